@@ -1,0 +1,60 @@
+// Diagnostics: the problems found in a user's file, collected so that all of
+// them are reported at once (validation never stops at the first).
+//
+// A diagnostic prints as one line `FILE:LINE:COLUMN: error: MESSAGE`
+// (1-based, pointing at the offending node), the format editors and CI
+// annotators understand. Line and column are omitted when unknown, e.g. for
+// a file that cannot be read at all.
+#pragma once
+
+#include "core/error.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hookwarden {
+
+/// A place in a user's file. `line`/`column` are 1-based; 0 means unknown.
+struct SourceLocation {
+    std::string file;
+    int line = 0;
+    int column = 0;
+
+    /// `FILE:LINE:COLUMN`, or less when line or column are unknown.
+    std::string format() const;
+    bool operator==(const SourceLocation&) const = default;
+};
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+    Severity severity = Severity::error;
+    SourceLocation location;
+    std::string message;
+
+    /// `FILE:LINE:COLUMN: error: MESSAGE`
+    std::string format() const;
+};
+
+/// Collects diagnostics in the order they were found.
+class Diagnostics {
+public:
+    void error(SourceLocation where, std::string message);
+    void warning(SourceLocation where, std::string message);
+    void append(const Diagnostics& other);
+
+    bool has_errors() const noexcept { return errors_ > 0; }
+    std::size_t error_count() const noexcept { return errors_; }
+    const std::vector<Diagnostic>& all() const noexcept { return items_; }
+    bool empty() const noexcept { return items_.empty(); }
+
+private:
+    std::vector<Diagnostic> items_;
+    std::size_t errors_ = 0;
+};
+
+/// The error that stands for a failed validation: its message is the first
+/// diagnostic's, with a count when there are more.
+Error to_error(const Diagnostics& diagnostics);
+
+} // namespace hookwarden

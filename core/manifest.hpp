@@ -1,0 +1,64 @@
+// Manifests: the desired state, as operators write it (SPEC §2).
+//
+// `load_manifests` discovers every `*.yaml`/`*.yml` under a directory
+// (recursively, dot-files and dot-directories skipped, symlinks followed with
+// loop detection, byte-wise path order), parses every YAML document in them,
+// validates each against the rules of SPEC §2 and returns the webhooks with
+// defaults applied, plus every diagnostic found — never only the first. It
+// reads no secret: secret sources are resolved later, by plan and apply.
+#pragma once
+
+#include "core/diagnostic.hpp"
+#include "core/secret_source.hpp"
+#include "core/webhook.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hookwarden {
+
+/// One webhook as a manifest declares it, defaults applied.
+struct WebhookManifest {
+    std::string name;
+    std::map<std::string, std::string> labels; ///< local only, never sent
+    std::vector<std::string> event_types;      ///< in the order written
+    std::string endpoint_url;
+    bool enabled = true;
+    RetryPolicy retry_policy;
+    std::string payload_template = "{{event}}";
+    SecretSource secret_ref; ///< default: generate
+
+    SourceLocation location; ///< where the document's `metadata.name` is written
+
+    bool operator==(const WebhookManifest&) const = default;
+};
+
+struct ManifestOptions {
+    bool allow_insecure_endpoints = false; ///< config `allowInsecureEndpoints`
+};
+
+struct ManifestSet {
+    std::vector<WebhookManifest> webhooks; ///< valid documents only, in load order
+    Diagnostics diagnostics;
+    std::size_t files = 0; ///< manifest files read
+
+    /// True when every file and document loaded and validated.
+    bool ok() const noexcept { return !diagnostics.has_errors(); }
+};
+
+/// Loads and validates the manifest directory `dir`. Paths in diagnostics are
+/// `dir` joined with the file's path below it, as the user named `dir`.
+ManifestSet load_manifests(const std::filesystem::path& dir, const ManifestOptions& options = {});
+
+/// Loads and validates one manifest file's text (used by load_manifests and
+/// by tests). `display_path` is the name used in diagnostics.
+void load_manifest_text(const std::string& text, const std::string& display_path,
+                        const ManifestOptions& options, ManifestSet& into);
+
+/// Reports every name defined more than once in `set` (SPEC §2: a duplicate
+/// names both places). load_manifests calls it after the last file.
+void check_duplicate_names(ManifestSet& set);
+
+} // namespace hookwarden
