@@ -1,5 +1,8 @@
 #include "core/diagnostic.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace hookwarden {
 
 std::string SourceLocation::format() const {
@@ -31,6 +34,16 @@ void Diagnostics::append(const Diagnostics& other) {
         if (d.severity == Severity::error)
             ++errors_;
     }
+}
+
+void Diagnostics::sort_by_position(std::size_t first) {
+    if (first >= items_.size())
+        return;
+    std::stable_sort(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         return std::tie(a.location.line, a.location.column) <
+                                std::tie(b.location.line, b.location.column);
+                     });
 }
 
 Error to_error(const Diagnostics& diagnostics) {

@@ -43,6 +43,11 @@ public:
     void warning(SourceLocation where, std::string message);
     void append(const Diagnostics& other);
 
+    /// Orders the diagnostics from index `first` on by line and column
+    /// (stable), so that one file's problems read top to bottom.
+    void sort_by_position(std::size_t first);
+    std::size_t size() const noexcept { return items_.size(); }
+
     bool has_errors() const noexcept { return errors_ > 0; }
     std::size_t error_count() const noexcept { return errors_; }
     const std::vector<Diagnostic>& all() const noexcept { return items_; }

@@ -43,6 +43,9 @@ struct ManifestSet {
     std::vector<WebhookManifest> webhooks; ///< valid documents only, in load order
     Diagnostics diagnostics;
     std::size_t files = 0; ///< manifest files read
+    /// Every document's well-formed name with its place, valid or not, so
+    /// that a duplicate is reported even when one of the two has other errors.
+    std::vector<std::pair<std::string, SourceLocation>> declared_names;
 
     /// True when every file and document loaded and validated.
     bool ok() const noexcept { return !diagnostics.has_errors(); }
@@ -60,5 +63,9 @@ void load_manifest_text(const std::string& text, const std::string& display_path
 /// Reports every name defined more than once in `set` (SPEC §2: a duplicate
 /// names both places). load_manifests calls it after the last file.
 void check_duplicate_names(ManifestSet& set);
+
+/// Every field path a manifest may hold, e.g. `spec.retryPolicy.maxRetries`.
+/// The JSON Schema in manifests/schema must name each of them.
+std::vector<std::string> accepted_manifest_fields();
 
 } // namespace hookwarden

@@ -1,2 +1,8 @@
-#include <cstdio>
-int main() { std::puts("hookwarden 0.1.0"); return 0; }
+// hookwarden: the daemon and the command-line tool are one binary.
+#include "daemon/cli.hpp"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    return hookwarden::run_cli(argc, argv, std::cout, std::cerr);
+}

@@ -1,0 +1,112 @@
+#include "core/secret_source_yaml.hpp"
+
+#include <cctype>
+
+namespace hookwarden {
+
+namespace {
+
+bool is_credential_name(const std::string& s) {
+    if (s.empty() || s.size() > 255 || s == "." || s == "..")
+        return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+            c != '@' && c != ':')
+            return false;
+    return true;
+}
+
+bool is_env_name(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+        return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+            return false;
+    return true;
+}
+
+} // namespace
+
+std::optional<SecretSource> read_secret_source(const YamlField& field, const SecretSourceForms& forms,
+                                               Diagnostics& diagnostics) {
+    if (forms.allow_plain && field.node.IsScalar())
+        return SecretSource{SecretSource::Kind::plain, field.node.Scalar()};
+
+    std::vector<std::string> allowed{"credential", "file", "env"};
+    if (forms.allow_generate)
+        allowed.insert(allowed.begin(), "generate");
+
+    YamlMap map(field.node, field.path, *field.file, diagnostics);
+    if (!map.valid())
+        return std::nullopt;
+    std::vector<std::pair<std::string, YamlField>> given;
+    for (const auto& form : allowed)
+        if (auto value = map.take(form))
+            given.emplace_back(form, *value);
+    map.finish(allowed);
+
+    if (given.empty()) {
+        std::string forms_list;
+        for (const auto& form : allowed)
+            forms_list += (forms_list.empty() ? "" : ", ") + form;
+        diagnostics.error(map.location(),
+                          "field '" + field.path + "' must name one source: " + forms_list);
+        return std::nullopt;
+    }
+    if (given.size() > 1) {
+        diagnostics.error(given[1].second.location(),
+                          "field '" + field.path + "' names both '" + given[0].first + "' and '" +
+                              given[1].first + "'; choose one source");
+        return std::nullopt;
+    }
+    const auto& [form, value] = given.front();
+    if (form == "generate") {
+        auto generate = read_bool(value, diagnostics);
+        if (!generate)
+            return std::nullopt;
+        if (!*generate) {
+            diagnostics.error(value.location(),
+                              "field '" + value.path +
+                                  "' can only be true; to bring your own secret use credential, "
+                                  "file or env instead");
+            return std::nullopt;
+        }
+        return SecretSource{SecretSource::Kind::generate, ""};
+    }
+    auto text = read_string(value, diagnostics);
+    if (!text)
+        return std::nullopt;
+    if (form == "credential") {
+        if (!is_credential_name(*text)) {
+            diagnostics.error(value.location(), "field '" + value.path +
+                                                    "' must be a credential name (letters, digits, "
+                                                    "'-', '_', '.'), not a path");
+            return std::nullopt;
+        }
+        return SecretSource{SecretSource::Kind::credential, *text};
+    }
+    if (form == "env") {
+        if (!is_env_name(*text)) {
+            diagnostics.error(value.location(),
+                              "field '" + value.path + "' must be an environment variable name");
+            return std::nullopt;
+        }
+        return SecretSource{SecretSource::Kind::env, *text};
+    }
+    std::filesystem::path path = *text;
+    if (text->empty()) {
+        diagnostics.error(value.location(), "field '" + value.path + "' must not be empty");
+        return std::nullopt;
+    }
+    if (path.is_relative()) {
+        if (forms.base_dir.empty()) {
+            diagnostics.error(value.location(), "field '" + value.path +
+                                                    "' must be an absolute path");
+            return std::nullopt;
+        }
+        path = forms.base_dir / path;
+    }
+    return SecretSource{SecretSource::Kind::file, path.lexically_normal().string()};
+}
+
+} // namespace hookwarden

@@ -1,0 +1,117 @@
+#include "core/source_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace hookwarden {
+
+namespace {
+
+// Length of the UTF-8 sequence starting at `s[i]`, or 0 when it is invalid
+// (overlong forms, surrogates and code points above U+10FFFF included).
+std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = byte(i);
+    if (c < 0x80)
+        return 1;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size())
+        return 0;
+    if (byte(i + 1) < lo || byte(i + 1) > hi)
+        return 0;
+    for (std::size_t k = 2; k < n; ++k)
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+            return 0;
+    return n;
+}
+
+SourceLocation location_of(const std::string& text, std::size_t offset, const std::string& display) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++column;
+        }
+    }
+    return {display, line, column};
+}
+
+} // namespace
+
+bool check_source_text(const std::string& text, const std::string& display,
+                       Diagnostics& diagnostics) {
+    if (text.size() > max_source_file_bytes) {
+        diagnostics.error({display}, "file is larger than 1 MiB (" + std::to_string(text.size()) +
+                                         " bytes); split it into several files");
+        return false;
+    }
+    if (auto nul = text.find('\0'); nul != std::string::npos) {
+        diagnostics.error(location_of(text, nul, display),
+                          "file holds a NUL byte: it is binary, not YAML");
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t n = utf8_sequence_length(text, i);
+        if (n == 0) {
+            diagnostics.error(location_of(text, i, display), "file is not valid UTF-8");
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+std::optional<std::string> read_source_file(const std::filesystem::path& path,
+                                            const std::string& display, Diagnostics& diagnostics) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        diagnostics.error({display}, "cannot read file: " + ec.message());
+        return std::nullopt;
+    }
+    if (size > max_source_file_bytes) {
+        diagnostics.error({display}, "file is larger than 1 MiB (" + std::to_string(size) +
+                                         " bytes); split it into several files");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diagnostics.error({display}, std::string("cannot read file: ") + std::strerror(errno));
+        return std::nullopt;
+    }
+    // Read at most one byte past the limit: the file may grow after the stat.
+    std::string text(max_source_file_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad()) {
+        diagnostics.error({display}, "cannot read file: I/O error");
+        return std::nullopt;
+    }
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (!check_source_text(text, display, diagnostics))
+        return std::nullopt;
+    return text;
+}
+
+} // namespace hookwarden

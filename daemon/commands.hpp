@@ -1,0 +1,11 @@
+// The registry of commands. Each is defined in its own command_<name>.cpp;
+// adding one means declaring it here and listing it in cli.cpp.
+#pragma once
+
+#include "daemon/cli.hpp"
+
+namespace hookwarden {
+
+extern const Command validate_command;
+
+} // namespace hookwarden

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs one CLI golden case and compares stdout, stderr and the exit status
+# with the files kept beside it.
+#
+#   run_golden.sh HOOKWARDEN SOURCE_DIR CASE_DIR
+#
+# A case directory holds `args` (one argument a line), optionally `env`
+# (NAME=VALUE lines added to an otherwise clean environment) and the
+# expected `stdout`, `stderr` and `exit`. The command runs from SOURCE_DIR so
+# paths in messages are stable. UPDATE_GOLDEN=1 rewrites the expectations.
+set -euo pipefail
+hookwarden=$1 source_dir=$2 case_dir=$3
+
+mapfile -t args < "$case_dir/args"
+env_vars=(PATH=/usr/bin:/bin NO_COLOR=1 LC_ALL=C.UTF-8)
+if [ -f "$case_dir/env" ]; then
+  mapfile -t extra < "$case_dir/env"
+  env_vars+=("${extra[@]}")
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+(cd "$source_dir" && env -i "${env_vars[@]}" "$hookwarden" "${args[@]}") \
+  >"$work/stdout" 2>"$work/stderr" </dev/null || status=$?
+echo "$status" > "$work/exit"
+
+if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+  cp "$work/stdout" "$work/stderr" "$work/exit" "$case_dir/"
+  echo "updated $case_dir"
+  exit 0
+fi
+
+failed=0
+for stream in exit stdout stderr; do
+  expected="$case_dir/$stream"
+  [ -f "$expected" ] || : > "$work/empty.$stream"
+  if ! diff -u --label "expected $stream" --label "actual $stream" \
+      "$( [ -f "$expected" ] && echo "$expected" || echo "$work/empty.$stream")" "$work/$stream"; then
+    failed=1
+  fi
+done
+exit $failed
