@@ -1,0 +1,44 @@
+// The service manager protocol (sd_notify(3)) as the run loop uses it.
+//
+// Every call is a no-op when $NOTIFY_SOCKET is unset, so `hookwarden run`
+// behaves the same in a terminal. The watchdog interval comes from
+// $WATCHDOG_USEC (sd_watchdog_enabled); the loop pings at half of it, and
+// only while it makes progress.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hookwarden {
+
+class ServiceNotifier {
+public:
+    ServiceNotifier();
+
+    /// True when a service manager listens ($NOTIFY_SOCKET set).
+    bool active() const noexcept { return active_; }
+    /// WatchdogSec= of the unit, when set.
+    std::optional<std::chrono::microseconds> watchdog_interval() const noexcept { return watchdog_; }
+
+    void ready(std::string_view status);
+    /// RELOADING=1 with MONOTONIC_USEC= (required by Type=notify-reload, harmless before).
+    void reloading();
+    void stopping(std::string_view status);
+    /// Sends STATUS= only when the text differs from the last one sent.
+    void status(std::string_view text);
+    void watchdog();
+    void extend_timeout(std::chrono::microseconds extra);
+    /// STATUS= and ERRNO= just before a fatal exit.
+    void fatal(std::string_view status, int errno_value);
+
+private:
+    void send(const std::string& state);
+
+    bool active_ = false;
+    std::optional<std::chrono::microseconds> watchdog_;
+    std::string last_status_;
+};
+
+} // namespace hookwarden
