@@ -40,6 +40,9 @@ public:
     std::optional<WebhookManifest> read(const YAML::Node& document,
                                         std::vector<std::pair<std::string, SourceLocation>>& declared) {
         const std::size_t errors_before = diagnostics_.error_count();
+        // Per document: a document without metadata must not inherit the
+        // previous document's verdict and declare an empty name.
+        name_valid_ = false;
         WebhookManifest manifest;
         YamlMap root(document, "", file_, diagnostics_);
         if (!root.valid())

@@ -44,10 +44,12 @@ Result<std::string> read_secret_file(const std::filesystem::path& path, const Se
     value.resize(static_cast<std::size_t>(in.gcount()));
     if (value.size() > max_source_file_bytes)
         return make_error(ErrorKind::invalid_input, source.describe() + " is larger than 1 MiB");
-    if (value.ends_with('\n'))
+    // One newline: "\n" or "\r\n". A lone trailing '\r' is part of the value.
+    if (value.ends_with('\n')) {
         value.pop_back();
-    if (value.ends_with('\r'))
-        value.pop_back();
+        if (value.ends_with('\r'))
+            value.pop_back();
+    }
     return value;
 }
 

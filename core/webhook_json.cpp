@@ -166,6 +166,8 @@ Result<Webhook> webhook_from_json(const json::value& value) {
     if (const auto* by = r.object("modifiedBy")) {
         MemberReader m(*by, "modifiedBy.");
         m.string("id", w.modified_by_id);
+        if (nested_error.empty())
+            nested_error = m.error();
     }
     r.string("selfUri", w.self_uri);
 

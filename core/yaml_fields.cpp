@@ -67,7 +67,9 @@ YamlMap::YamlMap(YAML::Node node, std::string path, const std::string& file,
     }
     valid_ = true;
     for (auto it = node_.begin(); it != node_.end(); ++it) {
-        const YAML::Node& key = it->first;
+        // A copy, not a reference: yaml-cpp's `it->` returns a proxy that
+        // dies at the end of the expression (ASan: stack-use-after-scope).
+        const YAML::Node key = it->first;
         if (!key.IsScalar()) {
             diagnostics.error(yaml_location(key, file), "keys must be plain strings");
             continue;

@@ -17,8 +17,11 @@ namespace hookwarden {
 
 namespace {
 
-constexpr std::array<const Command*, 1> registry{
+constexpr std::array<const Command*, 4> registry{
     &validate_command,
+    &plan_command,
+    &apply_command,
+    &export_command,
 };
 
 void print_usage(std::ostream& out) {

@@ -7,5 +7,8 @@
 namespace hookwarden {
 
 extern const Command validate_command;
+extern const Command plan_command;
+extern const Command apply_command;
+extern const Command export_command;
 
 } // namespace hookwarden

@@ -117,6 +117,8 @@ public:
             config.state_dir = *env.state_directory;
         if (auto field = root.take("interval"))
             duration(*field, 1s, 24h, config.interval);
+        if (auto field = root.take("cycleTimeout"))
+            duration(*field, 1s, 24h, config.cycle_timeout);
         if (auto field = root.take("prune"))
             boolean(*field, config.prune);
         if (auto field = root.take("adopt"))
@@ -144,7 +146,7 @@ public:
         config.receiver.spool = config.state_dir / "spool";
         if (auto field = root.take("receiver"))
             read_receiver(*field, config.receiver);
-        root.finish({"tenant", "manifests", "stateDir", "interval", "prune", "adopt",
+        root.finish({"tenant", "manifests", "stateDir", "interval", "cycleTimeout", "prune", "adopt",
                      "maxDeletesPerCycle", "concurrency", "requestsPerMinute", "http", "snapshots",
                      "allowInsecureEndpoints", "logLevel", "receiver"});
     }

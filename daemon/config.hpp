@@ -64,6 +64,9 @@ struct Config {
     std::filesystem::path manifests = "/etc/hookwarden/webhooks.d";
     std::filesystem::path state_dir = "/var/lib/hookwarden";
     std::chrono::milliseconds interval{60000};
+    /// A cycle running longer than this is hung: the daemon stops its
+    /// watchdog pings so that systemd (WatchdogSec=) kills and restarts it.
+    std::chrono::milliseconds cycle_timeout{10 * 60 * 1000};
     bool prune = false;
     bool adopt = true;
     int max_deletes_per_cycle = 10;

@@ -1,0 +1,242 @@
+// bench_manifest_load: how long load_manifests (discover + read + parse +
+// validate) takes on a large manifest directory, and how much memory it needs.
+//
+// Generates N realistic manifests (default 10,000: varied styles, labels,
+// event types, retry policies, secret forms, some files holding several
+// documents, a few nested directories and ignored files) in a private temp
+// directory, loads it several times and prints wall time and peak RSS next
+// to the goals (≤ 0.5 s and ≤ 64 MB on 2 cores). It prints; it never fails
+// on a missed goal. Usage: bench_manifest_load [COUNT] [RUNS]
+#include "core/manifest.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const event_pool[] = {
+    "user:login", "user:logout", "user:presence.changed", "user:role.assigned", "user:role.removed",
+    "routing:queue.member:added", "routing:queue.member:removed", "conversation:call.started",
+    "conversation:call.ended", "conversation:chat.started", "audit:configuration.changed",
+    "audit:user.role.assigned", "outbound:campaign.started", "outbound:campaign.stopped",
+    "quality:evaluation.published", "workforce:schedule.updated", "analytics:flow.outcome",
+    "architect:flow.published", "integration:action.failed", "telephony:edge.offline"};
+const char* const teams[] = {"platform", "security", "support", "sales", "billing", "data", "ops", "qa"};
+const char* const intervals[] = {"PT1M", "PT30S", "PT5M", "PT1H", "P1D", "PT10S", "PT2M30S"};
+
+/// One manifest document in one of several styles people actually write.
+std::string manifest(std::size_t i, std::mt19937& rng) {
+    const auto pick = [&rng](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+    const std::string name = std::string(teams[i % 8]) + "-hook-" + std::to_string(i);
+    std::string out;
+    if (pick(4) == 0)
+        out += "# Managed by the " + std::string(teams[i % 8]) + " team; see the runbook.\n";
+    out += "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata:\n  name: " + name + "\n";
+    switch (pick(3)) {
+    case 0: break;
+    case 1: out += "  labels: {team: " + std::string(teams[pick(8)]) + "}\n"; break;
+    default:
+        out += "  labels:\n    team: " + std::string(teams[pick(8)]) + "\n    tier: \"" +
+               std::to_string(pick(3) + 1) + "\"\n    cost-centre: cc-" + std::to_string(pick(900) + 100) + "\n";
+    }
+    out += "spec:\n";
+    const std::size_t events = 1 + pick(8);
+    const std::size_t first = pick(std::size(event_pool));
+    if (pick(2) == 0) {
+        out += "  eventTypes: [";
+        for (std::size_t e = 0; e < events; ++e)
+            out += (e ? ", " : "") + std::string(event_pool[(first + e) % std::size(event_pool)]);
+        out += "]\n";
+    } else {
+        out += "  eventTypes:\n";
+        for (std::size_t e = 0; e < events; ++e)
+            out += "    - " + std::string(event_pool[(first + e) % std::size(event_pool)]) + "\n";
+    }
+    out += "  endpointUrl: https://" + std::string(teams[i % 8]) + ".example.com/webhooks/genesys/" +
+           std::to_string(i) + "?source=hookwarden\n";
+    if (pick(5) == 0)
+        out += "  enabled: false\n";
+    switch (pick(3)) {
+    case 0: break;
+    case 1:
+        out += "  retryPolicy: {retryInterval: " + std::string(intervals[pick(7)]) +
+               ", maxRetries: " + std::to_string(pick(11)) + "}\n";
+        break;
+    default:
+        out += "  retryPolicy:\n    retryInterval: " + std::string(intervals[pick(7)]) +
+               "\n    maxRetries: " + std::to_string(pick(11)) + "\n";
+    }
+    switch (pick(4)) {
+    case 0: break;
+    case 1: out += "  payloadTemplate: \"{{event}}\"\n"; break;
+    case 2:
+        out += "  payloadTemplate: |\n    {\"type\": \"{{event.eventType}}\", \"actor\": "
+               "\"{{event.actor.id}}\",\n     \"team\": \"" + std::string(teams[i % 8]) + "\"}\n";
+        break;
+    default: out += "  payloadTemplate: '{\"e\": {{event}}}'\n";
+    }
+    switch (pick(5)) {
+    case 0: case 1: break;
+    case 2: out += "  secretRef: {credential: " + name + "-secret}\n"; break;
+    case 3: out += "  secretRef:\n    file: /etc/hookwarden/secrets/" + name + "\n"; break;
+    default: out += "  secretRef: {env: HOOK_SECRET_" + std::to_string(i) + "}\n";
+    }
+    return out;
+}
+
+/// Writes `count` manifests below `root`; returns the number of files.
+std::size_t generate(const fs::path& root, std::size_t count) {
+    std::mt19937 rng(20260101);
+    std::size_t written = 0, files = 0;
+    while (written < count) {
+        const std::size_t team = files % 8;
+        const fs::path dir = root / teams[team] / ("batch-" + std::to_string(files / 400));
+        fs::create_directories(dir);
+        // One file in ten holds several documents.
+        const std::size_t docs = (files % 10 == 9) ? std::min<std::size_t>(2 + files % 7, count - written) : 1;
+        std::string text;
+        for (std::size_t d = 0; d < docs; ++d)
+            text += (d ? "---\n" : "") + manifest(written++, rng);
+        const char* ext = (files % 3 == 0) ? ".yml" : ".yaml";
+        std::ofstream(dir / ("webhook-" + std::to_string(files) + ext), std::ios::binary) << text;
+        ++files;
+    }
+    // Things a real checkout also holds, which discovery must skip.
+    fs::create_directories(root / ".git" / "objects");
+    std::ofstream(root / ".git" / "HEAD") << "ref: refs/heads/main\n";
+    std::ofstream(root / "README.md") << "# webhooks\n";
+    std::ofstream(root / ".editorconfig") << "root = true\n";
+    return files;
+}
+
+long vm_hwm_kib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::strtol(line.c_str() + 6, nullptr, 10);
+    return -1;
+}
+
+long vm_rss_kib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::strtol(line.c_str() + 6, nullptr, 10);
+    return -1;
+}
+
+/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so a later VmHWM is the
+/// peak of what ran in between. False when the kernel refuses.
+bool reset_peak_rss() {
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    clear.flush();
+    return static_cast<bool>(clear);
+}
+
+/// User + system CPU seconds of this process so far: unlike wall time, not
+/// inflated when other work competes for the cores.
+double cpu_seconds() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+long ru_maxrss_kib() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+void remove_tree(const fs::path& root) {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::size_t count = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10'000;
+    const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hookwarden-bench-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    const fs::path root = pattern;
+
+    const auto gen_start = std::chrono::steady_clock::now();
+    const std::size_t files = generate(root, count);
+    std::uintmax_t bytes = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(root))
+        if (entry.is_regular_file())
+            bytes += entry.file_size();
+    const double gen_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - gen_start).count();
+    std::printf("bench_manifest_load: %zu manifests in %zu files (%.1f MiB) generated in %.2f s under %s\n",
+                count, files, static_cast<double>(bytes) / (1024.0 * 1024.0), gen_seconds, root.c_str());
+
+    const long rss_before = vm_rss_kib();
+    const bool hwm_reset = reset_peak_rss();
+    std::vector<double> seconds, cpu;
+    std::size_t loaded = 0, errors = 0;
+    long load_peak_kib = -1;
+    for (int run = 0; run < std::max(runs, 1); ++run) {
+        const double cpu_start = cpu_seconds();
+        const auto start = std::chrono::steady_clock::now();
+        const hookwarden::ManifestSet set = hookwarden::load_manifests(root);
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        cpu.push_back(cpu_seconds() - cpu_start);
+        if (run == 0) {
+            load_peak_kib = vm_hwm_kib();
+            loaded = set.webhooks.size();
+            errors = set.diagnostics.error_count();
+            for (std::size_t i = 0; i < std::min<std::size_t>(errors, 5); ++i)
+                std::printf("  unexpected: %s\n", set.diagnostics.all()[i].format().c_str());
+        }
+    }
+    remove_tree(root);
+
+    std::vector<double> sorted = seconds;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> cpu_sorted = cpu;
+    std::sort(cpu_sorted.begin(), cpu_sorted.end());
+    std::printf("  loaded %zu webhooks, %zu errors (expected %zu and 0)\n", loaded, errors, count);
+    std::printf("  wall time, load + validate: first %.3f s, best %.3f s, median %.3f s over %zu runs "
+                "(page cache warm; goal <= 0.5 s)\n",
+                seconds.front(), sorted.front(), sorted[sorted.size() / 2], seconds.size());
+    std::printf("  CPU time (user+sys), load + validate: best %.3f s, median %.3f s "
+                "(wall above this means the cores were shared)\n",
+                cpu_sorted.front(), cpu_sorted[cpu_sorted.size() / 2]);
+    double load1 = 0;
+    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load1) != 1)
+            load1 = 0;
+        std::fclose(f);
+    }
+    std::printf("  peak RSS: VmHWM during first load %.1f MB%s (RSS before %.1f MB); "
+                "process ru_maxrss %.1f MB (goal <= 64 MB)\n",
+                static_cast<double>(load_peak_kib) / 1024.0,
+                hwm_reset ? "" : " [HWM reset refused: whole-process peak]",
+                static_cast<double>(rss_before) / 1024.0, static_cast<double>(ru_maxrss_kib()) / 1024.0);
+    std::printf("  cores online: %ld, load average (1 min) %.2f\n", ::sysconf(_SC_NPROCESSORS_ONLN), load1);
+    return 0;
+}

@@ -1,0 +1,694 @@
+#include "core/engine.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <set>
+#include <thread>
+
+namespace hookwarden {
+
+namespace {
+
+// Runs fn(0) .. fn(count - 1) on at most `workers` threads and waits for
+// all. A worker takes the next index when it finishes one, so a slow item
+// never holds back the rest. An exception (a broken invariant) is carried
+// to the caller after every thread has stopped.
+template <class Fn> void run_parallel(std::size_t count, int workers, Fn&& fn) {
+    if (count == 0)
+        return;
+    const std::size_t threads =
+        std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, workers)));
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto work = [&] {
+        for (std::size_t i = next++; i < count; i = next++) {
+            try {
+                fn(i);
+            } catch (...) {
+                std::lock_guard lock(failure_mutex);
+                if (!failure)
+                    failure = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& thread : pool)
+        thread.join();
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
+// Errors after which a create certainly did not happen: the tenant answered
+// and refused. Anything else (lost answer, timeout, reset, 5xx) may hide a
+// committed create.
+bool create_definitely_failed(const Error& error) {
+    switch (error.kind) {
+    case ErrorKind::invalid_input:
+    case ErrorKind::unauthorized:
+    case ErrorKind::rate_limited:
+    case ErrorKind::conflict:
+        return true;
+    case ErrorKind::tenant:
+        return error.context.http_status >= 400 && error.context.http_status < 500;
+    default:
+        return false;
+    }
+}
+
+Error with_webhook(Error error, const std::string& name) {
+    if (error.context.webhook.empty())
+        error.context.webhook = name;
+    return error;
+}
+
+} // namespace
+
+const char* to_string(ItemOutcome outcome) noexcept {
+    switch (outcome) {
+    case ItemOutcome::done:
+        return "done";
+    case ItemOutcome::unchanged:
+        return "unchanged";
+    case ItemOutcome::retained:
+        return "retained";
+    case ItemOutcome::failed:
+        return "failed";
+    case ItemOutcome::refused:
+        return "refused";
+    case ItemOutcome::deferred:
+        return "deferred";
+    }
+    return "failed";
+}
+
+bool CycleResult::converged() const {
+    return counts.failed == 0 && counts.conflicts == 0 && counts.deferred == 0 &&
+           manifest_errors == 0 && !state_error;
+}
+
+// ---------------------------------------------------------------------------
+// Endpoint checks
+
+void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, int concurrency) {
+    std::vector<std::string> urls;
+    for (const auto& item : plan.items)
+        if (item.desired && item.writes())
+            urls.push_back(item.desired->endpoint_url);
+    std::sort(urls.begin(), urls.end());
+    urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
+
+    std::vector<std::optional<Error>> failures(urls.size());
+    run_parallel(urls.size(), concurrency, [&](std::size_t i) {
+        if (auto probed = probe.probe(urls[i]); !probed)
+            failures[i] = probed.error();
+    });
+
+    for (auto& item : plan.items) {
+        if (!item.desired || !item.writes())
+            continue;
+        const auto at = std::lower_bound(urls.begin(), urls.end(), item.desired->endpoint_url);
+        const auto& failure = failures[static_cast<std::size_t>(at - urls.begin())];
+        if (!failure)
+            continue;
+        const std::string what = "endpoint " + item.desired->endpoint_url +
+                                 " did not answer a probe: " + failure->message;
+        if (mode == EndpointCheck::warn) {
+            item.warnings.push_back(what);
+            continue;
+        }
+        item.action = PlanAction::error;
+        item.reason = what + "; not applied because of --check-endpoints";
+        item.error =
+            make_error(ErrorKind::invalid_input, item.reason, ErrorContext{.webhook = item.name});
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The journal: state.json as the cycle changes it, with group commit.
+//
+// Workers change entries and ask for durability; one of them writes the file
+// for everyone who is waiting (a later write includes every earlier change),
+// so a thousand creates do not mean a thousand serial fsyncs, yet none is
+// sent before its name is on disk.
+class Engine::Journal {
+  public:
+    Journal(StateStore& store, State state) : store_(store), state_(std::move(state)) {}
+
+    std::optional<OwnedWebhook> get(const std::string& name) const {
+        std::lock_guard lock(mutex_);
+        auto it = state_.owned.find(name);
+        if (it == state_.owned.end())
+            return std::nullopt;
+        return it->second;
+    }
+
+    void set(const std::string& name, OwnedWebhook owned) {
+        std::lock_guard lock(mutex_);
+        auto [it, inserted] = state_.owned.try_emplace(name, owned);
+        if (!inserted) {
+            if (it->second == owned)
+                return;
+            it->second = std::move(owned);
+        }
+        ++changes_;
+    }
+
+    /// Restores `name` to `previous` (absent: not owned).
+    void restore(const std::string& name, const std::optional<OwnedWebhook>& previous) {
+        if (previous) {
+            set(name, *previous);
+            return;
+        }
+        erase(name);
+    }
+
+    void erase(const std::string& name) {
+        std::lock_guard lock(mutex_);
+        if (state_.owned.erase(name) > 0)
+            ++changes_;
+    }
+
+    /// Returns once every change made so far is on disk.
+    Result<void> commit() {
+        std::unique_lock lock(mutex_);
+        const std::uint64_t wanted = changes_;
+        while (durable_ < wanted) {
+            if (writing_) {
+                written_.wait(lock);
+                continue;
+            }
+            writing_ = true;
+            const State copy = state_;
+            const std::uint64_t covers = changes_;
+            lock.unlock();
+            auto saved = store_.save(copy);
+            lock.lock();
+            writing_ = false;
+            if (saved)
+                durable_ = std::max(durable_, covers);
+            written_.notify_all();
+            if (!saved) {
+                last_error_ = saved.error();
+                return saved;
+            }
+        }
+        return {};
+    }
+
+    /// Records that `name` is about to be created (no id yet), remembering
+    /// what the entry was before so that a refused create can undo it.
+    void intend_create(const std::string& name, const std::string& digest) {
+        {
+            std::lock_guard lock(mutex_);
+            auto it = state_.owned.find(name);
+            before_intent_.try_emplace(name, it == state_.owned.end()
+                                                 ? std::nullopt
+                                                 : std::optional<OwnedWebhook>(it->second));
+        }
+        set(name, OwnedWebhook{"", digest, std::nullopt});
+    }
+
+    std::optional<OwnedWebhook> before_intent(const std::string& name) const {
+        std::lock_guard lock(mutex_);
+        auto it = before_intent_.find(name);
+        return it == before_intent_.end() ? std::nullopt : it->second;
+    }
+
+    /// Why the intents could not be written, if they could not: then no
+    /// create may be sent this cycle.
+    std::optional<Error> intent_error;
+
+    std::optional<Error> last_error() const {
+        std::lock_guard lock(mutex_);
+        return last_error_;
+    }
+
+  private:
+    StateStore& store_;
+    mutable std::mutex mutex_;
+    std::condition_variable written_;
+    State state_;
+    std::uint64_t changes_ = 0;
+    std::uint64_t durable_ = 0;
+    bool writing_ = false;
+    std::optional<Error> last_error_;
+    std::map<std::string, std::optional<OwnedWebhook>> before_intent_;
+};
+
+// ---------------------------------------------------------------------------
+// Engine
+
+Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
+               SteadyClock clock, EngineRandom random)
+    : tenant_(tenant), secrets_(secrets), state_(state), options_(options),
+      clock_(std::move(clock)), random_(std::move(random)) {}
+
+Result<Plan> Engine::plan(const std::vector<WebhookManifest>& desired, std::size_t manifest_errors,
+                          const PlanOptions& options) {
+    PlanInput input;
+    input.desired = desired;
+    input.manifest_errors = manifest_errors;
+    input.options = options;
+    auto state = state_.load();
+    if (!state)
+        return state.error();
+    input.state = std::move(*state);
+    auto observed = tenant_.list_webhooks();
+    if (!observed)
+        return observed.error();
+    input.observed = std::move(*observed);
+    for (const auto& manifest : desired)
+        input.secrets.emplace(manifest.name, secrets_.inspect(manifest.name, manifest.secret_ref));
+    return make_plan(input);
+}
+
+CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
+    CycleResult result;
+    result.manifest_errors = plan.manifest_errors;
+    result.prune_blocked_reason = plan.prune.blocked ? plan.prune.reason : std::string();
+    result.items.resize(plan.items.size());
+
+    auto state = state_.load();
+    if (!state) {
+        // Without the state nothing may be written: ownership is unknown.
+        result.state_error = state.error();
+        for (std::size_t i = 0; i < plan.items.size(); ++i) {
+            const auto& item = plan.items[i];
+            result.items[i] = ItemResult{.name = item.name,
+                                         .action = item.action,
+                                         .cause = item.cause,
+                                         .outcome = ItemOutcome::refused,
+                                         .id = item.id,
+                                         .error = state.error()};
+        }
+        result.counts.failed = plan.items.size();
+        return result;
+    }
+    Journal journal(state_, std::move(*state));
+    forget_backoff_except(plan);
+    for (const auto& name : plan.forget)
+        journal.erase(name);
+    result.forgotten = plan.forget;
+
+    std::mutex observer_mutex;
+    auto finish = [&](std::size_t index, ItemResult item_result) {
+        result.items[index] = std::move(item_result);
+        if (observer) {
+            std::lock_guard lock(observer_mutex);
+            observer(result.items[index]);
+        }
+    };
+
+    std::vector<std::size_t> work;
+    for (std::size_t i = 0; i < plan.items.size(); ++i) {
+        const PlanItem& item = plan.items[i];
+        if (item.writes()) {
+            work.push_back(i);
+            continue;
+        }
+        finish(i, execute(item, journal));
+    }
+    // Write-ahead: every name about to be created is recorded as ours (with
+    // no id yet) in one write before any create is sent, so that a crash
+    // after the tenant commits one leaves a trace the next cycle resolves by
+    // name instead of creating a second webhook. One write for the batch,
+    // not one per create: fsync, not the tenant, would set the pace.
+    bool intents = false;
+    for (std::size_t index : work) {
+        const PlanItem& item = plan.items[index];
+        if (item.action == PlanAction::create && !deferred_until(item.name)) {
+            journal.intend_create(item.name, item.desired_digest);
+            intents = true;
+        }
+    }
+    if (intents)
+        if (auto committed = journal.commit(); !committed)
+            journal.intent_error = committed.error();
+
+    run_parallel(work.size(), options_.concurrency,
+                 [&](std::size_t k) { finish(work[k], execute(plan.items[work[k]], journal)); });
+
+    if (auto committed = journal.commit(); !committed)
+        result.state_error = committed.error();
+    else if (auto earlier = journal.last_error())
+        result.state_error = earlier; // a write failed mid-cycle even if the last one did not
+
+    for (const auto& item : result.items) {
+        switch (item.outcome) {
+        case ItemOutcome::done:
+            switch (item.action) {
+            case PlanAction::create:
+                ++result.counts.created;
+                break;
+            case PlanAction::update:
+                ++result.counts.updated;
+                break;
+            case PlanAction::adopt:
+                ++result.counts.adopted;
+                break;
+            case PlanAction::remove:
+                ++result.counts.deleted;
+                break;
+            default:
+                break;
+            }
+            break;
+        case ItemOutcome::unchanged:
+            ++result.counts.unchanged;
+            break;
+        case ItemOutcome::retained:
+            ++result.counts.retained;
+            break;
+        case ItemOutcome::failed:
+            ++result.counts.failed;
+            break;
+        case ItemOutcome::refused:
+            if (item.action == PlanAction::conflict)
+                ++result.counts.conflicts;
+            else
+                ++result.counts.failed;
+            break;
+        case ItemOutcome::deferred:
+            ++result.counts.deferred;
+            break;
+        }
+    }
+    return result;
+}
+
+ItemResult Engine::execute(const PlanItem& item, Journal& journal) {
+    ItemResult out{.name = item.name, .action = item.action, .cause = item.cause, .id = item.id};
+    switch (item.action) {
+    case PlanAction::conflict:
+    case PlanAction::error:
+        out.outcome = ItemOutcome::refused;
+        out.error = item.error;
+        out.note = item.reason;
+        return out;
+    case PlanAction::retain:
+        out.outcome = ItemOutcome::retained;
+        out.note = item.reason;
+        return out;
+    case PlanAction::unchanged: {
+        // Keep what state.json says was applied in step with what is there.
+        auto owned = journal.get(item.name);
+        if (owned && (owned->id != item.id || owned->applied_digest != item.desired_digest))
+            journal.set(item.name,
+                        OwnedWebhook{item.id, item.desired_digest, owned->secret_fingerprint});
+        record_success(item.name); // fixed by someone else: no retry is due
+        out.outcome = ItemOutcome::unchanged;
+        return out;
+    }
+    case PlanAction::adopt:
+        if (!item.writes()) {
+            auto owned = journal.get(item.name);
+            // A lost create's entry keeps the fingerprint of what was sent;
+            // a fresh adoption keeps the tenant's secret, unknown to us.
+            std::optional<std::string> fingerprint;
+            if (item.cause == ChangeCause::lost_create && owned)
+                fingerprint = owned->secret_fingerprint;
+            journal.set(item.name, OwnedWebhook{item.id, item.desired_digest, fingerprint});
+            record_success(item.name);
+            out.outcome = ItemOutcome::done;
+            out.note = item.reason;
+            return out;
+        }
+        break;
+    default:
+        break;
+    }
+
+    if (auto until = deferred_until(item.name)) {
+        out.outcome = ItemOutcome::deferred;
+        out.retry_at = until;
+        out.note = "still backing off after an earlier failure";
+        return out;
+    }
+    ItemResult result;
+    switch (item.action) {
+    case PlanAction::create:
+        result = execute_create(item, journal);
+        break;
+    case PlanAction::remove:
+        result = execute_remove(item, journal);
+        break;
+    default:
+        result = execute_update(item, journal);
+        break;
+    }
+    if (result.outcome == ItemOutcome::failed)
+        result.retry_at = record_failure(item.name);
+    else
+        record_success(item.name);
+    return result;
+}
+
+Result<std::string> Engine::secret_value(const PlanItem& item) {
+    if (item.secret == SecretAction::generate_new)
+        return secrets_.rotate(item.name);
+    return secrets_.value(item.name, item.desired->secret_ref);
+}
+
+ItemResult Engine::execute_create(const PlanItem& item, Journal& journal) {
+    ItemResult out{.name = item.name,
+                   .action = PlanAction::create,
+                   .cause = item.cause,
+                   .outcome = ItemOutcome::failed,
+                   .changes = item.changes};
+    const auto previous = journal.before_intent(item.name);
+    if (journal.intent_error) {
+        journal.restore(item.name, previous);
+        out.error = with_webhook(*journal.intent_error, item.name);
+        out.note = "not created: the state file could not record it first";
+        return out;
+    }
+    auto value = secret_value(item);
+    if (!value) {
+        journal.restore(item.name, previous);
+        out.error = with_webhook(value.error(), item.name);
+        return out;
+    }
+    const std::string fingerprint = secret_fingerprint(*value);
+
+    Webhook body = desired_body(*item.desired);
+    body.secret = *value;
+    for (int send = 1; send <= std::max(1, options_.max_create_sends); ++send) {
+        ++out.attempts;
+        auto created = tenant_.create_webhook(body);
+        if (created) {
+            // Not committed here: the intent already on disk resolves a crash
+            // by name, and the next write (or the cycle's last) carries this.
+            journal.set(item.name, OwnedWebhook{created->id, item.desired_digest, fingerprint});
+            out.outcome = ItemOutcome::done;
+            out.id = created->id;
+            return out;
+        }
+        if (create_definitely_failed(created.error())) {
+            journal.restore(item.name, previous);
+            out.error = with_webhook(created.error(), item.name);
+            return out;
+        }
+
+        // The answer was lost: look before sending anything again. The
+        // intent now also says which secret went out, for whoever resolves it.
+        journal.set(item.name, OwnedWebhook{"", item.desired_digest, fingerprint});
+        auto found = tenant_.search_webhooks(item.name);
+        if (!found) {
+            out.error = with_webhook(
+                make_error(ErrorKind::outcome_unknown,
+                           "the create's answer was lost (" + created.error().message +
+                               ") and the name could not be looked up (" + found.error().message +
+                               "); the next cycle looks again before creating"),
+                item.name);
+            return out;
+        }
+        if (found->size() == 1) {
+            const Webhook& made = found->front();
+            journal.set(item.name, OwnedWebhook{made.id, item.desired_digest, fingerprint});
+            out.outcome = ItemOutcome::done;
+            out.id = made.id;
+            out.note = "the create's answer was lost; the webhook it made was found by name";
+            return out;
+        }
+        if (found->size() > 1) {
+            out.error = with_webhook(
+                make_error(ErrorKind::conflict,
+                           "the create's answer was lost and the tenant now holds " +
+                               std::to_string(found->size()) + " webhooks named " + item.name +
+                               "; hookwarden cannot tell which is its own"),
+                item.name);
+            return out;
+        }
+        out.note = "the create's answer was lost and no webhook of that name exists; sent again";
+    }
+    out.error =
+        with_webhook(make_error(ErrorKind::outcome_unknown,
+                                "the create's answer was lost " + std::to_string(out.attempts) +
+                                    " times; the next cycle looks the name up and retries"),
+                     item.name);
+    return out;
+}
+
+ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
+    ItemResult out{.name = planned.name,
+                   .action = planned.action,
+                   .cause = planned.cause,
+                   .outcome = ItemOutcome::failed,
+                   .id = planned.id,
+                   .changes = planned.changes};
+    const auto owned = journal.get(planned.name);
+    std::optional<std::string> fingerprint = owned ? owned->secret_fingerprint : std::nullopt;
+    if (planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption)
+        fingerprint.reset(); // the tenant's secret, until we send one
+
+    std::optional<std::string> value;
+    if (planned.secret != SecretAction::none) {
+        auto resolved = secret_value(planned);
+        if (!resolved) {
+            out.error = with_webhook(resolved.error(), planned.name);
+            return out;
+        }
+        value = std::move(*resolved);
+    }
+
+    PlanItem current = planned;
+    for (int conflict = 0;; ++conflict) {
+        Webhook body = desired_body(*current.desired);
+        body.id = current.id;
+        body.version = current.version;
+        if (value)
+            body.secret = *value;
+        ++out.attempts;
+        auto updated = tenant_.update_webhook(body);
+        if (updated) {
+            if (value)
+                fingerprint = secret_fingerprint(*value);
+            journal.set(planned.name,
+                        OwnedWebhook{current.id, current.desired_digest, fingerprint});
+            out.outcome = ItemOutcome::done;
+            out.changes = current.changes;
+            return out;
+        }
+        if (updated.error().kind != ErrorKind::version_mismatch) {
+            out.error = with_webhook(updated.error(), planned.name);
+            if (updated.error().kind == ErrorKind::not_found)
+                out.note =
+                    "it was deleted in the tenant during this cycle; the next cycle re-creates it";
+            return out;
+        }
+        if (conflict >= options_.max_conflict_retries) {
+            out.error = with_webhook(
+                make_error(ErrorKind::version_mismatch,
+                           "the webhook kept changing in the tenant while being updated (" +
+                               std::to_string(conflict + 1) + " version mismatches)"),
+                planned.name);
+            return out;
+        }
+
+        // Someone changed it since we read it: read again and decide again.
+        auto fresh = tenant_.get_webhook(current.id);
+        if (!fresh) {
+            out.error = with_webhook(fresh.error(), planned.name);
+            return out;
+        }
+        SecretStatus status = secrets_.inspect(planned.name, planned.desired->secret_ref);
+        const bool adopting =
+            planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption;
+        current = plan_existing(*planned.desired, status, *fresh, owned ? &*owned : nullptr,
+                                adopting, false);
+        if (current.action == PlanAction::error) {
+            out.error = current.error;
+            return out;
+        }
+        // A secret chosen before the re-read (a rotation) is still to be sent.
+        if (value && current.secret == SecretAction::none) {
+            current.secret = SecretAction::send_current;
+            current.changes.push_back(FieldChange{"secret", std::nullopt, std::nullopt, true});
+        }
+        if (!current.writes()) {
+            journal.set(planned.name,
+                        OwnedWebhook{current.id, current.desired_digest, fingerprint});
+            out.outcome =
+                planned.action == PlanAction::adopt ? ItemOutcome::done : ItemOutcome::unchanged;
+            out.changes.clear();
+            out.note = "after a version mismatch, a fresh read already matches the manifest";
+            return out;
+        }
+        out.note = "re-planned after a version mismatch";
+    }
+}
+
+ItemResult Engine::execute_remove(const PlanItem& item, Journal& journal) {
+    ItemResult out{.name = item.name,
+                   .action = PlanAction::remove,
+                   .cause = item.cause,
+                   .outcome = ItemOutcome::failed,
+                   .id = item.id};
+    ++out.attempts;
+    auto removed = tenant_.delete_webhook(item.id);
+    if (!removed && removed.error().kind != ErrorKind::not_found) {
+        // A failed delete stays owned, so the next cycle tries again.
+        out.error = with_webhook(removed.error(), item.name);
+        return out;
+    }
+    journal.erase(item.name);
+    out.outcome = ItemOutcome::done;
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Backoff
+
+std::optional<std::chrono::steady_clock::time_point>
+Engine::deferred_until(const std::string& name) {
+    std::lock_guard lock(backoff_mutex_);
+    auto it = backoff_.find(name);
+    if (it == backoff_.end() || clock_() >= it->second.retry_at)
+        return std::nullopt;
+    return it->second.retry_at;
+}
+
+std::chrono::steady_clock::time_point Engine::record_failure(const std::string& name) {
+    std::lock_guard lock(backoff_mutex_);
+    Backoff& backoff = backoff_[name];
+    ++backoff.failures;
+    // Full jitter: uniform in [0, min(cap, base * 2^(failures-1))].
+    auto ceiling = options_.backoff_base;
+    for (int i = 1; i < backoff.failures && ceiling < options_.backoff_cap; ++i)
+        ceiling *= 2;
+    ceiling = std::min(ceiling, options_.backoff_cap);
+    const auto span = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ceiling.count())) + 1;
+    const auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(random_() % span));
+    backoff.retry_at = clock_() + delay;
+    return backoff.retry_at;
+}
+
+void Engine::forget_backoff_except(const Plan& plan) {
+    std::set<std::string> names;
+    for (const auto& item : plan.items)
+        names.insert(item.name);
+    std::lock_guard lock(backoff_mutex_);
+    std::erase_if(backoff_, [&names](const auto& entry) { return !names.contains(entry.first); });
+}
+
+void Engine::record_success(const std::string& name) {
+    std::lock_guard lock(backoff_mutex_);
+    backoff_.erase(name);
+}
+
+std::optional<std::chrono::steady_clock::time_point> Engine::next_retry() const {
+    std::lock_guard lock(backoff_mutex_);
+    std::optional<std::chrono::steady_clock::time_point> earliest;
+    for (const auto& [name, backoff] : backoff_)
+        if (!earliest || backoff.retry_at < *earliest)
+            earliest = backoff.retry_at;
+    return earliest;
+}
+
+} // namespace hookwarden

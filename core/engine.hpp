@@ -1,0 +1,169 @@
+// The reconcile engine: observes, decides (core/plan.hpp) and executes one
+// cycle against a `Tenant` (SPEC §4a).
+//
+// Used by `plan`, `apply` and the daemon's loop, which keeps one Engine for
+// its whole life so that per-webhook backoff survives between cycles. The
+// engine runs at most `concurrency` tenant calls at once on a small pool of
+// threads; one webhook's failure is recorded in its result and never stops
+// the others. Guarantees:
+//  - only owned webhooks are updated or deleted; prune follows the plan;
+//  - a create whose answer is lost is looked up by name before anything is
+//    sent again, and every name about to be created is recorded in
+//    state.json (without an id) in one write before the first create is
+//    sent, so that even a crash between the tenant's commit and ours cannot
+//    lead to a second webhook of that name;
+//  - an update sends the version it read; a version mismatch re-reads,
+//    re-plans that one webhook and tries again, a bounded number of times;
+//  - a failed webhook is retried with exponential backoff (1 s doubling to
+//    5 min, full jitter), reset on success;
+//  - no write is made when the plan has no change, and state.json is only
+//    rewritten when ownership or what was applied changes;
+//  - secret values go from the SecretStore to the tenant and nowhere else.
+// Time and randomness are injected; nothing here reads a global clock.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/plan.hpp"
+#include "core/secret_store.hpp"
+#include "core/state_store.hpp"
+#include "core/tenant.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hookwarden {
+
+using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
+/// Uniformly distributed 64-bit values; called under the engine's lock.
+using EngineRandom = std::function<std::uint64_t()>;
+
+/// Checks that an endpoint URL answers (daemon/endpoint_probe.hpp has the
+/// real one). Must be safe to call from several threads at once.
+class EndpointProbe {
+  public:
+    virtual ~EndpointProbe() = default;
+    /// Succeeds when the endpoint answered; the error says why not.
+    virtual Result<void> probe(std::string_view url) = 0;
+};
+
+enum class EndpointCheck {
+    warn,   ///< `plan --check-endpoints`: a failed probe becomes a warning of the item
+    refuse, ///< `apply --check-endpoints`: a failed probe turns a write into an error
+};
+
+/// Probes the endpoint of every item that would create or update a webhook
+/// (each distinct URL once, `concurrency` at a time) and records the
+/// outcome in the plan as `mode` says.
+void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, int concurrency);
+
+struct EngineOptions {
+    int concurrency = 4;          ///< tenant calls in flight at most
+    int max_conflict_retries = 3; ///< re-reads after a version mismatch, per item and cycle
+    int max_create_sends = 2;     ///< sends of one create, each after a lookup found nothing
+    std::chrono::milliseconds backoff_base{1000};
+    std::chrono::milliseconds backoff_cap{5 * 60 * 1000};
+};
+
+/// What happened to one plan item.
+enum class ItemOutcome {
+    done,      ///< created, updated, adopted or deleted as planned
+    unchanged, ///< nothing needed doing (also: a re-read found it already right)
+    retained,  ///< owned, left the manifests, kept
+    failed,    ///< the tenant or a secret source failed; retried with backoff
+    refused,   ///< a conflict or an error in the plan: not attempted
+    deferred,  ///< still backing off from an earlier failure: not attempted this cycle
+};
+
+const char* to_string(ItemOutcome outcome) noexcept;
+
+struct ItemResult {
+    std::string name;
+    PlanAction action = PlanAction::unchanged; ///< what was done in the end
+    ChangeCause cause = ChangeCause::none;
+    ItemOutcome outcome = ItemOutcome::unchanged;
+    std::string id;                   ///< the tenant id afterwards, when known
+    std::vector<FieldChange> changes; ///< what was sent (after any re-plan)
+    std::string note;                 ///< e.g. "the create's answer was lost; found it by name"
+    std::optional<Error> error;
+    std::optional<std::chrono::steady_clock::time_point> retry_at; ///< failed or deferred
+    int attempts = 0; ///< tenant writes sent for this item
+};
+
+struct CycleCounts {
+    std::size_t created = 0, updated = 0, adopted = 0, deleted = 0, unchanged = 0, retained = 0,
+                failed = 0, conflicts = 0, deferred = 0;
+};
+
+struct CycleResult {
+    std::vector<ItemResult> items; ///< in plan order
+    CycleCounts counts;
+    std::size_t manifest_errors = 0;
+    std::string prune_blocked_reason;   ///< from the plan; empty when prune was not blocked
+    std::optional<Error> state_error;   ///< state.json could not be written
+    std::vector<std::string> forgotten; ///< owned names dropped from state (gone everywhere)
+
+    /// Everything desired is in place: no failure, conflict, deferral,
+    /// manifest error or state error.
+    bool converged() const;
+};
+
+/// Called as each item finishes (from worker threads, one call at a time).
+using ItemObserver = std::function<void(const ItemResult&)>;
+
+class Engine {
+  public:
+    Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
+           SteadyClock clock, EngineRandom random);
+
+    /// Lists the tenant (all pages), reads state.json and inspects every
+    /// desired secret, then decides. Writes nothing anywhere. Fails when the
+    /// tenant cannot be listed or the state cannot be read.
+    Result<Plan> plan(const std::vector<WebhookManifest>& desired, std::size_t manifest_errors,
+                      const PlanOptions& options);
+
+    /// Executes `plan`, which must come from plan() of this engine's tenant
+    /// and state (the state lock must be held across both). Never fails as
+    /// a whole: each item's result says what happened to it.
+    CycleResult apply(const Plan& plan, const ItemObserver& observer = {});
+
+    /// The earliest moment a failed webhook may be tried again, if any.
+    std::optional<std::chrono::steady_clock::time_point> next_retry() const;
+
+  private:
+    class Journal;
+    struct Backoff {
+        int failures = 0;
+        std::chrono::steady_clock::time_point retry_at{};
+    };
+
+    ItemResult execute(const PlanItem& item, Journal& journal);
+    ItemResult execute_create(const PlanItem& item, Journal& journal);
+    ItemResult execute_update(const PlanItem& item, Journal& journal);
+    ItemResult execute_remove(const PlanItem& item, Journal& journal);
+    Result<std::string> secret_value(const PlanItem& item);
+
+    std::optional<std::chrono::steady_clock::time_point> deferred_until(const std::string& name);
+    std::chrono::steady_clock::time_point record_failure(const std::string& name);
+    void record_success(const std::string& name);
+    /// Drops the backoff of webhooks the plan no longer mentions.
+    void forget_backoff_except(const Plan& plan);
+
+    Tenant& tenant_;
+    SecretStore& secrets_;
+    StateStore& state_;
+    EngineOptions options_;
+    SteadyClock clock_;
+    EngineRandom random_;
+
+    mutable std::mutex backoff_mutex_;
+    std::map<std::string, Backoff> backoff_;
+};
+
+} // namespace hookwarden

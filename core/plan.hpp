@@ -1,0 +1,187 @@
+// The plan: what one reconcile cycle would do, decided from the desired
+// state (manifests), what is known about their secrets (fingerprints only),
+// the tenant's webhooks as observed, and what hookwarden owns (state.json).
+//
+// make_plan is a pure function — no network, no clock, no file — so that the
+// decision can be printed (`plan`), tested table by table, and handed to the
+// executor (core/engine.hpp) unchanged. It implements the rules of SPEC §4a:
+// identity by `metadata.name`; only owned webhooks are updated or deleted;
+// an unowned same-name webhook is adopted (adopt on) or a conflict; two
+// tenant webhooks with one desired name are a conflict; an owned webhook
+// deleted in the tenant is re-created; prune deletes only owned webhooks
+// that left the manifests, only when asked, never when a manifest failed and
+// never more than the budget. Comparison is semantic: event types as sets,
+// endpoint URLs normalised, retry intervals as durations, server-owned fields
+// ignored, the secret by fingerprint and never against a value the tenant
+// did not return. A plan never holds a secret value.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/manifest.hpp"
+#include "core/secret_store.hpp"
+#include "core/state_store.hpp"
+#include "core/webhook.hpp"
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hookwarden {
+
+enum class PlanAction {
+    create,    ///< `+ create`: no webhook of that name (or ours was deleted in the tenant)
+    update,    ///< `~ update`: owned, and fields (or the secret) differ
+    adopt,     ///< `~ adopt`: take over an existing webhook of that name, updating it if it differs
+    remove,    ///< `- delete`: owned, left the manifests, prune on and within budget
+    unchanged, ///< owned and equal: nothing to do
+    retain,    ///< owned, left the manifests, kept (prune off or prune blocked)
+    conflict,  ///< refused: an unowned same-name webhook with adopt off, or several with one name
+    error, ///< this webhook cannot be planned (its secret source failed, a refused endpoint, ...)
+};
+
+/// Why an item is what it is.
+enum class ChangeCause {
+    none,
+    new_manifest,      ///< a manifest names a webhook the tenant does not have
+    manifest_changed,  ///< the manifest changed since the last apply
+    drift,             ///< the tenant changed since the last apply (UI, another tool)
+    deleted_in_tenant, ///< an owned webhook was deleted outside hookwarden: re-create it
+    adoption,          ///< an unowned webhook with the desired name
+    lost_create,       ///< a create whose answer was lost: the webhook it made is ours
+    secret_changed,    ///< only the secret differs: its source now holds another value
+    secret_rotation,   ///< only the secret differs: `--rotate-secret` asked for a new one
+    left_manifests,    ///< owned, but no manifest names it any more
+};
+
+/// What the executor does about the secret of one item.
+enum class SecretAction {
+    none,         ///< send no secret: the tenant keeps the one it has
+    send_current, ///< send the source's current value (or the kept generated one)
+    generate_new, ///< generate a new secret, keep it, send it
+};
+
+/// One field that differs. Values are JSON as the tenant API writes them;
+/// absent on the side that has none (a create has no old values). The
+/// secret is `sensitive`: never a value, only the fact that it changes.
+struct FieldChange {
+    std::string field; ///< name, eventTypes, endpointUrl, enabled,
+                       ///< retryPolicy.retryInterval, retryPolicy.maxRetries,
+                       ///< payloadTemplate, secret
+    std::optional<boost::json::value> old_value;
+    std::optional<boost::json::value> new_value;
+    bool sensitive = false;
+
+    bool operator==(const FieldChange&) const = default;
+};
+
+struct PlanItem {
+    std::string name;
+    PlanAction action = PlanAction::unchanged;
+    ChangeCause cause = ChangeCause::none;
+    std::string id;           ///< the tenant's id, when one exists
+    std::int64_t version = 0; ///< the version read (update and adopt send it back)
+    std::vector<FieldChange> changes;
+    SecretAction secret = SecretAction::none;
+    std::optional<WebhookManifest> desired; ///< for create, update, adopt, unchanged
+    std::string desired_digest;             ///< applied_digest(*desired)
+    std::string reason;                     ///< a sentence for conflict, error, retain and notes
+    std::vector<std::string> warnings;      ///< e.g. an endpoint that did not answer a probe
+    std::optional<Error> error;             ///< for action error
+    std::vector<std::string> conflicting_ids;
+
+    /// True when executing the item writes to the tenant.
+    bool writes() const;
+};
+
+struct PruneDecision {
+    bool enabled = false;                ///< `prune: true` or `apply --prune`
+    std::vector<std::string> candidates; ///< owned webhooks that left the manifests, by name
+    bool blocked = false;                ///< candidates exist but none is deleted this cycle
+    std::string reason;                  ///< why, when blocked
+};
+
+struct PlanCounts {
+    std::size_t create = 0, update = 0, adopt = 0, remove = 0, unchanged = 0, retain = 0,
+                conflict = 0, error = 0;
+};
+
+struct Plan {
+    /// Desired webhooks in manifest order, then owned webhooks that left the
+    /// manifests, by name.
+    std::vector<PlanItem> items;
+    PruneDecision prune;
+    std::size_t manifest_errors = 0; ///< errors while loading the manifests
+    /// Owned names that are neither desired nor in the tenant any more: the
+    /// executor drops them from state.json; no tenant call.
+    std::vector<std::string> forget;
+
+    PlanCounts counts() const;
+    /// True when apply would change the tenant or take ownership.
+    bool has_changes() const;
+    /// True when an item is a conflict or an error, or a manifest failed.
+    bool has_errors() const;
+};
+
+struct PlanOptions {
+    bool prune = false;
+    bool adopt = true;
+    int max_deletes_per_cycle = 10;
+    std::set<std::string> rotate_secrets; ///< `apply --rotate-secret NAME`
+};
+
+struct PlanInput {
+    std::vector<WebhookManifest> desired;        ///< valid manifests, in load order
+    std::size_t manifest_errors = 0;             ///< > 0 blocks prune
+    std::map<std::string, SecretStatus> secrets; ///< by name; see SecretStore::inspect
+    std::vector<Webhook> observed;               ///< every tenant webhook
+    State state;
+    PlanOptions options;
+};
+
+/// Decides. Pure.
+Plan make_plan(const PlanInput& input);
+
+/// Plans one desired webhook against one existing tenant webhook: the
+/// update/adopt/unchanged/error decision of make_plan, exposed so that the
+/// executor can re-plan an item after a 409 from a fresh read. `owned` is
+/// the state entry when the webhook is owned; `adopting` is true when it is
+/// being taken over now.
+PlanItem plan_existing(const WebhookManifest& desired, const SecretStatus& secret,
+                       const Webhook& observed, const OwnedWebhook* owned, bool adopting,
+                       bool rotate_secret);
+
+/// The fields of `desired` that differ from `observed`, semantically.
+std::vector<FieldChange> diff_fields(const WebhookManifest& desired, const Webhook& observed);
+
+/// A create's field lines: every writable field with its new value.
+std::vector<FieldChange> creation_fields(const WebhookManifest& desired);
+
+/// The URL in a canonical form for comparison: scheme and host lower case,
+/// default port dropped, empty path as "/", dot segments removed,
+/// percent-encoding normalised. Unparsable input is returned unchanged.
+std::string normalize_endpoint_url(std::string_view url);
+
+/// True when two retry intervals mean the same duration (PT60S == PT1M).
+bool same_retry_interval(std::string_view a, std::string_view b);
+
+/// Digest of the desired, normalised writable fields (no secret, no labels):
+/// what state.json records as applied.
+std::string applied_digest(const WebhookManifest& desired);
+
+/// The POST/PUT body for `desired`, without id, version or secret.
+Webhook desired_body(const WebhookManifest& desired);
+
+/// True when an echoed secret is a mask (empty, or only '*'), not a value:
+/// never compared, never written back.
+bool is_masked_secret(std::string_view echoed);
+
+const char*
+to_string(PlanAction action) noexcept; ///< JSON names: create, update, adopt, delete, ...
+const char* to_string(ChangeCause cause) noexcept; ///< JSON names: new, manifest, drift, ...
+
+} // namespace hookwarden

@@ -1,0 +1,302 @@
+#include "core/plan_render.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+namespace hookwarden {
+
+namespace json = boost::json;
+
+namespace {
+
+struct Palette {
+    bool on = false;
+    std::string paint(const char* code, const std::string& text) const {
+        if (!on)
+            return text;
+        return std::string("\x1b[") + code + "m" + text + "\x1b[0m";
+    }
+};
+
+constexpr const char* green = "32";
+constexpr const char* yellow = "33";
+constexpr const char* red = "31";
+constexpr const char* bold_red = "1;31";
+constexpr const char* cyan = "36";
+
+// A few words after the header line that say why an item is there.
+std::string cause_words(ChangeCause cause) {
+    switch (cause) {
+    case ChangeCause::manifest_changed:
+        return "manifest changed";
+    case ChangeCause::drift:
+        return "drift: changed outside hookwarden";
+    case ChangeCause::deleted_in_tenant:
+        return "deleted outside hookwarden";
+    case ChangeCause::adoption:
+        return "exists in the tenant, not owned yet";
+    case ChangeCause::lost_create:
+        return "made by a create whose answer was lost";
+    case ChangeCause::secret_changed:
+        return "secret source changed";
+    case ChangeCause::secret_rotation:
+        return "secret rotation";
+    default:
+        return {};
+    }
+}
+
+std::string header(const PlanItem& item) {
+    std::string out = item.name;
+    std::string detail;
+    if (!item.id.empty())
+        detail = "id " + item.id;
+    if (auto words = cause_words(item.cause); !words.empty())
+        detail += (detail.empty() ? "" : ", ") + words;
+    if (!detail.empty())
+        out += " (" + detail + ")";
+    return out;
+}
+
+std::string value_text(const std::optional<json::value>& value) {
+    return value ? json::serialize(*value) : std::string("(none)");
+}
+
+void field_lines(std::string& out, const std::vector<FieldChange>& changes, bool creating) {
+    std::size_t width = 0;
+    for (const auto& c : changes)
+        width = std::max(width, c.field.size());
+    for (const auto& c : changes) {
+        if (creating && c.field == "name")
+            continue; // already the header
+        out += "      " + c.field + std::string(width - c.field.size() + 2, ' ');
+        if (c.sensitive)
+            out += creating ? "(sensitive)" : "(sensitive value changed)";
+        else if (creating)
+            out += value_text(c.new_value);
+        else
+            out += value_text(c.old_value) + " -> " + value_text(c.new_value);
+        out += '\n';
+    }
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+} // namespace
+
+std::string plan_summary_line(const Plan& plan) {
+    const PlanCounts c = plan.counts();
+    const std::size_t desired = c.create + c.update + c.adopt + c.unchanged + c.conflict + c.error;
+    std::string problems;
+    if (c.conflict)
+        problems += ", " + plural(c.conflict, "conflict", "conflicts");
+    if (c.error)
+        problems += ", " + plural(c.error, "error", "errors");
+    if (plan.manifest_errors)
+        problems += ", " + plural(plan.manifest_errors, "manifest error", "manifest errors");
+    if (!plan.has_changes()) {
+        if (!problems.empty())
+            return "No changes to make, but" + problems.substr(1) + " (" +
+                   plural(c.unchanged, "webhook", "webhooks") + " unchanged).";
+        return "No changes. The tenant matches the manifests (" +
+               plural(desired, "webhook", "webhooks") + ").";
+    }
+    return "Plan: " + std::to_string(c.create) + " to create, " + std::to_string(c.update) +
+           " to update, " + std::to_string(c.adopt) + " to adopt, " + std::to_string(c.remove) +
+           " to delete, " + std::to_string(c.unchanged) + " unchanged" + problems + ".";
+}
+
+std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
+    const Palette p{options.color};
+    std::string body;
+    for (const auto& item : plan.items) {
+        std::string block;
+        switch (item.action) {
+        case PlanAction::create:
+            block = p.paint(green, "  + create " + header(item)) + "\n";
+            field_lines(block, item.changes, true);
+            break;
+        case PlanAction::update:
+            block = p.paint(yellow, "  ~ update " + header(item)) + "\n";
+            field_lines(block, item.changes, false);
+            break;
+        case PlanAction::adopt:
+            block = p.paint(yellow, "  ~ adopt " + header(item)) + "\n";
+            field_lines(block, item.changes, false);
+            break;
+        case PlanAction::remove:
+            block = p.paint(red, "  - delete " + header(item)) + "\n";
+            break;
+        case PlanAction::retain:
+            block = p.paint(cyan, "  = keep " + header(item)) + ": " + item.reason + "\n";
+            break;
+        case PlanAction::conflict:
+            block = p.paint(bold_red, "  ! conflict " + item.name) + ": " + item.reason + "\n";
+            break;
+        case PlanAction::error:
+            block = p.paint(bold_red, "  ! error " + item.name) + ": " + item.reason + "\n";
+            break;
+        case PlanAction::unchanged:
+            break;
+        }
+        if (!item.reason.empty() &&
+            (item.action == PlanAction::create || item.action == PlanAction::update ||
+             item.action == PlanAction::adopt))
+            block += "      note: " + item.reason + "\n";
+        for (const auto& warning : item.warnings)
+            block += "      " + p.paint(yellow, "warning:") + " " + warning + "\n";
+        if (item.action == PlanAction::unchanged && !item.warnings.empty())
+            block = "    " + item.name + "\n" + block;
+        if (!block.empty())
+            body += block + "\n";
+    }
+    if (plan.prune.blocked)
+        body += p.paint(yellow, "Prune blocked:") + " " + plan.prune.reason + "\n\n";
+
+    std::string out;
+    if (!body.empty())
+        out = "hookwarden will:\n\n" + body;
+    return out + plan_summary_line(plan) + "\n";
+}
+
+json::object plan_to_json(const Plan& plan) {
+    const PlanCounts c = plan.counts();
+    json::object summary{{"create", c.create},     {"update", c.update},       {"adopt", c.adopt},
+                         {"delete", c.remove},     {"unchanged", c.unchanged}, {"retain", c.retain},
+                         {"conflict", c.conflict}, {"error", c.error}};
+    json::array candidates;
+    for (const auto& name : plan.prune.candidates)
+        candidates.emplace_back(name);
+    json::object prune{
+        {"enabled", plan.prune.enabled},
+        {"candidates", std::move(candidates)},
+        {"blocked", plan.prune.blocked},
+        {"reason", plan.prune.blocked ? json::value(plan.prune.reason) : json::value(nullptr)}};
+
+    json::array items;
+    for (const auto& item : plan.items) {
+        json::array changes;
+        for (const auto& change : item.changes) {
+            json::object c_json{{"field", change.field}, {"sensitive", change.sensitive}};
+            if (!change.sensitive) {
+                c_json["old"] = change.old_value ? *change.old_value : json::value(nullptr);
+                c_json["new"] = change.new_value ? *change.new_value : json::value(nullptr);
+            }
+            changes.emplace_back(std::move(c_json));
+        }
+        json::array warnings;
+        for (const auto& w : item.warnings)
+            warnings.emplace_back(w);
+        json::array conflicting;
+        for (const auto& id : item.conflicting_ids)
+            conflicting.emplace_back(id);
+        items.emplace_back(json::object{
+            {"name", item.name},
+            {"action", to_string(item.action)},
+            {"cause", to_string(item.cause)},
+            {"id", item.id.empty() ? json::value(nullptr) : json::value(item.id)},
+            {"changes", std::move(changes)},
+            {"reason", item.reason.empty() ? json::value(nullptr) : json::value(item.reason)},
+            {"warnings", std::move(warnings)},
+            {"conflictingIds", std::move(conflicting)},
+        });
+    }
+    return json::object{{"formatVersion", plan_json_format_version},
+                        {"hasChanges", plan.has_changes()},
+                        {"hasErrors", plan.has_errors()},
+                        {"summary", std::move(summary)},
+                        {"manifestErrors", plan.manifest_errors},
+                        {"prune", std::move(prune)},
+                        {"items", std::move(items)}};
+}
+
+std::string render_plan_json(const Plan& plan) {
+    return json::serialize(plan_to_json(plan)) + "\n";
+}
+
+std::string cycle_summary_line(const CycleResult& r) {
+    const CycleCounts& c = r.counts;
+    std::string out = "Apply: " + std::to_string(c.created) + " created, " +
+                      std::to_string(c.updated) + " updated, " + std::to_string(c.adopted) +
+                      " adopted, " + std::to_string(c.deleted) + " deleted, " +
+                      std::to_string(c.unchanged) + " unchanged";
+    if (c.failed)
+        out += ", " + std::to_string(c.failed) + " failed";
+    if (c.conflicts)
+        out += ", " + plural(c.conflicts, "conflict", "conflicts");
+    if (c.deferred)
+        out += ", " + std::to_string(c.deferred) + " deferred";
+    if (r.manifest_errors)
+        out += ", " + plural(r.manifest_errors, "manifest error", "manifest errors");
+    out += r.converged() ? ". Converged." : ". Not converged.";
+    return out;
+}
+
+std::string render_item_result(const ItemResult& item, const RenderOptions& options) {
+    const Palette p{options.color};
+    const std::string id = item.id.empty() ? std::string() : " (id " + item.id + ")";
+    std::string fields;
+    if (item.action != PlanAction::create)
+        for (const auto& change : item.changes)
+            fields += (fields.empty() ? ": " : ", ") + change.field;
+    const std::string why = item.error ? item.error->message : item.note;
+    std::string line;
+    switch (item.outcome) {
+    case ItemOutcome::done:
+        switch (item.action) {
+        case PlanAction::create:
+            line = p.paint(green, "  created ") + item.name + id;
+            break;
+        case PlanAction::update:
+            line = p.paint(yellow, "  updated ") + item.name + id + fields;
+            break;
+        case PlanAction::adopt:
+            line = p.paint(yellow, "  adopted ") + item.name + id + fields;
+            break;
+        case PlanAction::remove:
+            line = p.paint(red, "  deleted ") + item.name + id;
+            break;
+        default:
+            break;
+        }
+        if (!line.empty() && !item.note.empty())
+            line += " (" + item.note + ")";
+        break;
+    case ItemOutcome::failed:
+        line = p.paint(bold_red, "  failed  ") + item.name + id + ": " + why;
+        break;
+    case ItemOutcome::refused:
+        line =
+            p.paint(bold_red, item.action == PlanAction::conflict ? "  conflict " : "  error   ") +
+            item.name + ": " + why;
+        break;
+    case ItemOutcome::deferred:
+        line = p.paint(yellow, "  waiting ") + item.name + ": " + item.note;
+        break;
+    case ItemOutcome::unchanged:
+    case ItemOutcome::retained:
+        break;
+    }
+    return line.empty() ? line : line + "\n";
+}
+
+std::string render_cycle_footer(const CycleResult& result, const RenderOptions& options) {
+    const Palette p{options.color};
+    std::string out;
+    if (!result.prune_blocked_reason.empty())
+        out += p.paint(yellow, "Prune blocked:") + " " + result.prune_blocked_reason + "\n";
+    if (result.state_error)
+        out += p.paint(bold_red, "State not saved:") + " " + result.state_error->describe() + "\n";
+    return out + cycle_summary_line(result) + "\n";
+}
+
+std::string render_cycle_text(const CycleResult& result, const RenderOptions& options) {
+    std::string out;
+    for (const auto& item : result.items)
+        out += render_item_result(item, options);
+    return out + render_cycle_footer(result, options);
+}
+
+} // namespace hookwarden

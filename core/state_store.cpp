@@ -1,0 +1,121 @@
+#include "core/state_store.hpp"
+
+#include "core/atomic_file.hpp"
+
+#include <array>
+#include <boost/json.hpp>
+#include <fstream>
+#include <openssl/evp.h>
+#include <sstream>
+
+namespace hookwarden {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+std::string sha256_digest(std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), md.data(), &length, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 is not available from OpenSSL");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = "sha256:";
+    for (unsigned int i = 0; i < length; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 0x0f];
+    }
+    return out;
+}
+
+std::string state_to_json(const State& state) {
+    // Written by hand rather than with json::serialize of one object so that
+    // the file has one webhook a line: readable, and diffs well when an
+    // operator keeps copies.
+    std::string out =
+        "{\n  \"formatVersion\": " + std::to_string(state_format_version) + ",\n  \"webhooks\": {";
+    bool first = true;
+    for (const auto& [name, owned] : state.owned) {
+        json::object entry{{"id", owned.id}, {"appliedDigest", owned.applied_digest}};
+        if (owned.secret_fingerprint)
+            entry["secretFingerprint"] = *owned.secret_fingerprint;
+        else
+            entry["secretFingerprint"] = nullptr;
+        out += first ? "\n    " : ",\n    ";
+        out += json::serialize(json::value(name)) + ": " + json::serialize(entry);
+        first = false;
+    }
+    out += first ? "}\n}\n" : "\n  }\n}\n";
+    return out;
+}
+
+Result<State> state_from_json(std::string_view text, const std::string& display) {
+    auto corrupt = [&display](const std::string& why) {
+        return make_error(ErrorKind::invalid_input,
+                          display + " is not a valid hookwarden state file: " + why +
+                              " (restore it from a backup, or move it away to start afresh; "
+                              "hookwarden then adopts or reports existing webhooks by name)");
+    };
+    boost::system::error_code ec;
+    json::value root = json::parse(text, ec);
+    if (ec)
+        return corrupt(ec.message());
+    if (!root.is_object())
+        return corrupt("the top level is not an object");
+    const auto& object = root.get_object();
+    const auto* version = object.if_contains("formatVersion");
+    if (!version || !version->is_int64())
+        return corrupt("formatVersion is missing");
+    if (version->get_int64() > state_format_version || version->get_int64() < 1)
+        return make_error(ErrorKind::invalid_input, display + " has format version " +
+                                                        std::to_string(version->get_int64()) +
+                                                        "; this hookwarden reads version " +
+                                                        std::to_string(state_format_version) +
+                                                        " (it was written by a newer hookwarden)");
+    const auto* webhooks = object.if_contains("webhooks");
+    if (!webhooks || !webhooks->is_object())
+        return corrupt("webhooks is missing");
+
+    State state;
+    for (const auto& [name, value] : webhooks->get_object()) {
+        const std::string key(name);
+        if (!value.is_object())
+            return corrupt("the entry of '" + key + "' is not an object");
+        const auto& entry = value.get_object();
+        OwnedWebhook owned;
+        const auto* id = entry.if_contains("id");
+        if (!id || !id->is_string())
+            return corrupt("the entry of '" + key + "' has no id");
+        owned.id = std::string(id->get_string());
+        if (const auto* digest = entry.if_contains("appliedDigest"); digest && digest->is_string())
+            owned.applied_digest = std::string(digest->get_string());
+        if (const auto* secret = entry.if_contains("secretFingerprint");
+            secret && secret->is_string())
+            owned.secret_fingerprint = std::string(secret->get_string());
+        state.owned.emplace(key, std::move(owned));
+    }
+    return state;
+}
+
+StateStore::StateStore(fs::path state_dir) : dir_(std::move(state_dir)) {}
+
+Result<State> StateStore::load() const {
+    const fs::path path = file();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::error_code ec;
+        if (!fs::exists(path, ec))
+            return State{};
+        return make_error(ErrorKind::io, "cannot read " + path.string());
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return state_from_json(text.str(), path.string());
+}
+
+Result<void> StateStore::save(const State& state) const {
+    if (auto dir = ensure_directory(dir_, fs::perms::owner_all); !dir)
+        return dir;
+    return write_file_atomically(file(), state_to_json(state));
+}
+
+} // namespace hookwarden

@@ -1,0 +1,80 @@
+// What hookwarden owns in the tenant: `stateDir/state.json` (SPEC §4a, §6a).
+//
+// A webhook is owned when this hookwarden created or adopted it; only owned
+// webhooks are ever updated or deleted, so this file is the boundary between
+// "ours" and "someone else's". For each owned name it keeps the tenant id, a
+// digest of the fields last applied (to tell drift in the tenant from a
+// changed manifest) and the SHA-256 fingerprint of the secret last sent (the
+// tenant does not return secrets). Never a secret value.
+//
+// The file carries a format version; a file written by a newer hookwarden is
+// refused rather than misread, and a corrupt file is an error rather than an
+// empty state, because forgetting ownership silently would turn owned
+// webhooks into conflicts or, with prune, leave them behind. Writes are
+// atomic (core/atomic_file.hpp), mode 0600.
+#pragma once
+
+#include "core/error.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hookwarden {
+
+/// The `formatVersion` this build writes and the newest it reads.
+inline constexpr int state_format_version = 1;
+
+/// `sha256:` followed by the 64 lower-case hex digits of SHA-256(data): the
+/// form of every digest and fingerprint in state.json.
+std::string sha256_digest(std::string_view data);
+
+struct OwnedWebhook {
+    /// The tenant's id. Empty while a create whose answer was lost is
+    /// unresolved: the name is ours, the id not yet known.
+    std::string id;
+    /// Digest of the desired fields as last applied (see plan.hpp); empty
+    /// when unknown.
+    std::string applied_digest;
+    /// Fingerprint of the secret hookwarden last sent. Absent when the
+    /// webhook keeps the secret it had when it was adopted (unknown to us).
+    std::optional<std::string> secret_fingerprint;
+
+    bool operator==(const OwnedWebhook&) const = default;
+};
+
+struct State {
+    std::map<std::string, OwnedWebhook> owned; ///< by metadata.name
+
+    bool operator==(const State&) const = default;
+};
+
+/// The JSON text of state.json (stable member order, one webhook a line).
+std::string state_to_json(const State& state);
+
+/// Reads state.json text; `display` names the file in errors.
+Result<State> state_from_json(std::string_view text, const std::string& display);
+
+/// The state file of one state directory.
+class StateStore {
+  public:
+    explicit StateStore(std::filesystem::path state_dir);
+
+    /// The owned webhooks; an empty state when the file (or the directory)
+    /// does not exist yet.
+    Result<State> load() const;
+
+    /// Replaces state.json atomically, creating the state directory (0700)
+    /// when it is missing.
+    Result<void> save(const State& state) const;
+
+    const std::filesystem::path& state_dir() const noexcept { return dir_; }
+    std::filesystem::path file() const { return dir_ / "state.json"; }
+
+  private:
+    std::filesystem::path dir_;
+};
+
+} // namespace hookwarden

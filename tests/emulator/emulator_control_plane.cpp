@@ -1,0 +1,332 @@
+// The control plane under /_emulator/: how tests and demos look inside the
+// emulated tenant and act as "someone else" (a person in the UI, the
+// delivery pipeline, a flaky network). JSON in, JSON out, no auth (the
+// router only serves it to loopback peers). Bodies are read strictly:
+// an unknown member is a 400, so that a typo in a test fails loudly.
+#include "tests/emulator/emulator_answers.hpp"
+
+#include <boost/json.hpp>
+
+namespace hookwarden::emulator {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kWebhooksPrefix = "/_emulator/webhooks/";
+
+json::object settings_json(const Settings& s) {
+    return {{"clientId", s.client_id},       {"rpm", s.rpm},
+            {"burst", rate_capacity(s.rpm)}, {"tokenLifetime", s.token_lifetime.count()},
+            {"echoSecrets", s.echo_secrets}, {"latencyMs", s.latency.count()}};
+}
+
+json::object fault_json(const FaultRule& f) {
+    json::object o{{"method", f.method},
+                   {"path", f.path},
+                   {"count", f.count},
+                   {"action", to_string(f.action)}};
+    if (f.action == FaultAction::status) {
+        o["status"] = f.status;
+        if (f.retry_after)
+            o["retryAfter"] = *f.retry_after;
+    }
+    if (f.action == FaultAction::hang)
+        o["seconds"] = f.seconds;
+    return o;
+}
+
+json::object counters_json(const Counters& c) {
+    json::object requests;
+    for (const auto& [route, n] : c.requests)
+        requests[route] = n;
+    json::object statuses;
+    for (const auto& [status, n] : c.statuses)
+        statuses[std::to_string(status)] = n;
+    return {{"requests", std::move(requests)}, {"statuses", std::move(statuses)},
+            {"rateLimited", c.rate_limited},   {"writes", c.writes},
+            {"tokensIssued", c.tokens_issued}, {"connections", c.connections}};
+}
+
+/// The body as a JSON object, or the 400 answer.
+Result<json::object> object_body(const Call& call, std::string_view what) {
+    auto body = parse_body(call, json::object{});
+    if (!body)
+        return body.error();
+    if (!body->is_object())
+        return make_error(ErrorKind::invalid_input, std::string(what) + " must be a JSON object");
+    return std::move(body->get_object());
+}
+
+HttpResponse configure(Tenant& tenant, const Call& call) {
+    auto body = object_body(call, "the config");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(*body, {"rpm", "tokenLifetime", "echoSecrets", "latencyMs"},
+                                        "the config");
+        !known)
+        return error_answer(call, known.error());
+
+    SettingsChange change;
+    const auto integer = [&](std::string_view key, auto& out, auto make) -> bool {
+        const auto* v = body->if_contains(key);
+        if (!v)
+            return true;
+        const auto n = as_integer(*v);
+        if (!n || *n > INT32_MAX || *n < INT32_MIN)
+            return false;
+        out = make(*n);
+        return true;
+    };
+    const bool ok =
+        integer("rpm", change.rpm, [](std::int64_t n) { return static_cast<int>(n); }) &&
+        integer("tokenLifetime", change.token_lifetime,
+                [](std::int64_t n) { return std::chrono::seconds{n}; }) &&
+        integer("latencyMs", change.latency,
+                [](std::int64_t n) { return std::chrono::milliseconds{n}; });
+    if (!ok)
+        return error_answer(call, 400, "bad.request",
+                            "rpm, tokenLifetime and latencyMs must be integers");
+    if (const auto* v = body->if_contains("echoSecrets")) {
+        if (!v->is_bool())
+            return error_answer(call, 400, "bad.request", "echoSecrets must be a boolean");
+        change.echo_secrets = v->get_bool();
+    }
+    const auto settings = tenant.configure(change);
+    if (!settings)
+        return error_answer(call, settings.error());
+    return json_answer(200, settings_json(*settings));
+}
+
+HttpResponse add_fault(Tenant& tenant, const Call& call) {
+    auto body = object_body(call, "a fault");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(
+            *body, {"method", "path", "count", "action", "status", "retryAfter", "seconds"},
+            "a fault");
+        !known)
+        return error_answer(call, known.error());
+
+    FaultRule rule;
+    const auto* action = body->if_contains("action");
+    const auto parsed_action = action && action->is_string()
+                                   ? fault_action_from_string(action->get_string())
+                                   : std::nullopt;
+    if (!parsed_action)
+        return error_answer(call, 400, "bad.request",
+                            "action must be one of status, reset, hang, malformed, "
+                            "commit-then-reset");
+    rule.action = *parsed_action;
+    for (const auto key : {"method", "path"}) {
+        if (const auto* v = body->if_contains(key)) {
+            if (!v->is_string())
+                return error_answer(call, 400, "bad.request",
+                                    std::string(key) + " must be a string");
+            (std::string_view(key) == "method" ? rule.method : rule.path) = v->get_string();
+        }
+    }
+    for (const auto key : {"count", "status", "retryAfter"}) {
+        const auto* v = body->if_contains(key);
+        if (!v)
+            continue;
+        const auto n = as_integer(*v);
+        if (!n || *n > INT32_MAX || *n < INT32_MIN)
+            return error_answer(call, 400, "bad.request", std::string(key) + " must be an integer");
+        const int value = static_cast<int>(*n);
+        if (std::string_view(key) == "count")
+            rule.count = value;
+        else if (std::string_view(key) == "status")
+            rule.status = value;
+        else
+            rule.retry_after = value;
+    }
+    if (const auto* v = body->if_contains("seconds")) {
+        if (!v->is_number())
+            return error_answer(call, 400, "bad.request", "seconds must be a number");
+        rule.seconds = v->to_number<double>();
+    }
+    if (auto added = tenant.add_fault(rule); !added)
+        return error_answer(call, added.error());
+    return json_answer(201, fault_json(rule));
+}
+
+HttpResponse list_faults(Tenant& tenant) {
+    json::array faults;
+    for (const auto& f : tenant.faults())
+        faults.push_back(fault_json(f));
+    return json_answer(200, {{"faults", std::move(faults)}});
+}
+
+HttpResponse state(Tenant& tenant) {
+    json::array webhooks;
+    for (const auto& w : tenant.webhooks())
+        webhooks.push_back(webhook_json(w, true));
+    return json_answer(200, {{"webhooks", std::move(webhooks)}});
+}
+
+HttpResponse insert_webhook(Tenant& tenant, const Call& call) {
+    const auto body = parse_body(call);
+    if (!body)
+        return error_answer(call, body.error());
+    auto webhook = webhook_from_json(*body);
+    if (!webhook)
+        return error_answer(call, webhook.error());
+    const auto created = tenant.create(std::move(*webhook), ui_actor());
+    if (!created)
+        return error_answer(call, created.error());
+    return json_answer(201, webhook_json(*created, true));
+}
+
+HttpResponse drift_webhook(Tenant& tenant, const Call& call, std::string_view id) {
+    auto patch = object_body(call, "a drift");
+    if (!patch)
+        return error_answer(call, patch.error());
+    if (auto known = only_known_members(*patch,
+                                        {"name", "eventTypes", "endpointUrl", "retryPolicy",
+                                         "payloadTemplate", "enabled", "secret"},
+                                        "a drift (only client-writable fields drift)");
+        !known)
+        return error_answer(call, known.error());
+
+    const auto drifted = tenant.modify(id, ui_actor(), [&](Webhook& draft) -> Result<void> {
+        json::object merged = webhook_to_json(draft);
+        for (const auto& [key, value] : *patch) {
+            if (key == "retryPolicy" && value.is_object() && merged["retryPolicy"].is_object()) {
+                for (const auto& [inner, inner_value] : value.get_object())
+                    merged["retryPolicy"].get_object()[inner] = inner_value;
+            } else if (value.is_null()) {
+                merged.erase(key); // e.g. "secret": null forgets the secret
+            } else {
+                merged[key] = value;
+            }
+        }
+        auto changed = webhook_from_json(merged);
+        if (!changed)
+            return changed.error();
+        draft.name = changed->name;
+        draft.event_types = changed->event_types;
+        draft.endpoint_url = changed->endpoint_url;
+        draft.retry_policy = changed->retry_policy;
+        draft.payload_template = changed->payload_template;
+        draft.enabled = changed->enabled;
+        draft.secret = changed->secret;
+        return {};
+    });
+    if (!drifted)
+        return error_answer(call, drifted.error());
+    return json_answer(200, webhook_json(*drifted, true));
+}
+
+HttpResponse record_deliveries(Tenant& tenant, const Call& call, std::string_view id) {
+    auto body = object_body(call, "the deliveries");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(*body, {"deliveries"}, "the deliveries body"); !known)
+        return error_answer(call, known.error());
+    const auto* list = body->if_contains("deliveries");
+    if (!list || !list->is_array())
+        return error_answer(call, 400, "bad.request",
+                            "deliveries must be an array of {\"ok\", \"latencyMs\", \"at\"}");
+
+    const TimePoint now = tenant.now();
+    std::vector<Delivery> deliveries;
+    for (const auto& item : list->get_array()) {
+        const auto* d = item.if_object();
+        if (!d)
+            return error_answer(call, 400, "bad.request", "every delivery must be an object");
+        if (auto known = only_known_members(*d, {"ok", "latencyMs", "at"}, "a delivery"); !known)
+            return error_answer(call, known.error());
+        Delivery delivery{now, true, std::nullopt};
+        const auto* ok = d->if_contains("ok");
+        if (!ok || !ok->is_bool())
+            return error_answer(call, 400, "bad.request",
+                                "every delivery needs \"ok\": true|false");
+        delivery.ok = ok->get_bool();
+        if (const auto* latency = d->if_contains("latencyMs")) {
+            const auto n = as_integer(*latency);
+            if (!n || *n < 0)
+                return error_answer(call, 400, "bad.request",
+                                    "latencyMs must be a non-negative integer");
+            delivery.latency_ms = *n;
+        }
+        if (const auto* at = d->if_contains("at")) {
+            const auto t = at->is_string() ? parse_rfc3339(at->get_string()) : std::nullopt;
+            if (!t)
+                return error_answer(call, 400, "bad.request", "at must be an RFC 3339 timestamp");
+            delivery.at = *t;
+        }
+        deliveries.push_back(delivery);
+    }
+    if (auto recorded = tenant.record_deliveries(id, deliveries); !recorded)
+        return error_answer(call, recorded.error());
+    const auto webhook = tenant.webhook(id);
+    json::value health = webhook ? json::value(webhook_to_json(*webhook)["health"]) : nullptr;
+    return json_answer(200, {{"recorded", deliveries.size()}, {"health", std::move(health)}});
+}
+
+} // namespace
+
+HttpResponse serve_control_plane(Tenant& tenant, const Call& call) {
+    const std::string& method = call.request.method;
+    const std::string& path = call.path;
+    const auto not_allowed = [&] {
+        return error_answer(call, 405, "method.not.allowed", method + " is not allowed on " + path);
+    };
+
+    if (path == "/_emulator/state")
+        return method == "GET" ? state(tenant) : not_allowed();
+    if (path == "/_emulator/counters")
+        return method == "GET" ? json_answer(200, counters_json(tenant.counters())) : not_allowed();
+    if (path == "/_emulator/reset") {
+        if (method != "POST")
+            return not_allowed();
+        tenant.reset();
+        return empty_answer(204);
+    }
+    if (path == "/_emulator/revoke-tokens") {
+        if (method != "POST")
+            return not_allowed();
+        tenant.revoke_tokens();
+        return empty_answer(204);
+    }
+    if (path == "/_emulator/config") {
+        if (method == "GET")
+            return json_answer(200, settings_json(tenant.settings()));
+        return method == "POST" ? configure(tenant, call) : not_allowed();
+    }
+    if (path == "/_emulator/faults") {
+        if (method == "GET")
+            return list_faults(tenant);
+        if (method == "POST")
+            return add_fault(tenant, call);
+        if (method == "DELETE") {
+            tenant.clear_faults();
+            return empty_answer(204);
+        }
+        return not_allowed();
+    }
+    if (path == "/_emulator/webhooks")
+        return method == "POST" ? insert_webhook(tenant, call) : not_allowed();
+    if (path.starts_with(kWebhooksPrefix)) {
+        std::string_view rest = std::string_view(path).substr(kWebhooksPrefix.size());
+        const auto slash = rest.find('/');
+        const std::string_view id = rest.substr(0, slash);
+        const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+        if (!id.empty() && tail.empty()) {
+            if (method == "PATCH")
+                return drift_webhook(tenant, call, id);
+            if (method == "DELETE") {
+                if (auto removed = tenant.remove(id, ui_actor()); !removed)
+                    return error_answer(call, removed.error());
+                return empty_answer(204);
+            }
+            return not_allowed();
+        }
+        if (!id.empty() && tail == "/deliveries")
+            return method == "POST" ? record_deliveries(tenant, call, id) : not_allowed();
+    }
+    return error_answer(call, 404, "not.found",
+                        "The emulator control plane has nothing at " + path);
+}
+
+} // namespace hookwarden::emulator

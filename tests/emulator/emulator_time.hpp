@@ -1,0 +1,40 @@
+// Time as the tenant emulator reads and writes it: RFC 3339 timestamps
+// (always written in UTC with milliseconds, as Genesys Cloud does) and
+// ISO-8601 durations of days, hours, minutes and seconds.
+//
+// Used by the emulator's validation, state and routes. Pure functions, no
+// clock: callers pass the time they mean.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hookwarden::emulator {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// `2026-01-05T10:30:00.123Z`: UTC, millisecond precision.
+std::string format_rfc3339(TimePoint t);
+
+/// Reads `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`; nothing else.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
+
+/// Reads `PnW`, or `P[nD][T[nH][nM][n[.n]S]]` with at least one part.
+/// Years and months are refused: their length depends on the calendar.
+std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text);
+
+/// A half-open time range `[start, end)`.
+struct Interval {
+    TimePoint start;
+    TimePoint end;
+};
+
+/// Reads `START/END` (two RFC 3339 timestamps, START before END).
+std::optional<Interval> parse_interval(std::string_view text);
+
+/// `START/END` with both ends formatted by format_rfc3339.
+std::string format_interval(const Interval& interval);
+
+} // namespace hookwarden::emulator

@@ -1,0 +1,57 @@
+// The emulator's reading and writing of RFC 3339 timestamps and ISO-8601
+// durations.
+#include "tests/emulator/emulator_time.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace hookwarden::emulator;
+using namespace std::chrono_literals;
+
+TEST_CASE("timestamps are written in UTC with milliseconds and read back unchanged") {
+    const auto t = parse_rfc3339("2026-01-05T10:30:00.123Z");
+    REQUIRE(t);
+    CHECK(format_rfc3339(*t) == "2026-01-05T10:30:00.123Z");
+    CHECK(format_rfc3339(TimePoint{}) == "1970-01-01T00:00:00.000Z");
+}
+
+TEST_CASE("timestamps with offsets are converted to UTC") {
+    CHECK(format_rfc3339(*parse_rfc3339("2026-01-05T12:30:00+02:00")) ==
+          "2026-01-05T10:30:00.000Z");
+    CHECK(format_rfc3339(*parse_rfc3339("2026-01-05T00:15:00.5-01:00")) ==
+          "2026-01-05T01:15:00.500Z");
+}
+
+TEST_CASE("malformed timestamps are refused") {
+    for (const char* text :
+         {"", "2026-01-05", "2026-01-05T10:30:00", "2026-13-05T10:30:00Z", "2026-02-30T10:30:00Z",
+          "2026-01-05T24:00:00Z", "2026-01-05T10:30:00.Z", "2026-01-05T10:30:00Zjunk",
+          "2026-1-05T10:30:00Z"}) {
+        CAPTURE(text);
+        CHECK_FALSE(parse_rfc3339(text));
+    }
+}
+
+TEST_CASE("ISO-8601 durations of days, hours, minutes and seconds are read") {
+    CHECK(parse_iso8601_duration("PT1S") == std::chrono::milliseconds(1s));
+    CHECK(parse_iso8601_duration("PT1M") == std::chrono::milliseconds(1min));
+    CHECK(parse_iso8601_duration("PT1H30M") == std::chrono::milliseconds(90min));
+    CHECK(parse_iso8601_duration("P1D") == std::chrono::milliseconds(24h));
+    CHECK(parse_iso8601_duration("P1DT2H") == std::chrono::milliseconds(26h));
+    CHECK(parse_iso8601_duration("PT1.5S") == std::chrono::milliseconds(1500));
+    CHECK(parse_iso8601_duration("P2W") == std::chrono::milliseconds(14 * 24h));
+    for (const char* text : {"", "P", "PT", "1M", "PT1", "P1M", "P1Y", "PT1X", "PT5M1H", "P1DT",
+                             "PT-1S", "1 minute", "PT1.S"}) {
+        CAPTURE(text);
+        CHECK_FALSE(parse_iso8601_duration(text));
+    }
+}
+
+TEST_CASE("an interval is two timestamps with the start before the end") {
+    const auto i = parse_interval("2026-01-05T10:00:00Z/2026-01-05T11:00:00Z");
+    REQUIRE(i);
+    CHECK(format_interval(*i) == "2026-01-05T10:00:00.000Z/2026-01-05T11:00:00.000Z");
+    CHECK_FALSE(parse_interval("2026-01-05T11:00:00Z/2026-01-05T10:00:00Z"));
+    CHECK_FALSE(parse_interval("2026-01-05T10:00:00Z/2026-01-05T10:00:00Z"));
+    CHECK_FALSE(parse_interval("2026-01-05T10:00:00Z"));
+    CHECK_FALSE(parse_interval("PT1H/2026-01-05T10:00:00Z"));
+}

@@ -1,0 +1,111 @@
+// The emulator's TLS material: a CA and a server certificate that a client
+// verifying peer and host name accepts for 127.0.0.1, ::1 and localhost.
+#include "tests/emulator/emulator_tls.hpp"
+#include "tests/support/doctest_result.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <fstream>
+#include <memory>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace hookwarden::emulator;
+using hookwarden::test::TempDir;
+
+namespace {
+
+struct X509Free {
+    void operator()(X509* x) const { X509_free(x); }
+};
+using Cert = std::unique_ptr<X509, X509Free>;
+
+Cert read_cert(const std::filesystem::path& path) {
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    REQUIRE(f);
+    Cert cert(PEM_read_X509(f, nullptr, nullptr, nullptr));
+    std::fclose(f);
+    REQUIRE(cert);
+    return cert;
+}
+
+/// Verifies `leaf` against `ca` as a TLS client would (chain + purpose).
+bool verifies(X509* leaf, X509* ca) {
+    X509_STORE* store = X509_STORE_new();
+    X509_STORE_add_cert(store, ca);
+    X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+    X509_STORE_CTX_init(ctx, store, leaf, nullptr);
+    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+    const bool ok = X509_verify_cert(ctx) == 1;
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    return ok;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+}
+
+} // namespace
+
+TEST_CASE("a fresh TLS directory gets a CA and a server certificate it signed") {
+    TempDir dir("emulator-tls-test");
+    const auto files = prepare_tls_dir(dir / "tls");
+    REQUIRE(files);
+    CHECK(files->generated);
+    CHECK(files->ca_file == dir / "tls" / "ca.pem");
+    CHECK(std::filesystem::exists(dir / "tls" / "ca-key.pem"));
+    CHECK(mode_of(files->key_file) == 0600);
+    CHECK(mode_of(dir / "tls" / "ca-key.pem") == 0600);
+
+    const auto ca = read_cert(files->ca_file);
+    const auto leaf = read_cert(files->cert_file);
+    CHECK(verifies(leaf.get(), ca.get()));
+    CHECK(X509_check_ip_asc(leaf.get(), "127.0.0.1", 0) == 1);
+    CHECK(X509_check_ip_asc(leaf.get(), "::1", 0) == 1);
+    CHECK(X509_check_host(leaf.get(), "localhost", 0, 0, nullptr) == 1);
+    CHECK(X509_check_host(leaf.get(), "example.com", 0, 0, nullptr) != 1);
+    CHECK(X509_check_ip_asc(leaf.get(), "10.0.0.1", 0) != 1);
+    CHECK(X509_check_ca(ca.get()) >= 1);
+    CHECK(X509_check_ca(leaf.get()) == 0);
+}
+
+TEST_CASE("another CA does not vouch for the server certificate") {
+    TempDir dir("emulator-tls-test");
+    const auto one = prepare_tls_dir(dir / "one").value();
+    const auto two = prepare_tls_dir(dir / "two").value();
+    CHECK_FALSE(verifies(read_cert(one.cert_file).get(), read_cert(two.ca_file).get()));
+}
+
+TEST_CASE("an existing certificate and key are used as they are") {
+    TempDir dir("emulator-tls-test");
+    const auto first = prepare_tls_dir(dir.path()).value();
+    const std::string cert = slurp(first.cert_file);
+    const auto again = prepare_tls_dir(dir.path());
+    REQUIRE(again);
+    CHECK_FALSE(again->generated);
+    CHECK(slurp(again->cert_file) == cert);
+
+    std::filesystem::remove(dir / "ca.pem");
+    CHECK(prepare_tls_dir(dir.path()).value().ca_file.empty());
+}
+
+TEST_CASE("a directory with only half of the pair is refused rather than overwritten") {
+    TempDir dir("emulator-tls-test");
+    dir.write("key.pem", "not really a key");
+    const auto files = prepare_tls_dir(dir.path());
+    REQUIRE_FALSE(files);
+    CHECK(files.error().message.find("only one of cert.pem and key.pem") != std::string::npos);
+    CHECK(slurp(dir / "key.pem") == "not really a key");
+}

@@ -1,0 +1,317 @@
+// `hookwarden plan`, `apply` and `export` as a user runs them: the built
+// binary, a config file pointing at the emulator, manifests on disk; exit
+// codes and output checked, the tenant observed through the emulator's
+// control plane.
+#include "tests/core/scratch_dir.hpp"
+#include "tests/support/emulator_control.hpp"
+#include "tests/support/emulator_process.hpp"
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace hookwarden {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using test::EmulatorControl;
+using test::EmulatorProcess;
+
+EmulatorProcess& emulator() {
+    static EmulatorProcess process({"--quiet", "--rpm", "100000"});
+    return process;
+}
+
+const char* const kManifestSecret = "cli-manifest-secret-7f3a9c";
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+struct Run {
+    int status = -1;
+    std::string out;
+    std::string err;
+    std::string all() const { return out + err; }
+};
+
+std::string manifest_yaml(const std::string& name, const std::string& url,
+                          const std::string& extra_spec = "") {
+    return "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata:\n  name: " + name +
+           "\nspec:\n  eventTypes: [user:login, user:logout]\n  endpointUrl: " + url + "\n" +
+           extra_spec;
+}
+
+// A scratch directory with a config for the emulator, a manifest directory
+// and a state directory.
+struct Workspace {
+    Workspace() : control(emulator()) {
+        control.reset();
+        fs::create_directories(manifests());
+        write_config(manifests());
+    }
+
+    testing::ScratchDir dir;
+    EmulatorControl control;
+
+    fs::path manifests() const { return dir / "manifests"; }
+    fs::path state() const { return dir / "state"; }
+    fs::path config() const { return dir / "hookwarden.yaml"; }
+
+    void write_config(const fs::path& manifest_dir, const std::string& extra = "") {
+        dir.write("hookwarden.yaml", "tenant:\n"
+                                     "  apiBase: " +
+                                         emulator().base_url() +
+                                         "\n"
+                                         "  tokenUrl: " +
+                                         emulator().token_url() +
+                                         "\n"
+                                         "  caFile: " +
+                                         emulator().ca_file().string() +
+                                         "\n"
+                                         "  clientId: " +
+                                         EmulatorProcess::kClientId +
+                                         "\n"
+                                         "  clientSecret: {env: HW_TEST_CLIENT_SECRET}\n"
+                                         "manifests: " +
+                                         manifest_dir.string() +
+                                         "\n"
+                                         "stateDir: " +
+                                         state().string() +
+                                         "\n"
+                                         "requestsPerMinute: 100000\n" +
+                                         extra);
+    }
+    void add_manifest(const std::string& name, const std::string& url,
+                      const std::string& extra = "") {
+        dir.write("manifests/" + name + ".yaml", manifest_yaml(name, url, extra));
+    }
+
+    // Runs the binary with the config, stdout and stderr captured in files.
+    Run run(std::vector<std::string> args) {
+        args.insert(args.begin(), {HOOKWARDEN_BINARY, "--config", config().string()});
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+
+        std::vector<std::string> env_strings;
+        for (char** e = environ; *e; ++e) {
+            const std::string entry = *e;
+            if (!entry.starts_with("HOOKWARDEN_") && !entry.starts_with("CREDENTIALS_DIRECTORY=") &&
+                !entry.starts_with("NO_COLOR="))
+                env_strings.push_back(entry);
+        }
+        env_strings.push_back(std::string("HW_TEST_CLIENT_SECRET=") +
+                              EmulatorProcess::kClientSecret);
+        env_strings.push_back(std::string("HW_TEST_MANIFEST_SECRET=") + kManifestSecret);
+        std::vector<char*> envp;
+        for (auto& e : env_strings)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+
+        const auto out_file = dir / ".stdout";
+        const auto err_file = dir / ".stderr";
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        pid_t pid = -1;
+        const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&actions);
+        REQUIRE(spawned == 0);
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        Run run;
+        run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        run.out = read(out_file);
+        run.err = read(err_file);
+        return run;
+    }
+
+    std::int64_t writes() { return control.counters().at("writes").as_int64(); }
+};
+
+TEST_CASE("plan exits 2 while changes are pending, apply converges with 0, then plan exits 0") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in");
+    ws.add_manifest("Beta", "https://beta.example.com/in");
+
+    const Run before = ws.run({"plan"});
+    CHECK_MESSAGE(before.status == 2, before.all());
+    CHECK(before.out.find("+ create Alpha") != std::string::npos);
+    CHECK(before.out.find("Plan: 2 to create") != std::string::npos);
+    CHECK(ws.writes() == 0);
+
+    const Run apply = ws.run({"apply"});
+    CHECK_MESSAGE(apply.status == 0, apply.all());
+    CHECK(apply.out.find("created Alpha") != std::string::npos);
+    CHECK(apply.out.find("Converged.") != std::string::npos);
+    CHECK(ws.control.webhooks().size() == 2);
+
+    const Run after = ws.run({"plan"});
+    CHECK_MESSAGE(after.status == 0, after.all());
+    CHECK(after.out == "No changes. The tenant matches the manifests (2 webhooks).\n");
+}
+
+TEST_CASE("plan --output json prints the documented schema") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in");
+    const Run run = ws.run({"plan", "--output", "json"});
+    CHECK_MESSAGE(run.status == 2, run.all());
+    const auto plan = json::parse(run.out).as_object();
+    CHECK(plan.at("formatVersion").as_int64() == 1);
+    CHECK(plan.at("hasChanges").as_bool());
+    CHECK_FALSE(plan.at("hasErrors").as_bool());
+    CHECK(plan.at("summary").at("create").as_int64() == 1);
+    const auto& item = plan.at("items").as_array().at(0).as_object();
+    CHECK(item.at("name") == "Alpha");
+    CHECK(item.at("action") == "create");
+    const auto& changes = item.at("changes").as_array();
+    const auto& secret = changes.back().as_object();
+    CHECK(secret.at("field") == "secret");
+    CHECK(secret.at("sensitive").as_bool());
+    CHECK_FALSE(secret.contains("new"));
+    CHECK(ws.run({"plan", "--output", "yaml"}).status == 64);
+}
+
+TEST_CASE("apply --dry-run exits like plan and writes nothing, not even state") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in");
+    const Run run = ws.run({"apply", "--dry-run"});
+    CHECK_MESSAGE(run.status == 2, run.all());
+    CHECK(run.out.find("+ create Alpha") != std::string::npos);
+    CHECK(ws.writes() == 0);
+    CHECK_FALSE(fs::exists(ws.state() / "state.json"));
+    CHECK_FALSE(fs::exists(ws.state() / "secrets"));
+}
+
+TEST_CASE("a missing secret source is an error of that webhook: the rest is planned and applied, "
+          "exit 1") {
+    Workspace ws;
+    ws.add_manifest("Broken", "https://broken.example.com/in",
+                    "  secretRef: {env: HW_TEST_NOT_SET}\n");
+    ws.add_manifest("Fine", "https://fine.example.com/in");
+    const Run plan = ws.run({"plan"});
+    CHECK_MESSAGE(plan.status == 1, plan.all());
+    CHECK(plan.out.find("+ create Fine") != std::string::npos);
+    CHECK(plan.err.find("HW_TEST_NOT_SET") != std::string::npos);
+    const Run apply = ws.run({"apply"});
+    CHECK(apply.status == 1);
+    CHECK(ws.control.webhooks().size() == 1);
+}
+
+TEST_CASE("no secret value appears in the output of plan or apply") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in",
+                    "  secretRef: {env: HW_TEST_MANIFEST_SECRET}\n");
+    ws.add_manifest("Beta", "https://beta.example.com/in");
+    std::vector<Run> runs{ws.run({"plan"}), ws.run({"plan", "--output", "json"}),
+                          ws.run({"apply"})};
+    const std::string generated = read(ws.state() / "secrets" / "Beta");
+    REQUIRE(generated.size() == 64);
+    CHECK(ws.control.webhooks().size() == 2);
+    for (const auto& run : runs) {
+        CHECK(run.all().find(kManifestSecret) == std::string::npos);
+        CHECK(run.all().find(generated) == std::string::npos);
+        CHECK(run.all().find(EmulatorProcess::kClientSecret) == std::string::npos);
+    }
+    CHECK(read(ws.state() / "state.json").find(kManifestSecret) == std::string::npos);
+}
+
+TEST_CASE("export writes manifests that validate and that apply adopts with zero writes") {
+    Workspace ws;
+    Webhook a;
+    a.name = "Exported.One";
+    a.event_types = {"user:login", "routing:queue.member:added"};
+    a.endpoint_url = "https://one.example.com/hooks?team=a&x=1";
+    a.payload_template = "{\"kind\": \"{{event}}\", \"n\": 1}";
+    a.retry_policy = {"PT30S", 0};
+    a.enabled = false;
+    a.secret = "secret-set-in-the-ui";
+    ws.control.insert_webhook(a);
+    Webhook b;
+    b.name = "two";
+    b.event_types = {"user:logout"};
+    b.endpoint_url = "https://two.example.com/";
+    b.payload_template = "yes";
+    ws.control.insert_webhook(b);
+
+    const auto out_dir = ws.dir / "exported" / "nested";
+    const Run exported = ws.run({"export", "--dir", out_dir.string()});
+    CHECK_MESSAGE(exported.status == 0, exported.all());
+    const std::string one = read(out_dir / "Exported.One.yaml");
+    std::istringstream lines(one);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.starts_with("#"))
+            CHECK(line.find("secretRef") == std::string::npos); // only the comment mentions it
+    CHECK(one.find("secret-set-in-the-ui") == std::string::npos);
+    CHECK(one.find("# ") == 0); // the comment on choosing a source comes first
+
+    const Run validated = ws.run({"validate", out_dir.string()});
+    CHECK_MESSAGE(validated.status == 0, validated.all());
+
+    ws.write_config(out_dir);
+    const Run apply = ws.run({"apply"});
+    CHECK_MESSAGE(apply.status == 0, apply.all());
+    CHECK(apply.out.find("adopted Exported.One") != std::string::npos);
+    CHECK(ws.writes() == 0);
+    CHECK(ws.control.request_count("PUT /api/v2/webhooks/{id}") == 0);
+    const Run plan = ws.run({"plan"});
+    CHECK_MESSAGE(plan.status == 0, plan.all());
+}
+
+TEST_CASE("export never overwrites a file without --force") {
+    Workspace ws;
+    Webhook a;
+    a.name = "Alpha";
+    a.event_types = {"user:login"};
+    a.endpoint_url = "https://alpha.example.com/in";
+    ws.control.insert_webhook(a);
+    const auto out_dir = ws.dir / "out";
+    REQUIRE(ws.run({"export", "--dir", out_dir.string()}).status == 0);
+    ws.dir.write("out/Alpha.yaml", "# edited by hand\n");
+
+    const Run again = ws.run({"export", "--dir", out_dir.string()});
+    CHECK(again.status == 1);
+    CHECK(again.err.find("already exists") != std::string::npos);
+    CHECK(read(out_dir / "Alpha.yaml") == "# edited by hand\n");
+
+    const Run forced = ws.run({"export", "--dir", out_dir.string(), "--force"});
+    CHECK_MESSAGE(forced.status == 0, forced.all());
+    CHECK(read(out_dir / "Alpha.yaml").find("name: Alpha") != std::string::npos);
+}
+
+TEST_CASE("--check-endpoints warns in plan and keeps apply from creating an unreachable endpoint") {
+    Workspace ws;
+    // The emulator itself stands for a live receiver (TLS with the configured CA).
+    ws.add_manifest("Reachable", emulator().base_url() + "/hooks/in");
+    ws.add_manifest("Unreachable", "https://127.0.0.1:1/hooks/in");
+    const Run plan = ws.run({"plan", "--check-endpoints"});
+    CHECK_MESSAGE(plan.status == 2, plan.all());
+    CHECK(plan.out.find("warning: endpoint https://127.0.0.1:1/hooks/in did not answer") !=
+          std::string::npos);
+    CHECK_MESSAGE(plan.out.find("warning: endpoint " + emulator().base_url()) == std::string::npos,
+                  plan.out);
+
+    const Run apply = ws.run({"apply", "--check-endpoints"});
+    CHECK_MESSAGE(apply.status == 1, apply.all());
+    const auto webhooks = ws.control.webhooks();
+    REQUIRE(webhooks.size() == 1);
+    CHECK(webhooks[0].name == "Reachable");
+}
+
+} // namespace
+} // namespace hookwarden

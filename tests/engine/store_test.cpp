@@ -1,0 +1,247 @@
+// The files of the state directory: atomic replacement, state.json and the
+// secret store.
+#include "core/atomic_file.hpp"
+#include "core/secret_store.hpp"
+#include "core/state_store.hpp"
+#include "tests/core/scratch_dir.hpp"
+
+#include <doctest/doctest.h>
+#include <atomic>
+#include <fstream>
+#include <thread>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace hookwarden {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ScratchDir;
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+unsigned mode_of(const fs::path& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// --- atomic files --------------------------------------------------------------
+
+TEST_CASE("an atomic write replaces the file whole and leaves no temporary file behind") {
+    ScratchDir dir;
+    const auto file = dir / "state.json";
+    REQUIRE(write_file_atomically(file, "old").has_value());
+    REQUIRE(write_file_atomically(file, "new content").has_value());
+    CHECK(read(file) == "new content");
+    CHECK(entries(dir.path()) == std::vector<std::string>{"state.json"});
+}
+
+TEST_CASE("an atomic write gives the file its mode, 0600 unless asked otherwise") {
+    ScratchDir dir;
+    ::umask(022);
+    REQUIRE(write_file_atomically(dir / "secret", "x").has_value());
+    CHECK(mode_of(dir / "secret") == 0600);
+    REQUIRE(write_file_atomically(dir / "public.yaml", "x", {.mode = fs::perms(0644)}).has_value());
+    CHECK(mode_of(dir / "public.yaml") == 0644);
+}
+
+TEST_CASE("an atomic write without replace never overwrites an existing file") {
+    ScratchDir dir;
+    dir.write("a.yaml", "mine");
+    auto written = write_file_atomically(dir / "a.yaml", "theirs", {.replace_existing = false});
+    REQUIRE_FALSE(written.has_value());
+    CHECK(written.error().kind == ErrorKind::conflict);
+    CHECK(read(dir / "a.yaml") == "mine");
+    CHECK(entries(dir.path()) == std::vector<std::string>{"a.yaml"});
+    CHECK(write_file_atomically(dir / "b.yaml", "new", {.replace_existing = false}).has_value());
+}
+
+TEST_CASE("an atomic write into a missing directory fails with the path in the message") {
+    ScratchDir dir;
+    auto written = write_file_atomically(dir / "missing" / "f", "x");
+    REQUIRE_FALSE(written.has_value());
+    CHECK(written.error().kind == ErrorKind::io);
+    CHECK(written.error().message.find("missing") != std::string::npos);
+}
+
+TEST_CASE("ensure_directory creates the leaf with the mode asked for and accepts an existing one") {
+    ScratchDir dir;
+    REQUIRE(ensure_directory(dir / "a" / "b", fs::perms::owner_all).has_value());
+    CHECK(mode_of(dir / "a" / "b") == 0700);
+    REQUIRE(ensure_directory(dir / "a" / "b", fs::perms::owner_all).has_value());
+    dir.write("file", "x");
+    CHECK_FALSE(ensure_directory(dir / "file", fs::perms::owner_all).has_value());
+}
+
+TEST_CASE("threads racing to create one directory all succeed") {
+    for (int round = 0; round < 50; ++round) {
+        ScratchDir dir;
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 8; ++t)
+            threads.emplace_back([&] {
+                if (!ensure_directory(dir / "secrets", fs::perms::owner_all).has_value())
+                    ++failures;
+            });
+        for (auto& thread : threads)
+            thread.join();
+        CHECK(failures == 0);
+    }
+}
+
+// --- state.json ------------------------------------------------------------------
+
+TEST_CASE(
+    "state.json round-trips owned webhooks, including a pending create and an adopted secret") {
+    State state;
+    state.owned["A"] = {"id-a", "sha256:aa", "sha256:fa"};
+    state.owned["Pending"] = {"", "sha256:bb", "sha256:fb"};
+    state.owned["Adopted"] = {"id-c", "sha256:cc", std::nullopt};
+    const std::string text = state_to_json(state);
+    CHECK(text.find("\"formatVersion\": 1") != std::string::npos);
+    auto back = state_from_json(text, "state.json");
+    REQUIRE(back.has_value());
+    CHECK(*back == state);
+}
+
+TEST_CASE(
+    "a missing state file is an empty state; a corrupt or newer one is an error, never empty") {
+    ScratchDir dir;
+    StateStore store(dir / "state");
+    auto empty = store.load();
+    REQUIRE(empty.has_value());
+    CHECK(empty->owned.empty());
+
+    fs::create_directories(dir / "state");
+    dir.write("state/state.json", "{not json");
+    auto corrupt = store.load();
+    REQUIRE_FALSE(corrupt.has_value());
+    CHECK(corrupt.error().message.find("not a valid hookwarden state file") != std::string::npos);
+
+    dir.write("state/state.json", R"({"formatVersion": 99, "webhooks": {}})");
+    auto newer = store.load();
+    REQUIRE_FALSE(newer.has_value());
+    CHECK(newer.error().message.find("newer hookwarden") != std::string::npos);
+}
+
+TEST_CASE("saving state creates the state directory 0700 and the file 0600") {
+    ScratchDir dir;
+    StateStore store(dir / "var" / "hookwarden");
+    State state;
+    state.owned["A"] = {"id-a", "sha256:aa", std::nullopt};
+    REQUIRE(store.save(state).has_value());
+    CHECK(mode_of(dir / "var" / "hookwarden") == 0700);
+    CHECK(mode_of(store.file()) == 0600);
+    auto loaded = store.load();
+    REQUIRE(loaded.has_value());
+    CHECK(*loaded == state);
+}
+
+TEST_CASE("digests are sha256: and 64 hex digits") {
+    CHECK(sha256_digest("abc") ==
+          "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// --- secret store ----------------------------------------------------------------
+
+// A random source that counts up, so generated values are known.
+SecretRandom counting_random(unsigned char start = 0) {
+    auto next = std::make_shared<unsigned char>(start);
+    return [next](std::span<unsigned char> out) {
+        for (auto& b : out)
+            b = (*next)++;
+        return true;
+    };
+}
+
+TEST_CASE("a generated secret is 32 bytes from the injected source as 64 hex digits, kept 0600 in "
+          "a 0700 dir") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    auto value = store.value("Monitor", {});
+    REQUIRE(value.has_value());
+    CHECK(*value == "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    CHECK(read(dir / "secrets" / "Monitor") == *value);
+    CHECK(mode_of(dir / "secrets") == 0700);
+    CHECK(mode_of(dir / "secrets" / "Monitor") == 0600);
+}
+
+TEST_CASE("a generated secret is reused for ever, and replaced only by rotate") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    const auto first = *store.value("Monitor", {});
+    CHECK(*store.value("Monitor", {}) == first);
+    const auto rotated = *store.rotate("Monitor");
+    CHECK(rotated != first);
+    CHECK(*store.value("Monitor", {}) == rotated);
+}
+
+TEST_CASE("inspecting a secret never creates one and reports only its fingerprint") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    auto status = store.inspect("Monitor", {});
+    CHECK(status.state == SecretStatus::State::not_generated);
+    CHECK_FALSE(fs::exists(dir / "secrets"));
+    const auto value = *store.value("Monitor", {});
+    status = store.inspect("Monitor", {});
+    CHECK(status.state == SecretStatus::State::available);
+    CHECK(status.fingerprint == secret_fingerprint(value));
+    CHECK(status.fingerprint.find(value) == std::string::npos);
+}
+
+TEST_CASE(
+    "file and env secret sources are read through resolve_secret, errors name the source only") {
+    ScratchDir dir;
+    dir.write("monitor.secret", "from-a-file\n");
+    SecretEnvironment env;
+    env.getenv = [](const std::string& name) -> std::optional<std::string> {
+        if (name == "MONITOR_SECRET")
+            return "from-the-env";
+        return std::nullopt;
+    };
+    SecretStore store(dir / "state", env, counting_random());
+    CHECK(*store.value("A", {SecretSource::Kind::file, (dir / "monitor.secret").string()}) ==
+          "from-a-file");
+    CHECK(*store.value("B", {SecretSource::Kind::env, "MONITOR_SECRET"}) == "from-the-env");
+    const auto missing = store.inspect("C", {SecretSource::Kind::env, "NOT_SET"});
+    CHECK(missing.state == SecretStatus::State::unavailable);
+    REQUIRE(missing.error);
+    CHECK(missing.error->message.find("NOT_SET") != std::string::npos);
+    CHECK(missing.error->context.webhook == "C");
+    CHECK_FALSE(fs::exists(dir / "state" / "secrets")); // nothing generated for other sources
+}
+
+TEST_CASE("a name that starts with a dot cannot leave the secrets directory or hide in it") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    REQUIRE(store.value("..", {}).has_value());
+    REQUIRE(store.value(".hidden", {}).has_value());
+    CHECK(entries(dir / "secrets") == std::vector<std::string>{"%2E.", "%2Ehidden"});
+    CHECK(entries(dir.path()) == std::vector<std::string>{"secrets"});
+}
+
+TEST_CASE("a failing random source generates nothing and says so") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, [](std::span<unsigned char>) { return false; });
+    auto value = store.value("Monitor", {});
+    REQUIRE_FALSE(value.has_value());
+    CHECK(value.error().message.find("random source failed") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "secrets" / "Monitor"));
+}
+
+} // namespace
+} // namespace hookwarden

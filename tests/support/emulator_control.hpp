@@ -1,0 +1,167 @@
+// A small synchronous HTTPS client for tests: the tenant emulator's control
+// plane (/_emulator/...) as typed calls, and raw requests to its API.
+//
+// It verifies the emulator's certificate against the emulator's CA and the
+// host name, like hookwarden does, and keeps one keep-alive connection open
+// between requests (reconnecting when the server closed it). Independent of
+// hookwarden's own tenant client on purpose: a test must not use the code
+// under test to observe it. One object per thread.
+//
+//     EmulatorControl control(emulator);
+//     control.add_fault({.method = "POST", .path = "^/api/v2/webhooks$", .action = "status",
+//                        .status = 503, .retry_after = 2});
+//     auto answer = control.api("GET", "/api/v2/webhooks?pageSize=100");
+//     CHECK(answer->status == 200);
+//     CHECK(control.request_count("POST /api/v2/webhooks") == 1);
+#pragma once
+
+#include "core/error.hpp"
+#include "core/webhook.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hookwarden::test {
+
+class EmulatorProcess;
+
+/// One HTTP answer, as received.
+struct HttpAnswer {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    /// The first header named `name` (case-insensitive), or "" when absent.
+    std::string header(std::string_view name) const;
+    /// The body as JSON (null for an empty body); throws ErrorException
+    /// (invalid_input) when it is not JSON.
+    boost::json::value json() const;
+};
+
+/// An injected failure (POST /_emulator/faults).
+struct FaultSpec {
+    std::string method;             ///< e.g. "POST"; empty: any method
+    std::string path;               ///< ECMAScript regex over the path, e.g. "^/api/v2/webhooks$"
+    std::string action = "status";  ///< status | reset | hang | malformed | commit-then-reset
+    int count = 1;                  ///< how many matching requests it hits
+    int status = 503;               ///< for "status"
+    std::optional<int> retry_after; ///< seconds, for "status": adds Retry-After
+    std::optional<double> seconds;  ///< for "hang" (default 10)
+};
+
+/// One delivery attempt (POST /_emulator/webhooks/{id}/deliveries).
+struct DeliverySpec {
+    bool ok = true;
+    std::optional<std::int64_t> latency_ms;
+    std::string at; ///< RFC 3339; empty: now
+};
+
+/// A runtime settings change (POST /_emulator/config); unset fields stay.
+struct ConfigChange {
+    std::optional<int> rpm;
+    std::optional<int> token_lifetime_seconds;
+    std::optional<bool> echo_secrets;
+    std::optional<int> latency_ms;
+};
+
+class EmulatorControl {
+  public:
+    /// Talks to the emulator at host:port, trusting `ca_file` only.
+    EmulatorControl(std::string host, std::uint16_t port, std::filesystem::path ca_file);
+    explicit EmulatorControl(const EmulatorProcess& emulator);
+    ~EmulatorControl();
+
+    EmulatorControl(const EmulatorControl&) = delete;
+    EmulatorControl& operator=(const EmulatorControl&) = delete;
+
+    /// Deadline of one whole request (connect, TLS, write, read); default 10 s.
+    void set_timeout(std::chrono::milliseconds timeout);
+    /// Credentials used by fetch_token() and api(); default demo-client/demo-secret.
+    void set_credentials(std::string client_id, std::string client_secret);
+
+    // --- Raw HTTP ------------------------------------------------------
+
+    /// Sends one request and returns the answer, whatever its status.
+    /// Transport failures (refused, TLS, reset, timeout, closed without an
+    /// answer) come back as an Error of kind transport or timeout.
+    Result<HttpAnswer> request(std::string_view method, std::string_view target,
+                               std::string body = {},
+                               std::vector<std::pair<std::string, std::string>> headers = {});
+
+    /// POST /oauth/token with HTTP Basic credentials; the access token.
+    Result<std::string> fetch_token();
+    /// An API request with `Authorization: Bearer` (a token is fetched on
+    /// first use and kept; forget_token() drops it). A JSON body is sent
+    /// with Content-Type application/json.
+    Result<HttpAnswer> api(std::string_view method, std::string_view target,
+                           std::optional<boost::json::value> body = std::nullopt);
+    void forget_token();
+
+    // --- JSON calls (throw ErrorException on transport failure or non-2xx) ---
+
+    boost::json::value get(std::string_view path);
+    boost::json::value post(std::string_view path, const boost::json::value& body = nullptr);
+    boost::json::value patch(std::string_view path, const boost::json::value& body);
+    boost::json::value del(std::string_view path);
+
+    // --- The control plane ---------------------------------------------
+
+    /// Clears webhooks, tokens, audit, counters, faults and deliveries.
+    void reset();
+    /// Makes every issued token answer 401.
+    void revoke_tokens();
+    /// {"webhooks": [...]} with secrets.
+    boost::json::object state();
+    /// The webhooks of state(), parsed.
+    std::vector<Webhook> webhooks();
+    /// {"requests": {...}, "statuses": {...}, "rateLimited", "writes", "tokensIssued",
+    /// "connections"}.
+    boost::json::object counters();
+    /// counters().requests[route], 0 when absent; route like "PUT /api/v2/webhooks/{id}".
+    std::int64_t request_count(std::string_view route);
+    /// The fault as the emulator stored it.
+    boost::json::object add_fault(const FaultSpec& fault);
+    /// Faults not yet spent.
+    boost::json::array faults();
+    void clear_faults();
+    /// Creates a webhook as if made in the UI (modifiedBy "ui-user"); the
+    /// body's id is kept when set. No validation beyond the JSON shape.
+    Webhook insert_webhook(const Webhook& webhook);
+    Webhook insert_webhook(const boost::json::object& body);
+    /// Changes some fields as if edited in the UI (version + 1, audited).
+    Webhook drift(std::string_view id, const boost::json::object& changes);
+    /// Deletes a webhook as if from the UI (audited).
+    void delete_webhook_as_ui(std::string_view id);
+    /// Records deliveries; returns {"recorded": n, "health": {...}}.
+    boost::json::object record_deliveries(std::string_view id,
+                                          const std::vector<DeliverySpec>& deliveries);
+    /// Changes settings at runtime; returns all of them.
+    boost::json::object set_config(const ConfigChange& change);
+
+  private:
+    struct Connection;
+
+    boost::json::value expect_json(std::string_view method, std::string_view path,
+                                   const boost::json::value* body);
+
+    std::string host_;
+    std::uint16_t port_;
+    std::filesystem::path ca_file_;
+    std::chrono::milliseconds timeout_{10'000};
+    std::string client_id_ = "demo-client";
+    std::string client_secret_ = "demo-secret";
+    std::string token_;
+    std::unique_ptr<Connection> connection_;
+};
+
+} // namespace hookwarden::test
