@@ -17,11 +17,12 @@ namespace hookwarden {
 
 namespace {
 
-constexpr std::array<const Command*, 4> registry{
+constexpr std::array<const Command*, 5> registry{
     &validate_command,
     &plan_command,
     &apply_command,
     &export_command,
+    &run_command,
 };
 
 void print_usage(std::ostream& out) {

@@ -10,5 +10,6 @@ extern const Command validate_command;
 extern const Command plan_command;
 extern const Command apply_command;
 extern const Command export_command;
+extern const Command run_command;
 
 } // namespace hookwarden

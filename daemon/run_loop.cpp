@@ -1,0 +1,605 @@
+#include "daemon/run_loop.hpp"
+
+#include "core/status_snapshot.hpp"
+#include "daemon/log.hpp"
+#include "daemon/manifest_watcher.hpp"
+#include "daemon/reconcile_setup.hpp"
+#include "daemon/service_notify.hpp"
+#include "daemon/state_lock.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace hookwarden {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+/// How long SIGTERM waits for the requests in flight (SPEC §6: a few seconds).
+constexpr auto drain_timeout = 5s;
+/// Quiet time after the last inotify event before manifests are re-read.
+constexpr auto debounce_delay = 1s;
+/// STATUS= countdowns are refreshed this often.
+constexpr auto status_refresh = 5s;
+/// First retry after the tenant could not be reached; doubles up to `interval`.
+constexpr auto unreachable_retry_base = 5s;
+
+std::string format_wait(Clock::duration wait) {
+    auto s = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        return std::to_string(s) + "s";
+    if (s < 7200)
+        return std::to_string((s + 30) / 60) + "m";
+    return std::to_string((s + 1800) / 3600) + "h";
+}
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const auto& part : parts)
+        out += (out.empty() ? "" : separator) + part;
+    return out;
+}
+
+/// The desired state in force: the valid manifests and how many errors the
+/// load that produced them had (errors block prune).
+struct DesiredState {
+    std::vector<WebhookManifest> webhooks;
+    std::size_t errors = 0;
+};
+
+DesiredState load_desired(const Config& config) {
+    const ManifestSet set =
+        load_manifests(config.manifests, {.allow_insecure_endpoints = config.allow_insecure_endpoints});
+    for (const auto& d : set.diagnostics.all()) {
+        if (d.severity == Severity::error)
+            log_error(d.format());
+        else
+            log_warning(d.format());
+    }
+    return {set.webhooks, set.diagnostics.error_count()};
+}
+
+std::filesystem::path config_path_of(const CommandContext& context) {
+    return context.config_path ? *context.config_path : std::filesystem::path(default_config_path);
+}
+
+/// One line a person understands for a finished item, with its journal fields.
+void log_item(const ItemResult& item, const std::string& cycle_id) {
+    LogFields fields{.message_id = message_id::webhook_changed,
+                     .cycle_id = cycle_id,
+                     .webhook_name = item.name,
+                     .webhook_id = item.id,
+                     .action = to_string(item.action)};
+    std::vector<std::string> changed;
+    for (const auto& change : item.changes)
+        changed.push_back(change.field);
+    const std::string field_list = join(changed, ", ");
+    const std::string drift_fields = join(changed, ",");
+
+    switch (item.outcome) {
+    case ItemOutcome::done: {
+        std::string line;
+        switch (item.action) {
+        case PlanAction::create: line = "created " + item.name; break;
+        case PlanAction::update: line = "updated " + item.name; break;
+        case PlanAction::adopt: line = "adopted " + item.name; break;
+        case PlanAction::remove: line = "deleted " + item.name + " (prune)"; break;
+        default: line = item.name; break;
+        }
+        if (item.action != PlanAction::create && item.action != PlanAction::remove &&
+            !changed.empty())
+            line += " (" + field_list + ")";
+        if (item.cause == ChangeCause::drift) {
+            line += " [drift]";
+            fields.message_id = message_id::drift_corrected;
+            fields.drift_fields = drift_fields;
+        }
+        if (!item.note.empty())
+            line += "; " + item.note;
+        log_info(line, fields);
+        return;
+    }
+    case ItemOutcome::failed:
+        fields.message_id = message_id::webhook_failed;
+        if (item.error)
+            fields.http_status = item.error->context.http_status;
+        log_error(std::string("could not ") + to_string(item.action) + " " + item.name + ": " +
+                      (item.error ? item.error->describe() : item.note),
+                  fields);
+        return;
+    case ItemOutcome::refused:
+        fields.message_id = message_id::webhook_failed;
+        if (item.action == PlanAction::conflict)
+            fields.action = "conflict";
+        log_warning((item.action == PlanAction::conflict ? "conflict on " : "cannot apply ") +
+                        item.name + ": " + (item.error ? item.error->message : item.note),
+                    fields);
+        return;
+    case ItemOutcome::deferred:
+        log_debug(item.name + ": " + item.note, fields);
+        return;
+    case ItemOutcome::unchanged:
+    case ItemOutcome::retained:
+        log_debug(item.name + ": " + to_string(item.outcome), fields);
+        return;
+    }
+}
+
+class Daemon {
+public:
+    Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
+           ServiceNotifier& notifier)
+        : context_(context), config_(std::move(config)), reconciler_(std::move(reconciler)),
+          lock_(std::move(lock)), notify_(notifier), random_(std::random_device{}()) {}
+
+    ~Daemon() {
+        if (worker_.joinable())
+            worker_.join();
+        if (done_fd_ >= 0)
+            ::close(done_fd_);
+    }
+
+    int run(int signal_fd) {
+        signal_fd_ = signal_fd;
+        done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (done_fd_ < 0)
+            return fatal(std::string("cannot create eventfd: ") + std::strerror(errno), errno);
+
+        desired_ = load_desired(config_);
+        open_watcher();
+        notify_.ready("starting: " + std::to_string(desired_.webhooks.size()) +
+                      " webhooks desired, first cycle now");
+        log_info("hookwarden started: " + std::to_string(desired_.webhooks.size()) +
+                 " webhooks desired from " + config_.manifests.string() + ", every " +
+                 format_wait(config_.interval));
+        next_cycle_ = Clock::now();
+        next_watchdog_ = Clock::now();
+
+        while (!stopping_) {
+            const auto now = Clock::now();
+            tick_watchdog(now);
+            if (debounce_until_ && now >= *debounce_until_) {
+                debounce_until_.reset();
+                manifests_changed();
+            }
+            if (!cycle_running_ && now >= next_cycle_)
+                start_cycle();
+            if (now >= next_status_refresh_ || state_changed_)
+                refresh_status();
+            wait_for_events();
+        }
+        return stop();
+    }
+
+private:
+    void open_watcher() {
+        auto watcher = ManifestWatcher::open(config_.manifests);
+        if (!watcher) {
+            log_warning(watcher.error().describe() + "; changes are picked up every interval only");
+            watcher_.reset();
+            return;
+        }
+        watcher_.emplace(std::move(*watcher));
+    }
+
+    void wait_for_events() {
+        const auto now = Clock::now();
+        auto deadline = next_status_refresh_;
+        if (!cycle_running_)
+            deadline = std::min(deadline, next_cycle_);
+        if (debounce_until_)
+            deadline = std::min(deadline, *debounce_until_);
+        if (notify_.watchdog_interval())
+            deadline = std::min(deadline, next_watchdog_);
+        const auto timeout = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+
+        pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {done_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+        if (watcher_)
+            fds[2].fd = watcher_->fd();
+        const int n = ::poll(fds, 3, static_cast<int>(std::max<long long>(0, timeout)));
+        if (n <= 0)
+            return;
+        if (fds[1].revents & POLLIN)
+            finish_cycle();
+        if (fds[2].revents & POLLIN && watcher_ && watcher_->drain())
+            debounce_until_ = Clock::now() + debounce_delay;
+        if (fds[0].revents & POLLIN)
+            read_signals();
+    }
+
+    void read_signals() {
+        signalfd_siginfo info{};
+        while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+            switch (info.ssi_signo) {
+            case SIGTERM:
+            case SIGINT:
+                log_info(std::string("received SIG") + ::sigabbrev_np(static_cast<int>(info.ssi_signo)) +
+                         ", stopping");
+                stopping_ = true;
+                break;
+            case SIGHUP:
+                notify_.reloading();
+                reload_pending_ = true;
+                if (!cycle_running_)
+                    reload();
+                break;
+            case SIGUSR1:
+                log_info("SIGUSR1: reconciling now");
+                if (cycle_running_)
+                    another_cycle_ = true;
+                else
+                    next_cycle_ = Clock::now();
+                break;
+            default: break;
+            }
+        }
+    }
+
+    // Watchdog pings prove that the loop makes progress: they stop while a
+    // cycle overruns cycleTimeout, so that systemd restarts a hung daemon.
+    void tick_watchdog(Clock::time_point now) {
+        const auto interval = notify_.watchdog_interval();
+        const bool hung = cycle_running_ && now - cycle_started_ > config_.cycle_timeout;
+        if (hung && !hung_reported_) {
+            hung_reported_ = true;
+            state_changed_ = true;
+            log_error("the reconcile cycle has run for " + format_wait(now - cycle_started_) +
+                      ", longer than cycleTimeout (" + format_wait(config_.cycle_timeout) +
+                      "); stopping watchdog pings so that the service is restarted");
+        }
+        if (!interval || hung || now < next_watchdog_)
+            return;
+        notify_.watchdog();
+        next_watchdog_ = now + *interval / 2;
+    }
+
+    void start_cycle() {
+        state_changed_ = true;
+        cycle_running_ = true;
+        another_cycle_ = false;
+        hung_reported_ = false;
+        cycle_started_ = Clock::now();
+        char id[9];
+        std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
+        const std::string cycle_id = id;
+        if (worker_.joinable())
+            worker_.join();
+        worker_ = std::thread([this, cycle_id, desired = desired_, options = plan_options_from(config_),
+                               &engine = *reconciler_.engine] {
+            CycleReport report;
+            report.cycle_id = cycle_id;
+            report.started = std::chrono::system_clock::now();
+            report.manifest_errors = desired.errors;
+            log_info("cycle " + cycle_id + " started: " + std::to_string(desired.webhooks.size()) +
+                         " webhooks desired",
+                     {.message_id = message_id::cycle_started, .cycle_id = cycle_id});
+            auto plan = engine.plan(desired.webhooks, desired.errors, options);
+            if (!plan) {
+                report.error = plan.error();
+                log_error("cycle " + cycle_id + " could not read the tenant: " + plan.error().describe(),
+                          {.cycle_id = cycle_id, .http_status = plan.error().context.http_status});
+            } else {
+                report.result = engine.apply(*plan, [&](const ItemResult& item) { log_item(item, cycle_id); });
+            }
+            report.finished = std::chrono::system_clock::now();
+            log_cycle_end(report);
+            {
+                std::lock_guard lock(done_mutex_);
+                done_report_ = std::move(report);
+            }
+            const std::uint64_t one = 1;
+            [[maybe_unused]] auto written = ::write(done_fd_, &one, sizeof one);
+        });
+    }
+
+    static void log_cycle_end(const CycleReport& report) {
+        const LogFields fields{.message_id = message_id::cycle_finished, .cycle_id = report.cycle_id};
+        if (!report.result) {
+            log_info("cycle " + report.cycle_id + " finished: tenant unreachable", fields);
+            return;
+        }
+        const auto& c = report.result->counts;
+        log_info("cycle " + report.cycle_id + " finished: " + report.outcome() + "; " +
+                     std::to_string(c.created) + " created, " + std::to_string(c.updated) + " updated, " +
+                     std::to_string(c.adopted) + " adopted, " + std::to_string(c.deleted) + " deleted, " +
+                     std::to_string(c.unchanged) + " unchanged, " + std::to_string(c.failed) + " failed",
+                 fields);
+        if (!report.result->prune_blocked_reason.empty())
+            log_warning("prune skipped: " + report.result->prune_blocked_reason, fields);
+    }
+
+    void finish_cycle() {
+        std::uint64_t count = 0;
+        [[maybe_unused]] auto got = ::read(done_fd_, &count, sizeof count);
+        if (worker_.joinable())
+            worker_.join();
+        cycle_running_ = false;
+        std::optional<CycleReport> report;
+        {
+            std::lock_guard lock(done_mutex_);
+            report.swap(done_report_);
+        }
+        state_changed_ = true;
+        if (!report)
+            return;
+
+        const auto now = Clock::now();
+        if (!report->result) {
+            ++unreachable_streak_;
+            auto wait = unreachable_retry_base * (1 << std::min(unreachable_streak_ - 1, 10));
+            next_cycle_ = now + std::min<Clock::duration>(wait, jittered_interval());
+        } else {
+            unreachable_streak_ = 0;
+            next_cycle_ = now + jittered_interval();
+            if (auto retry = reconciler_.engine->next_retry())
+                next_cycle_ = std::max(now + 1s, std::min(next_cycle_, *retry));
+        }
+        if (another_cycle_)
+            next_cycle_ = now;
+        report->next_run = std::chrono::system_clock::now() +
+                           std::chrono::duration_cast<std::chrono::system_clock::duration>(next_cycle_ - now);
+        if (auto written = write_status_snapshot(config_.state_dir, *report); !written)
+            log_warning("cannot write status.json: " + written.error().describe());
+        last_report_ = std::move(report);
+        if (reload_pending_ && !stopping_)
+            reload();
+    }
+
+    Clock::duration jittered_interval() {
+        std::uniform_real_distribution<double> factor(0.9, 1.1);
+        return std::chrono::duration_cast<Clock::duration>(config_.interval * factor(random_));
+    }
+
+    void manifests_changed() {
+        state_changed_ = true;
+        DesiredState next = load_desired(config_);
+        // A broken edit must not undo a good desired state: keep the last one
+        // that loaded cleanly. Without one (the start was already broken) the
+        // newest partial state is as good as any.
+        if (next.errors > 0 && desired_.errors == 0) {
+            rejected_errors_ = next.errors;
+            log_error("manifests invalid (" + std::to_string(next.errors) +
+                      " errors); keeping the last good desired state");
+            return;
+        }
+        rejected_errors_ = 0;
+        log_info("manifests changed: " + std::to_string(next.webhooks.size()) +
+                 " webhooks desired; reconciling");
+        desired_ = std::move(next);
+        if (cycle_running_)
+            another_cycle_ = true;
+        else
+            next_cycle_ = Clock::now();
+    }
+
+    // SIGHUP: new config and manifests replace the old ones only when both
+    // are valid; otherwise every error is logged and the old ones stay.
+    void reload() {
+        reload_pending_ = false;
+        state_changed_ = true;
+        const LogFields fields{.message_id = message_id::daemon_reloaded};
+        auto load = load_config(config_path_of(context_), ConfigEnvironment::process());
+        for (const auto& d : load.diagnostics.all())
+            log_error(d.format());
+        if (!load.ok()) {
+            log_error("reload: the configuration is invalid; keeping the running one", fields);
+            notify_.ready("reload failed: configuration invalid · keeping the running one");
+            return;
+        }
+        Config next = std::move(load.config);
+        if (context_.log_level)
+            next.log_level = *context_.log_level;
+        if (next.state_dir != config_.state_dir) {
+            log_warning("reload: stateDir changed to " + next.state_dir.string() +
+                        "; restart the service to move the state directory, keeping " +
+                        config_.state_dir.string());
+            next.state_dir = config_.state_dir;
+        }
+        DesiredState desired = load_desired(next);
+        if (desired.errors > 0) {
+            rejected_errors_ = desired.errors;
+            log_error("reload: manifests invalid (" + std::to_string(desired.errors) +
+                          " errors); keeping the running configuration and desired state",
+                      fields);
+            notify_.ready("manifests invalid (" + std::to_string(desired.errors) +
+                          " errors) · keeping last good state");
+            return;
+        }
+        auto reconciler = make_reconciler(next);
+        if (!reconciler) {
+            log_error("reload: " + reconciler.error().describe() + "; keeping the running configuration",
+                      fields);
+            notify_.ready("reload failed · keeping the running configuration");
+            return;
+        }
+        const bool manifests_moved = next.manifests != config_.manifests;
+        config_ = std::move(next);
+        reconciler_ = std::move(*reconciler);
+        desired_ = std::move(desired);
+        rejected_errors_ = 0;
+        set_log_level(config_.log_level);
+        if (manifests_moved || !watcher_)
+            open_watcher();
+        log_info("reloaded: " + std::to_string(desired_.webhooks.size()) + " webhooks desired", fields);
+        next_cycle_ = Clock::now();
+        notify_.ready("reloaded · reconciling");
+    }
+
+    // STATUS= is refreshed when something happened and every few seconds for
+    // the countdown, not at every wake-up: systemd keeps each one it gets.
+    void refresh_status() {
+        const auto now = Clock::now();
+        state_changed_ = false;
+        next_status_refresh_ = now + status_refresh;
+        std::string line;
+        if (cycle_running_) {
+            line = now - cycle_started_ > config_.cycle_timeout
+                       ? "cycle stuck for " + format_wait(now - cycle_started_) + " · awaiting restart"
+                       : "reconciling " + std::to_string(desired_.webhooks.size()) + " webhooks";
+        } else if (rejected_errors_ > 0) {
+            line = "manifests invalid (" + std::to_string(rejected_errors_) +
+                   " errors) · keeping last good state";
+        } else if (!last_report_) {
+            line = "starting";
+        } else if (!last_report_->result) {
+            std::string reason = last_report_->error ? last_report_->error->message : "unknown error";
+            if (reason.size() > 80)
+                reason = reason.substr(0, 77) + "...";
+            line = "tenant unreachable: " + reason + " · retry in " + format_wait(next_cycle_ - now);
+        } else {
+            std::vector<std::string> failing;
+            std::size_t converged = 0;
+            for (const auto& item : last_report_->result->items) {
+                if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
+                    item.outcome == ItemOutcome::deferred)
+                    failing.push_back(item.name);
+                else if (item.outcome == ItemOutcome::done || item.outcome == ItemOutcome::unchanged)
+                    converged += item.action == PlanAction::remove ? 0 : 1;
+            }
+            if (!failing.empty()) {
+                std::vector<std::string> shown(failing.begin(),
+                                               failing.begin() + static_cast<std::ptrdiff_t>(
+                                                                     std::min<std::size_t>(3, failing.size())));
+                line = std::to_string(failing.size()) + " failing (" + join(shown, ", ") +
+                       (failing.size() > 3 ? ", …" : "") + ") · retry in " + format_wait(next_cycle_ - now);
+            } else if (desired_.errors > 0) {
+                line = "manifests invalid (" + std::to_string(desired_.errors) + " errors) · " +
+                       std::to_string(converged) + "/" + std::to_string(desired_.webhooks.size()) +
+                       " converged · next in " + format_wait(next_cycle_ - now);
+            } else {
+                line = "converged " + std::to_string(converged) + "/" +
+                       std::to_string(desired_.webhooks.size()) + " · next in " +
+                       format_wait(next_cycle_ - now);
+            }
+        }
+        notify_.status(line);
+    }
+
+    int stop() {
+        notify_.stopping("stopping");
+        if (cycle_running_) {
+            notify_.extend_timeout(std::chrono::duration_cast<std::chrono::microseconds>(drain_timeout * 2));
+            reconciler_.tenant->cancel();
+            pollfd done{done_fd_, POLLIN, 0};
+            const int ready = ::poll(&done, 1, static_cast<int>(std::chrono::milliseconds(drain_timeout).count()));
+            if (ready <= 0) {
+                // The cycle did not give up in time. Every file it writes is
+                // replaced atomically, so ending the process now leaves old or
+                // new state, never torn state; waiting longer would not.
+                log_warning("the cycle in flight did not stop within " + format_wait(drain_timeout) +
+                            "; abandoning it");
+                worker_.detach();
+                std::fflush(stderr);
+                std::_Exit(exit_code::ok);
+            }
+            finish_cycle();
+        }
+        log_info("stopped");
+        return exit_code::ok;
+    }
+
+    int fatal(const std::string& message, int errno_value) {
+        log_error(message);
+        notify_.fatal(message, errno_value);
+        return exit_code::failure;
+    }
+
+    CommandContext& context_;
+    Config config_;
+    Reconciler reconciler_;
+    StateLock lock_;
+    ServiceNotifier& notify_;
+    std::mt19937_64 random_;
+
+    DesiredState desired_;
+    std::size_t rejected_errors_ = 0;
+    std::optional<ManifestWatcher> watcher_;
+    int signal_fd_ = -1;
+    int done_fd_ = -1;
+
+    std::thread worker_;
+    bool cycle_running_ = false;
+    bool another_cycle_ = false;
+    bool hung_reported_ = false;
+    Clock::time_point cycle_started_;
+    std::mutex done_mutex_;
+    std::optional<CycleReport> done_report_;
+    std::optional<CycleReport> last_report_;
+    int unreachable_streak_ = 0;
+
+    Clock::time_point next_cycle_;
+    Clock::time_point next_watchdog_;
+    std::optional<Clock::time_point> debounce_until_;
+    Clock::time_point next_status_refresh_;
+    bool state_changed_ = true;
+    bool reload_pending_ = false;
+    bool stopping_ = false;
+};
+
+int fail_start(ServiceNotifier& notify, const std::string& message, int errno_value) {
+    log_error(message);
+    notify.fatal(message, errno_value);
+    return exit_code::failure;
+}
+
+} // namespace
+
+int run_daemon(CommandContext& context) {
+    // Signals are taken by a signalfd; they must be blocked before the first
+    // thread (the tenant client's I/O thread) exists, so that every thread
+    // inherits the mask and none of them is picked to run a default action.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1})
+        sigaddset(&signals, s);
+    ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    init_logging(context.log_level.value_or(LogLevel::info));
+    ServiceNotifier notify;
+    if (signal_fd < 0)
+        return fail_start(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
+
+    auto load = load_config(config_path_of(context), ConfigEnvironment::process());
+    for (const auto& d : load.diagnostics.all())
+        log_error(d.format());
+    if (!load.ok())
+        return fail_start(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
+                                      " errors); not starting",
+                          EINVAL);
+    Config config = std::move(load.config);
+    if (context.log_level)
+        config.log_level = *context.log_level;
+    set_log_level(config.log_level);
+
+    auto reconciler = make_reconciler(config);
+    if (!reconciler)
+        return fail_start(notify, reconciler.error().describe(), EINVAL);
+
+    auto lock = StateLock::acquire(config.state_dir);
+    if (!lock)
+        return fail_start(notify, lock.error().describe(),
+                          lock.error().kind == ErrorKind::conflict ? EBUSY : EIO);
+
+    Daemon daemon(context, std::move(config), std::move(*reconciler), std::move(*lock), notify);
+    const int code = daemon.run(signal_fd);
+    ::close(signal_fd);
+    return code;
+}
+
+} // namespace hookwarden

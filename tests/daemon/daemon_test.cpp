@@ -1,0 +1,381 @@
+// `hookwarden run` as a process, the way systemd sees it: the real binary,
+// a real AF_UNIX datagram socket as $NOTIFY_SOCKET, real signals, real
+// inotify, and the tenant emulator over TLS.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "tests/support/emulator_control.hpp"
+#include "tests/support/emulator_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+using namespace std::chrono_literals;
+using hookwarden::test::EmulatorControl;
+using hookwarden::test::EmulatorProcess;
+using hookwarden::test::TempDir;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// The service manager's end of sd_notify: a bound datagram socket.
+class NotifySocket {
+public:
+    explicit NotifySocket(const TempDir& dir) : path_((dir / "notify.sock").string()) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    }
+    ~NotifySocket() { ::close(fd_); }
+    const std::string& path() const { return path_; }
+
+    /// Reads messages until one contains `needle`; every message read is kept.
+    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
+        for (std::size_t i = seen_; i < messages_.size(); ++i) {
+            if (messages_[i].find(needle) != std::string::npos) {
+                seen_ = i + 1;
+                return true;
+            }
+        }
+        seen_ = messages_.size();
+        const auto deadline = Clock::now() + timeout;
+        while (Clock::now() < deadline) {
+            if (!receive(deadline))
+                continue;
+            seen_ = messages_.size();
+            if (messages_.back().find(needle) != std::string::npos)
+                return true;
+        }
+        return false;
+    }
+
+    /// Collects whatever arrives during `duration`.
+    std::vector<std::string> collect(std::chrono::milliseconds duration) {
+        const std::size_t first = messages_.size();
+        const auto deadline = Clock::now() + duration;
+        while (Clock::now() < deadline)
+            receive(deadline);
+        seen_ = messages_.size();
+        return {messages_.begin() + static_cast<std::ptrdiff_t>(first), messages_.end()};
+    }
+
+    std::string all() const {
+        std::string out;
+        for (const auto& m : messages_)
+            out += m + "\n--\n";
+        return out;
+    }
+
+private:
+    bool receive(Clock::time_point deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0)
+            return false;
+        char buffer[4096];
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n <= 0)
+            return false;
+        messages_.emplace_back(buffer, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    std::string path_;
+    int fd_ = -1;
+    std::vector<std::string> messages_;
+    std::size_t seen_ = 0;
+};
+
+/// The hookwarden binary as a child process, stdout and stderr to a file.
+class HookwardenProcess {
+public:
+    HookwardenProcess(const TempDir& dir, std::vector<std::string> args, std::vector<std::string> env)
+        : log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
+        args.insert(args.begin(), HOOKWARDEN_BINARY);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        env.push_back("PATH=/usr/bin:/bin");
+        std::vector<char*> envp;
+        for (auto& e : env)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0);
+        posix_spawn_file_actions_destroy(&actions);
+    }
+
+    ~HookwardenProcess() {
+        if (status_ < 0) {
+            ::kill(pid_, SIGKILL);
+            wait(5s);
+        }
+    }
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const { ::kill(pid_, sig); }
+
+    /// Exit status, or -1 when still running after `timeout`.
+    int wait(std::chrono::milliseconds timeout) {
+        const auto deadline = Clock::now() + timeout;
+        while (status_ < 0) {
+            int raw = 0;
+            const pid_t got = ::waitpid(pid_, &raw, WNOHANG);
+            if (got == pid_) {
+                status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+                break;
+            }
+            if (Clock::now() >= deadline)
+                return -1;
+            std::this_thread::sleep_for(20ms);
+        }
+        return status_;
+    }
+
+    std::string output() const {
+        std::ifstream in(log_);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }
+
+private:
+    static inline int counter_ = 0;
+    std::filesystem::path log_;
+    pid_t pid_ = -1;
+    int status_ = -1;
+};
+
+std::string manifest(const std::string& name, const std::string& url) {
+    return "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: " + name +
+           "}\nspec:\n  eventTypes: [user:login]\n  endpointUrl: " + url + "\n";
+}
+
+/// A config, a manifest directory with two webhooks and a state directory.
+struct Setup {
+    TempDir dir{"hookwarden-daemon"};
+    std::filesystem::path config;
+
+    static constexpr const char* short_timeouts = "http: {connectTimeout: 1s, requestTimeout: 5s}\n";
+
+    Setup(const EmulatorProcess& emulator, const std::string& extra = short_timeouts) {
+        write_config(emulator.base_url(), emulator.ca_file().string(), extra);
+        dir.write("manifests/one.yaml", manifest("One", "https://one.example.com/hook"));
+        dir.write("manifests/team/two.yaml", manifest("Two", "https://two.example.com/hook"));
+    }
+
+    void write_config(const std::string& base, const std::string& ca, const std::string& extra) {
+        config = dir.write("hookwarden.yaml",
+                           "tenant:\n  apiBase: " + base + "\n  tokenUrl: " + base +
+                               "/oauth/token\n  caFile: " + ca + "\n  clientId: demo-client\n"
+                               "  clientSecret: {env: TEST_CLIENT_SECRET}\n"
+                               "manifests: manifests\nstateDir: state\ninterval: 1h\n" + extra);
+    }
+
+    std::vector<std::string> env(const NotifySocket& notify, const std::string& watchdog_usec = "") const {
+        std::vector<std::string> e{"NOTIFY_SOCKET=" + notify.path(), "TEST_CLIENT_SECRET=demo-secret"};
+        if (!watchdog_usec.empty()) {
+            e.push_back("WATCHDOG_USEC=" + watchdog_usec);
+        }
+        return e;
+    }
+
+    std::vector<std::string> run_args() const { return {"--config", config.string(), "run"}; }
+};
+
+std::string endpoint_of(EmulatorControl& control, const std::string& name) {
+    for (const auto& w : control.webhooks())
+        if (w.name == name)
+            return w.endpoint_url;
+    return "";
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        if (condition())
+            return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return condition();
+}
+
+} // namespace
+
+TEST_CASE("run reports READY, converges the tenant and says so in STATUS, and stops cleanly on SIGTERM") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    Setup setup(emulator);
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+
+    CHECK(notify.wait_for("READY=1", 5s));
+    CHECK(notify.wait_for("STATUS=converged 2/2 · next in", 10s));
+    CHECK(control.webhooks().size() == 2);
+    CHECK(std::filesystem::exists(setup.dir / "state/status.json"));
+    CHECK(std::filesystem::exists(setup.dir / "state/state.json"));
+
+    daemon.signal(SIGTERM);
+    CHECK(notify.wait_for("STOPPING=1", 5s));
+    CHECK(daemon.wait(5s) == 0);
+    const std::string output = daemon.output();
+    CHECK(output.find("created One") != std::string::npos);
+    CHECK(output.find("demo-secret") == std::string::npos);
+    INFO(output);
+}
+
+TEST_CASE("a second instance on the same state directory is refused, naming the holder's PID") {
+    EmulatorProcess emulator({"--quiet"});
+    Setup setup(emulator);
+    NotifySocket notify(setup.dir);
+    HookwardenProcess first(setup.dir, setup.run_args(), setup.env(notify));
+    REQUIRE(notify.wait_for("READY=1", 5s));
+
+    HookwardenProcess second(setup.dir, setup.run_args(), {"TEST_CLIENT_SECRET=demo-secret"});
+    CHECK(second.wait(5s) == 1);
+    CHECK(second.output().find("PID " + std::to_string(first.pid())) != std::string::npos);
+    INFO(second.output());
+    first.signal(SIGTERM);
+    CHECK(first.wait(5s) == 0);
+}
+
+TEST_CASE("SIGHUP reloads with RELOADING=1 and MONOTONIC_USEC, and an invalid manifest keeps the last good state") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    Setup setup(emulator, std::string(Setup::short_timeouts) + "prune: true\n");
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+
+    daemon.signal(SIGHUP);
+    CHECK(notify.wait_for("RELOADING=1", 5s));
+    const std::string all = notify.all();
+    CHECK(all.find("MONOTONIC_USEC=") != std::string::npos);
+    CHECK(notify.wait_for("READY=1", 5s));
+
+    // Break one manifest and drop the other: with the broken set in force,
+    // prune would delete "Two". The last good state must stay.
+    setup.dir.write("manifests/one.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: One}\nspec: {}\n");
+    std::filesystem::remove(setup.dir / "manifests/team/two.yaml");
+    daemon.signal(SIGHUP);
+    CHECK(notify.wait_for("manifests invalid", 5s));
+    std::this_thread::sleep_for(1500ms);
+    CHECK(control.webhooks().size() == 2);
+    const std::string output = daemon.output();
+    CHECK(output.find("missing required field 'spec.eventTypes'") != std::string::npos);
+    CHECK(output.find("keeping") != std::string::npos);
+    INFO(output);
+
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+}
+
+TEST_CASE("a manifest edited on disk is applied within 3 seconds (inotify)") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    Setup setup(emulator);
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+
+    // Like git: write a new file and rename it over the old one, in a
+    // subdirectory that existed at start.
+    setup.dir.write("manifests/team/.two.yaml.tmp", manifest("Two", "https://two.example.com/v2"));
+    std::filesystem::rename(setup.dir / "manifests/team/.two.yaml.tmp", setup.dir / "manifests/team/two.yaml");
+    CHECK(eventually([&] { return endpoint_of(control, "Two") == "https://two.example.com/v2"; }, 3s));
+
+    // A directory created after start is watched too.
+    setup.dir.write("manifests/new-team/three.yaml", manifest("Three", "https://three.example.com/hook"));
+    CHECK(eventually([&] { return endpoint_of(control, "Three") == "https://three.example.com/hook"; }, 3s));
+
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+    INFO(daemon.output());
+}
+
+TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    Setup setup(emulator);
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+
+    std::string id;
+    for (const auto& w : control.webhooks())
+        if (w.name == "One")
+            id = w.id;
+    control.drift(id, {{"endpointUrl", "https://evil.example.com/"}});
+    daemon.signal(SIGUSR1);
+    CHECK(eventually([&] { return endpoint_of(control, "One") == "https://one.example.com/hook"; }, 3s));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+    CHECK(daemon.output().find("updated One (endpointUrl) [drift]") != std::string::npos);
+    INFO(daemon.output());
+}
+
+TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is unreachable") {
+    EmulatorProcess emulator({"--quiet"});
+    Setup setup(emulator);
+    // A port nothing listens on: the emulator's, after it stopped.
+    const std::string base = emulator.base_url();
+    emulator.stop();
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    CHECK(notify.wait_for("READY=1", 5s));
+    CHECK(notify.wait_for("STATUS=tenant unreachable", 10s));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+    INFO(notify.all());
+}
+
+TEST_CASE("the watchdog is pinged while the loop makes progress and not while a cycle hangs") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    // The hung list outlasts cycleTimeout but not the request timeout.
+    Setup setup(emulator, "cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n");
+    NotifySocket notify(setup.dir);
+    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify, "400000"));
+    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+    auto healthy = notify.collect(1s);
+    CHECK(std::count(healthy.begin(), healthy.end(), "WATCHDOG=1") >= 3);
+
+    control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 5, .seconds = 30});
+    daemon.signal(SIGUSR1);
+    REQUIRE(notify.wait_for("STATUS=cycle stuck", 5s));
+    auto hung = notify.collect(1500ms);
+    CHECK(std::count(hung.begin(), hung.end(), "WATCHDOG=1") == 0);
+
+    // SIGTERM abandons the hung request within the drain time.
+    const auto asked = Clock::now();
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(8s) == 0);
+    CHECK(Clock::now() - asked < 7s);
+    INFO(daemon.output());
+}
