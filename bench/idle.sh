@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# bench/idle: the daemon at rest. Converges 1,000 webhooks on the emulator
+# with `interval: 1h`, then samples the daemon for SECONDS (default 60) and
+# prints its CPU use and resident memory. Goal: < 0.1 % CPU and <= 16 MB RSS.
+# Prints figures; never fails on them.
+#   bench/idle.sh HOOKWARDEN EMULATOR [SECONDS] [WEBHOOKS]
+set -euo pipefail
+hookwarden=$1 emulator=$2 seconds=${3:-60} count=${4:-1000}
+work=$(mktemp -d)
+emulator_pid= daemon_pid=
+cleanup() {
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null || true
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/tls" "$work/manifests"
+"$emulator" --port 0 --tls-dir "$work/tls" --quiet --rpm 100000 > "$work/emulator.out" &
+emulator_pid=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$work/emulator.out" && break; sleep 0.1; done
+base=$(sed -n 's/^listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/emulator.out")
+for i in $(seq 1 "$count"); do
+  printf 'apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: hook-%04d}\nspec:\n  eventTypes: [user:login]\n  endpointUrl: https://hooks.example.com/%d\n' "$i" "$i"
+  echo ---
+done > "$work/manifests/all.yaml"
+cat > "$work/hookwarden.yaml" <<CONFIG
+tenant: {apiBase: $base, tokenUrl: $base/oauth/token, caFile: $work/tls/ca.pem, clientId: demo-client, clientSecret: demo-secret}
+manifests: $work/manifests
+stateDir: $work/state
+interval: 1h
+requestsPerMinute: 100000
+concurrency: 8
+CONFIG
+"$hookwarden" --config "$work/hookwarden.yaml" --log-level warning run &
+daemon_pid=$!
+for _ in $(seq 1 600); do
+  grep -q '"outcome":"converged"' "$work/state/status.json" 2>/dev/null && break
+  sleep 0.5
+done
+grep -q '"outcome":"converged"' "$work/state/status.json" || { echo "did not converge"; exit 1; }
+
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
+start=$(cpu)
+sleep "$seconds"
+end=$(cpu)
+rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$daemon_pid/status")
+hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$daemon_pid/status")
+awk -v a="$start" -v b="$end" -v t="$ticks" -v s="$seconds" -v r="$rss_kb" -v h="$hwm_kb" -v n="$count" 'BEGIN {
+  printf "idle daemon, %d converged webhooks, interval 1h, sampled %d s\n", n, s
+  printf "  CPU: %.3f %% (goal < 0.1 %%)\n", (b - a) / t / s * 100
+  printf "  RSS: %.1f MB now, %.1f MB peak (goal <= 16 MB)\n", r / 1024, h / 1024 }'
