@@ -1,5 +1,7 @@
 #include "daemon/state_lock.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -12,11 +14,9 @@
 namespace hookwarden {
 
 Result<StateLock> StateLock::acquire(const std::filesystem::path& state_dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(state_dir, ec);
-    if (ec)
-        return make_error(ErrorKind::io, "cannot create state directory " + state_dir.string() +
-                                             ": " + ec.message());
+    // 0700: the directory will hold generated secrets (SPEC §6a).
+    if (auto made = ensure_directory(state_dir, std::filesystem::perms::owner_all); !made)
+        return made.error();
     const auto path = state_dir / "lock";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)

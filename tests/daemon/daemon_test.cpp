@@ -240,6 +240,9 @@ TEST_CASE("run reports READY, converges the tenant and says so in STATUS, and st
     CHECK(control.webhooks().size() == 2);
     CHECK(std::filesystem::exists(setup.dir / "state/status.json"));
     CHECK(std::filesystem::exists(setup.dir / "state/state.json"));
+    // It will hold generated secrets: only the service's user may look in.
+    CHECK((std::filesystem::status(setup.dir / "state").permissions() & std::filesystem::perms::all) ==
+          std::filesystem::perms::owner_all);
 
     daemon.signal(SIGTERM);
     CHECK(notify.wait_for("STOPPING=1", 5s));
