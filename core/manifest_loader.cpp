@@ -37,7 +37,7 @@ public:
 
     /// The manifest when the document is valid. `declared` receives the
     /// document's name when the name itself is well-formed.
-    std::optional<WebhookManifest> read(const YAML::Node& document,
+    std::optional<WebhookManifest> read(const YamlNode& document,
                                         std::vector<std::pair<std::string, SourceLocation>>& declared) {
         const std::size_t errors_before = diagnostics_.error_count();
         // Per document: a document without metadata must not inherit the
@@ -104,7 +104,7 @@ private:
             return;
         }
         for (auto& [key, value] : entries) {
-            const std::string& name = key.node.Scalar();
+            const std::string& name = key.node.scalar();
             if (name.empty() || name.size() > 63) {
                 error(key, "label names must be 1..63 characters long");
                 continue;
@@ -147,7 +147,7 @@ private:
     }
 
     void read_event_types(const YamlField& field, WebhookManifest& manifest) {
-        if (!field.node.IsSequence()) {
+        if (!field.node.is_sequence()) {
             error(field, "field 'spec.eventTypes' must be a list of event types");
             return;
         }
@@ -162,7 +162,7 @@ private:
         }
         std::map<std::string, std::string> first_line;
         std::size_t index = 0;
-        for (const auto& item : field.node) {
+        for (const auto& item : field.node.children()) {
             YamlField element{item, field.path + '[' + std::to_string(index++) + ']', &file_};
             auto value = read_string(element, diagnostics_);
             if (!value)

@@ -29,8 +29,8 @@ bool is_env_name(const std::string& s) {
 
 std::optional<SecretSource> read_secret_source(const YamlField& field, const SecretSourceForms& forms,
                                                Diagnostics& diagnostics) {
-    if (forms.allow_plain && field.node.IsScalar())
-        return SecretSource{SecretSource::Kind::plain, field.node.Scalar()};
+    if (forms.allow_plain && field.node.is_scalar())
+        return SecretSource{SecretSource::Kind::plain, field.node.scalar()};
 
     std::vector<std::string> allowed{"credential", "file", "env"};
     if (forms.allow_generate)

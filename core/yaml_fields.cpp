@@ -6,86 +6,48 @@
 
 namespace hookwarden {
 
-SourceLocation yaml_location(const YAML::Node& node, const std::string& file) {
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null())
-        return {file};
-    return {file, mark.line + 1, mark.column + 1};
-}
-
-std::optional<std::vector<YAML::Node>> parse_yaml_documents(const std::string& text,
-                                                            const std::string& file,
-                                                            Diagnostics& diagnostics) {
-    std::vector<YAML::Node> documents;
-    try {
-        for (auto& document : YAML::LoadAll(text))
-            if (!document.IsNull())
-                documents.push_back(std::move(document));
-    } catch (const YAML::DeepRecursion& e) {
-        diagnostics.error({file, e.mark.line + 1, e.mark.column + 1},
-                          "YAML is nested too deeply to be a manifest");
-        return std::nullopt;
-    } catch (const YAML::Exception& e) {
-        SourceLocation where{file};
-        if (!e.mark.is_null())
-            where = {file, e.mark.line + 1, e.mark.column + 1};
-        diagnostics.error(where, "invalid YAML: " + e.msg);
-        return std::nullopt;
-    }
-    return documents;
-}
-
 namespace {
 
-const char* node_kind(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Undefined: break;
+const char* node_kind(const YamlNode& node) {
+    switch (node.kind()) {
+    case YamlNode::Kind::null: return "null";
+    case YamlNode::Kind::scalar: return "a scalar";
+    case YamlNode::Kind::sequence: return "a list";
+    case YamlNode::Kind::mapping: return "a mapping";
     }
-    return "undefined";
-}
-
-// A scalar written in quotes or with an explicit !!str tag is a string even
-// when it looks like a number or a boolean.
-bool is_quoted_or_string_tagged(const YAML::Node& node) {
-    return node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str";
+    return "unknown";
 }
 
 } // namespace
 
-YamlMap::YamlMap(YAML::Node node, std::string path, const std::string& file,
+YamlMap::YamlMap(const YamlNode& node, std::string path, const std::string& file,
                  Diagnostics& diagnostics)
-    : node_(std::move(node)), path_(std::move(path)), file_(&file), diagnostics_(&diagnostics) {
-    if (!node_.IsMap()) {
+    : node_(&node), path_(std::move(path)), file_(&file), diagnostics_(&diagnostics) {
+    if (!node.is_mapping()) {
         diagnostics.error(location(), (path_.empty() ? std::string("document")
                                                      : "field '" + path_ + "'") +
-                                          " must be a mapping, not " + node_kind(node_));
+                                          " must be a mapping, not " + node_kind(node));
         return;
     }
     valid_ = true;
-    for (auto it = node_.begin(); it != node_.end(); ++it) {
-        // A copy, not a reference: yaml-cpp's `it->` returns a proxy that
-        // dies at the end of the expression (ASan: stack-use-after-scope).
-        const YAML::Node key = it->first;
-        if (!key.IsScalar()) {
+    const auto& children = node.children();
+    entries_.reserve(children.size() / 2);
+    for (std::size_t i = 0; i + 1 < children.size(); i += 2) {
+        const YamlNode& key = children[i];
+        if (!key.is_scalar()) {
             diagnostics.error(yaml_location(key, file), "keys must be plain strings");
             continue;
         }
-        const std::string text = key.Scalar();
-        auto same = std::find_if(keys_.begin(), keys_.end(),
-                                 [&](const auto& k) { return k.first == text; });
-        if (same != keys_.end()) {
+        auto same = std::find_if(entries_.begin(), entries_.end(),
+                                 [&](const Entry& e) { return e.key->scalar() == key.scalar(); });
+        if (same != entries_.end()) {
             diagnostics.error(yaml_location(key, file),
-                              "duplicate field '" + child_path(text) + "' (first at line " +
-                                  std::to_string(same->second.Mark().line + 1) + ")");
+                              "duplicate field '" + child_path(key.scalar()) + "' (first at line " +
+                                  std::to_string(same->key->line()) + ")");
             continue;
         }
-        keys_.emplace_back(text, key);
+        entries_.push_back({&key, &children[i + 1]});
     }
-    taken_.assign(keys_.size(), false);
 }
 
 std::string YamlMap::child_path(const std::string& key) const {
@@ -93,17 +55,11 @@ std::string YamlMap::child_path(const std::string& key) const {
 }
 
 std::optional<YamlField> YamlMap::take(const std::string& key) {
-    if (!valid_)
-        return std::nullopt;
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-        if (keys_[i].first != key)
+    for (auto& entry : entries_) {
+        if (entry.key->scalar() != key)
             continue;
-        taken_[i] = true;
-        // Look the value up through the key node itself: node_[key] would
-        // return the first of two duplicate keys, and loses nothing here.
-        for (auto it = node_.begin(); it != node_.end(); ++it)
-            if (it->first.is(keys_[i].second))
-                return YamlField{it->second, child_path(key), file_};
+        entry.taken = true;
+        return YamlField{*entry.value, child_path(key), file_};
     }
     return std::nullopt;
 }
@@ -116,42 +72,40 @@ std::optional<YamlField> YamlMap::require(const std::string& key) {
 }
 
 void YamlMap::finish(const std::vector<std::string>& allowed) {
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-        if (taken_[i])
+    for (const auto& entry : entries_) {
+        if (entry.taken)
             continue;
-        std::string message = "unknown field '" + child_path(keys_[i].first) + "'";
-        if (auto near = suggest(keys_[i].first, allowed))
+        const std::string& key = entry.key->scalar();
+        std::string message = "unknown field '" + child_path(key) + "'";
+        if (auto near = suggest(key, allowed))
             message += " (did you mean '" + *near + "'?)";
-        diagnostics_->error(yaml_location(keys_[i].second, *file_), message);
+        diagnostics_->error(yaml_location(*entry.key, *file_), message);
     }
 }
 
 std::vector<std::pair<YamlField, YamlField>> YamlMap::entries() {
     std::vector<std::pair<YamlField, YamlField>> out;
-    if (!valid_)
-        return out;
-    for (auto it = node_.begin(); it != node_.end(); ++it) {
-        if (!it->first.IsScalar())
-            continue;
-        const std::string path = child_path(it->first.Scalar());
-        out.emplace_back(YamlField{it->first, path, file_}, YamlField{it->second, path, file_});
+    out.reserve(entries_.size());
+    for (auto& entry : entries_) {
+        entry.taken = true;
+        const std::string path = child_path(entry.key->scalar());
+        out.emplace_back(YamlField{*entry.key, path, file_}, YamlField{*entry.value, path, file_});
     }
-    std::fill(taken_.begin(), taken_.end(), true);
     return out;
 }
 
 std::optional<std::string> read_string(const YamlField& field, Diagnostics& diagnostics) {
-    if (!field.node.IsScalar()) {
+    if (!field.node.is_scalar()) {
         diagnostics.error(field.location(), "field '" + field.path + "' must be a string, not " +
                                                 node_kind(field.node));
         return std::nullopt;
     }
-    return field.node.Scalar();
+    return field.node.scalar();
 }
 
 std::optional<bool> read_bool(const YamlField& field, Diagnostics& diagnostics) {
-    if (field.node.IsScalar() && !is_quoted_or_string_tagged(field.node)) {
-        const std::string& s = field.node.Scalar();
+    if (field.node.is_scalar() && !field.node.string_typed()) {
+        const std::string& s = field.node.scalar();
         if (s == "true" || s == "True" || s == "TRUE")
             return true;
         if (s == "false" || s == "False" || s == "FALSE")
@@ -164,8 +118,8 @@ std::optional<bool> read_bool(const YamlField& field, Diagnostics& diagnostics) 
 std::optional<std::int64_t> read_integer(const YamlField& field, std::int64_t min, std::int64_t max,
                                          Diagnostics& diagnostics) {
     const std::string range = std::to_string(min) + ".." + std::to_string(max);
-    if (field.node.IsScalar() && !is_quoted_or_string_tagged(field.node)) {
-        const std::string& s = field.node.Scalar();
+    if (field.node.is_scalar() && !field.node.string_typed()) {
+        const std::string& s = field.node.scalar();
         std::int64_t value = 0;
         auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
         if (ec == std::errc{} && end == s.data() + s.size() && !s.empty()) {

@@ -10,9 +10,7 @@
 #pragma once
 
 #include "core/diagnostic.hpp"
-
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
+#include "core/yaml_tree.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,18 +19,10 @@
 
 namespace hookwarden {
 
-/// 1-based location of `node` in `file`.
-SourceLocation yaml_location(const YAML::Node& node, const std::string& file);
-
-/// Parses every document of `text`; a syntax error becomes one diagnostic at
-/// the parser's position. Documents that are entirely empty are dropped.
-std::optional<std::vector<YAML::Node>> parse_yaml_documents(const std::string& text,
-                                                            const std::string& file,
-                                                            Diagnostics& diagnostics);
-
 /// Where a value being read sits: its node, its full field path, its file.
+/// Refers to the node: the parsed document must outlive it.
 struct YamlField {
-    YAML::Node node;
+    const YamlNode& node;
     std::string path; ///< e.g. "spec.retryPolicy.maxRetries"
     const std::string* file;
     SourceLocation location() const { return yaml_location(node, *file); }
@@ -42,7 +32,7 @@ class YamlMap {
 public:
     /// `node` must be a mapping; otherwise an error is reported at it and
     /// `valid()` is false. `path` is the mapping's own path ("" for the root).
-    YamlMap(YAML::Node node, std::string path, const std::string& file, Diagnostics& diagnostics);
+    YamlMap(const YamlNode& node, std::string path, const std::string& file, Diagnostics& diagnostics);
 
     bool valid() const noexcept { return valid_; }
 
@@ -59,17 +49,21 @@ public:
     /// Every key/value in order, marking all known (for free-form maps).
     std::vector<std::pair<YamlField, YamlField>> entries();
 
-    SourceLocation location() const { return yaml_location(node_, *file_); }
+    SourceLocation location() const { return yaml_location(*node_, *file_); }
     std::string child_path(const std::string& key) const;
 
 private:
-    YAML::Node node_;
+    const YamlNode* node_;
     std::string path_;
     const std::string* file_;
     Diagnostics* diagnostics_;
     bool valid_ = false;
-    std::vector<std::pair<std::string, YAML::Node>> keys_; ///< key text, key node
-    std::vector<bool> taken_;
+    struct Entry {
+        const YamlNode* key;
+        const YamlNode* value;
+        bool taken = false;
+    };
+    std::vector<Entry> entries_; ///< in document order, duplicates dropped
 };
 
 /// Typed scalar reads. Each reports a precise error at the value and returns

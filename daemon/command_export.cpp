@@ -7,13 +7,13 @@
 // webhook could not be exported (the others still are).
 #include "core/atomic_file.hpp"
 #include "core/manifest_rules.hpp"
+#include "core/yaml_writer.hpp"
 #include "daemon/cli_args.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/tenant_connect.hpp"
 
 #include <map>
 #include <ostream>
-#include <yaml-cpp/yaml.h>
 
 namespace hookwarden {
 
@@ -46,31 +46,28 @@ std::string manifest_yaml(const Webhook& webhook) {
         "# to have hookwarden generate a new one and keep it in its state directory.\n"
         "# Receivers must be given the new secret either way.\n";
 
-    YAML::Emitter yaml;
-    yaml << YAML::BeginMap;
-    yaml << YAML::Key << "apiVersion" << YAML::Value << "hookwarden/v1";
-    yaml << YAML::Key << "kind" << YAML::Value << "Webhook";
-    yaml << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap;
-    yaml << YAML::Key << "name" << YAML::Value << webhook.name;
-    yaml << YAML::EndMap;
-    yaml << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-    yaml << YAML::Key << "eventTypes" << YAML::Value << YAML::BeginSeq;
+    YamlWriter yaml;
+    yaml.begin_mapping();
+    yaml.string("apiVersion").string("hookwarden/v1");
+    yaml.string("kind").string("Webhook");
+    yaml.string("metadata").begin_mapping().string("name").string(webhook.name).end_mapping();
+    yaml.string("spec").begin_mapping();
+    yaml.string("eventTypes").begin_sequence();
     for (const auto& event : webhook.event_types)
-        yaml << event;
-    yaml << YAML::EndSeq;
-    yaml << YAML::Key << "endpointUrl" << YAML::Value << webhook.endpoint_url;
-    yaml << YAML::Key << "enabled" << YAML::Value << webhook.enabled;
-    yaml << YAML::Key << "retryPolicy" << YAML::Value << YAML::BeginMap;
-    yaml << YAML::Key << "retryInterval" << YAML::Value << webhook.retry_policy.retry_interval;
-    yaml << YAML::Key << "maxRetries" << YAML::Value << webhook.retry_policy.max_retries;
-    yaml << YAML::EndMap;
+        yaml.string(event);
+    yaml.end_sequence();
+    yaml.string("endpointUrl").string(webhook.endpoint_url);
+    yaml.string("enabled").boolean(webhook.enabled);
+    yaml.string("retryPolicy").begin_mapping();
+    yaml.string("retryInterval").string(webhook.retry_policy.retry_interval);
+    yaml.string("maxRetries").integer(webhook.retry_policy.max_retries);
+    yaml.end_mapping();
     // Always double-quoted: a template is free text, and YAML's plain
     // scalars would turn some of it into numbers, booleans or nulls.
-    yaml << YAML::Key << "payloadTemplate" << YAML::Value << YAML::DoubleQuoted
-         << webhook.payload_template;
-    yaml << YAML::EndMap;
-    yaml << YAML::EndMap;
-    return out + yaml.c_str() + "\n";
+    yaml.string("payloadTemplate").quoted(webhook.payload_template);
+    yaml.end_mapping();
+    yaml.end_mapping();
+    return out + yaml.finish();
 }
 
 int run_export(CommandContext& context) {

@@ -103,7 +103,7 @@ public:
     ConfigReader(std::string file, fs::path base_dir, Diagnostics& diagnostics)
         : file_(std::move(file)), base_dir_(std::move(base_dir)), diagnostics_(diagnostics) {}
 
-    void read(const YAML::Node& document, Config& config, const ConfigEnvironment& env) {
+    void read(const YamlNode& document, Config& config, const ConfigEnvironment& env) {
         YamlMap root(document, "", file_, diagnostics_);
         if (!root.valid())
             return;
@@ -228,7 +228,7 @@ private:
         if (auto f = map.take("routes")) {
             YamlMap routes(f->node, f->path, file_, diagnostics_);
             for (auto& [key, value] : routes.entries()) {
-                const std::string& route = key.node.Scalar();
+                const std::string& route = key.node.scalar();
                 if (!route.starts_with('/'))
                     error(key, "route '" + route + "' must be a URL path starting with '/'");
                 if (auto name = read_string(value, diagnostics_)) {

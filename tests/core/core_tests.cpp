@@ -826,12 +826,7 @@ TEST_CASE("a YAML syntax error is one error at the parser's position") {
     CHECK(errors_of(bad_indent.diagnostics)[0].location.line == 3);
 }
 
-// Known defect of yaml-cpp 0.7 (Debian 12): a quoted scalar left open at the
-// end of the file is accepted, running to the end of the stream, so this
-// broken manifest validates with payloadTemplate "{{event}} ". Marked
-// should_fail so that it turns red (and this marker is removed) the day the
-// parser, or a workaround in parse_yaml_documents, rejects it.
-TEST_CASE("a quoted string left open at the end of the file is a syntax error" * doctest::should_fail()) {
+TEST_CASE("a quoted string left open at the end of the file is a syntax error") {
     const auto set = load_text(minimal("Open") + "  payloadTemplate: \"{{event}}\n");
     INFO(dump(set.diagnostics));
     CHECK_FALSE(set.ok());
@@ -1471,16 +1466,18 @@ TEST_CASE("the process environment reads real variables") {
 TEST_CASE("a relative secret file in config form resolves against the base directory") {
     const std::string file = "c.yaml";
     Diagnostics diagnostics;
-    const YAML::Node node = YAML::Load("{file: secrets/../secrets/id}");
-    const YamlField field{node, "tenant.clientId", &file};
+    const auto parsed = parse_yaml_documents("{file: secrets/../secrets/id}", file, diagnostics);
+    REQUIRE(parsed.has_value());
+    const YamlField field{parsed->front(), "tenant.clientId", &file};
     const auto source = read_secret_source(field, {.allow_plain = true, .base_dir = "/etc/hookwarden"},
                                            diagnostics);
     INFO(dump(diagnostics));
     REQUIRE(source.has_value());
     CHECK(*source == SecretSource{SecretSource::Kind::file, "/etc/hookwarden/secrets/id"});
 
-    const YAML::Node plain = YAML::Load("just-the-value");
-    const auto plain_source = read_secret_source({plain, "tenant.clientId", &file},
+    const auto plain = parse_yaml_documents("just-the-value", file, diagnostics);
+    REQUIRE(plain.has_value());
+    const auto plain_source = read_secret_source({plain->front(), "tenant.clientId", &file},
                                                  {.allow_plain = true}, diagnostics);
     REQUIRE(plain_source.has_value());
     CHECK(*plain_source == SecretSource{SecretSource::Kind::plain, "just-the-value"});
