@@ -157,6 +157,14 @@ struct HttpsClient::Impl {
         pool.push_back(std::move(connection));
     }
 
+    void close_idle() {
+        for (auto& [key, pool] : idle) {
+            for (auto& connection : pool)
+                connection->close();
+        }
+        idle.clear();
+    }
+
     void abandon_everything();
 };
 
@@ -354,11 +362,7 @@ private:
 void HttpsClient::Impl::abandon_everything() {
     for (auto* exchange : std::set<Exchange*>(active))
         exchange->abort();
-    for (auto& [key, pool] : idle) {
-        for (auto& connection : pool)
-            connection->close();
-    }
-    idle.clear();
+    close_idle();
 }
 
 Result<std::unique_ptr<HttpsClient>> HttpsClient::create(HttpsClientOptions options) {
@@ -423,6 +427,18 @@ void HttpsClient::cancel() {
     }
     impl_->slot_freed.notify_all();
     asio::post(impl_->io, [impl = impl_] { impl->abandon_everything(); });
+}
+
+void HttpsClient::close_idle_connections() {
+    // The pool belongs to the I/O thread. Waiting for it means the memory is
+    // free when this returns, so that the caller can hand it back at once.
+    std::promise<void> closed;
+    auto done = closed.get_future();
+    asio::post(impl_->io, [impl = impl_, closed = std::move(closed)]() mutable {
+        impl->close_idle();
+        closed.set_value();
+    });
+    done.wait();
 }
 
 } // namespace hookwarden

@@ -74,6 +74,10 @@ public:
     virtual TransportResult exchange(const HttpRequest& request) = 0;
     /// Abandons every exchange in flight and fails every later one at once.
     virtual void cancel() = 0;
+    /// Closes the kept-alive connections that no exchange is using and frees
+    /// their TLS state and buffers; later exchanges connect afresh. For
+    /// callers about to go quiet for longer than a connection stays useful.
+    virtual void close_idle_connections() {}
 };
 
 struct HttpsClientOptions {
@@ -100,6 +104,8 @@ public:
 
     TransportResult exchange(const HttpRequest& request) override;
     void cancel() override;
+    /// Returns once the I/O thread has closed and freed them.
+    void close_idle_connections() override;
 
     struct Impl;
 

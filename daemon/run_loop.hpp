@@ -8,6 +8,9 @@
 // time on their own thread, so the loop keeps answering signals and pinging
 // the watchdog — and stops pinging when a cycle overruns `cycleTimeout`, so
 // that systemd restarts a hung daemon instead of letting it stall silently.
+// Between cycles the daemon keeps the desired state, the trust store and a
+// summary of the last cycle, but no connection, and hands the memory the
+// cycle used back to the system.
 #pragma once
 
 #include "daemon/cli.hpp"

@@ -165,6 +165,8 @@ TenantHttp::~TenantHttp() = default;
 
 void TenantHttp::cancel() { impl_->caller->cancel(); }
 
+void TenantHttp::close_idle_connections() { impl_->transport->close_idle_connections(); }
+
 TenantHttpCounters TenantHttp::counters() const {
     const auto c = impl_->caller->counters();
     return {c.requests_sent, c.rate_limited, c.retries, c.token_requests, c.transport_failures};

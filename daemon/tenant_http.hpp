@@ -96,6 +96,11 @@ public:
     /// they, and every later call, return ErrorKind::cancelled. Final.
     void cancel();
 
+    /// Closes the connections kept alive for the next call (see
+    /// HttpsTransport::close_idle_connections): for a caller that will not
+    /// call again for a while, such as the daemon between cycles.
+    void close_idle_connections();
+
     TenantHttpCounters counters() const;
 
     struct Impl;

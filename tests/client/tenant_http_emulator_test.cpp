@@ -444,6 +444,18 @@ TEST_CASE("delivery metrics and the audit trail come back for every webhook") {
     CHECK(live.control.request_count("POST /api/v2/auditlogs/query") == 2);
 }
 
+TEST_CASE("after the idle connections are closed the next call connects afresh") {
+    Live live;
+    REQUIRE(live.tenant->list_webhooks());
+    const auto after_first = live.counter("connections");
+    REQUIRE(live.tenant->list_webhooks());
+    CHECK(live.counter("connections") == after_first); // kept alive and reused
+    live.tenant->close_idle_connections();
+    REQUIRE(live.tenant->list_webhooks());
+    CHECK(live.counter("connections") == after_first + 1);
+    CHECK(live.counter("tokensIssued") == 1); // the token outlives its connection
+}
+
 TEST_CASE("cancel abandons a hanging request at once") {
     Live live({"--rpm", "6000", "--quiet"}, [](TenantHttpOptions& o) { o.request_timeout = 30s; });
     live.control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 1, .seconds = 10.0});
