@@ -670,9 +670,13 @@ std::chrono::steady_clock::time_point Engine::record_failure(const std::string& 
 }
 
 void Engine::forget_backoff_except(const Plan& plan) {
+    // Only an item that writes can be retried: a refused or retained one
+    // (a conflict, a blocked prune) would otherwise keep a retry time that
+    // passes and is never renewed, and the daemon would wake for it at once.
     std::set<std::string> names;
     for (const auto& item : plan.items)
-        names.insert(item.name);
+        if (item.writes())
+            names.insert(item.name);
     std::lock_guard lock(backoff_mutex_);
     std::erase_if(backoff_, [&names](const auto& entry) { return !names.contains(entry.first); });
 }

@@ -152,7 +152,8 @@ class Engine {
     std::optional<std::chrono::steady_clock::time_point> deferred_until(const std::string& name);
     std::chrono::steady_clock::time_point record_failure(const std::string& name);
     void record_success(const std::string& name);
-    /// Drops the backoff of webhooks the plan no longer mentions.
+    /// Drops the backoff of webhooks the plan does not write to: gone from
+    /// it, or refused, retained or unchanged this cycle.
     void forget_backoff_except(const Plan& plan);
 
     Tenant& tenant_;

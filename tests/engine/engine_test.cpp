@@ -339,6 +339,23 @@ TEST_CASE("prune deletes owned webhooks that left the manifests; a failed delete
     CHECK(state.owned.at("C").id == c_id);
 }
 
+TEST_CASE("a failed delete that is then retained leaves no retry due in the past") {
+    Rig rig;
+    rig.random_value = 999; // retry 999 ms after the failure
+    REQUIRE(rig.cycle({manifest("A"), manifest("B")}).converged());
+    rig.tenant.fail_delete = {rig.tenant.named("B")[0].id};
+    const auto failed = rig.cycle({manifest("A")}, PlanOptions{.prune = true});
+    REQUIRE(result_for(failed, "B").outcome == ItemOutcome::failed);
+    REQUIRE(rig.engine.next_retry());
+    // A manifest breaks: prune is blocked and B is only retained, so no
+    // retry of it is due; its old retry time must not stay behind.
+    rig.now += 10s;
+    const auto blocked = rig.cycle({manifest("A")}, PlanOptions{.prune = true}, 1);
+    REQUIRE(result_for(blocked, "B").outcome == ItemOutcome::retained);
+    const auto next = rig.engine.next_retry();
+    CHECK((!next || *next > rig.now));
+}
+
 TEST_CASE("no webhook is deleted in a cycle where a manifest failed") {
     Rig rig;
     REQUIRE(rig.cycle({manifest("A"), manifest("B")}).converged());
