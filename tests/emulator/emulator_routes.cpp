@@ -23,6 +23,8 @@ constexpr std::string_view kAnalyticsQuery = "/api/v2/analytics/webhooks/summary
 constexpr std::string_view kAuditQuery = "/api/v2/auditlogs/query";
 constexpr std::string_view kTokenPath = "/oauth/token";
 constexpr std::string_view kControlPrefix = "/_emulator/";
+constexpr std::string_view kJsonMediaType = "application/json";
+constexpr std::string_view kFormMediaType = "application/x-www-form-urlencoded";
 
 constexpr int kDefaultPageSize = 25;
 constexpr int kMaxPageSize = 100;
@@ -41,6 +43,23 @@ std::string_view find_header(const HeaderList& headers, std::string_view name) {
         if (iequals(key, name))
             return value;
     return {};
+}
+
+/// Whether the request's Content-Type is `media_type`, parameters such as
+/// "; charset=utf-8" aside.
+bool has_media_type(const HttpRequest& request, std::string_view media_type) {
+    std::string_view type = request.header("Content-Type");
+    type = type.substr(0, type.find(';'));
+    const auto first = type.find_first_not_of(" \t");
+    if (first == std::string_view::npos)
+        return false;
+    return iequals(type.substr(first, type.find_last_not_of(" \t") + 1 - first), media_type);
+}
+
+/// How a refused request's Content-Type is named in the message.
+std::string described_media_type(const HttpRequest& request) {
+    const std::string_view type = request.header("Content-Type");
+    return type.empty() ? std::string("no Content-Type") : "Content-Type '" + std::string(type) + "'";
 }
 
 /// The id in `/api/v2/webhooks/{id}`, or empty when `path` is not that shape.
@@ -134,6 +153,10 @@ HttpResponse oauth_error(int status, std::string_view error, const std::string& 
 HttpResponse serve_token(Tenant& tenant, const Call& call) {
     if (call.request.method != "POST")
         return error_answer(call, 405, "method.not.allowed", "Use POST to request a token");
+    if (!has_media_type(call.request, kFormMediaType))
+        return oauth_error(400, "invalid_request",
+                           "The token request must be sent as " + std::string(kFormMediaType) +
+                               ", not with " + described_media_type(call.request));
     auto form = parse_form(call.request.body);
     const auto grant = form.find("grant_type");
     if (grant == form.end())
@@ -507,23 +530,34 @@ HttpResponse serve_api_authorized(Tenant& tenant, const Call& call, const Actor&
     const auto not_allowed = [&] {
         return error_answer(call, 405, "method.not.allowed", method + " is not allowed on " + path);
     };
+    // Every API POST and PUT carries a JSON body; any other media type is
+    // refused before the body is read.
+    const auto with_json_body = [&](const auto& serve) -> HttpResponse {
+        if (!has_media_type(call.request, kJsonMediaType))
+            return error_answer(call, 415, genesys_code(415),
+                                method + " " + path + " takes " + std::string(kJsonMediaType) +
+                                    ", not " + described_media_type(call.request));
+        return serve();
+    };
 
     if (path == kWebhooks) {
         if (method == "GET")
             return list_webhooks(tenant, call, echo);
         if (method == "POST")
-            return create_webhook(tenant, call, by, echo);
+            return with_json_body([&] { return create_webhook(tenant, call, by, echo); });
         return not_allowed();
     }
     if (path == kWebhooksSearch)
-        return method == "POST" ? search_webhooks(tenant, call, echo) : not_allowed();
+        return method == "POST"
+                   ? with_json_body([&] { return search_webhooks(tenant, call, echo); })
+                   : not_allowed();
     if (const auto id = webhook_id_of(path); !id.empty()) {
         if (method == "GET") {
             const auto w = tenant.webhook(id);
             return w ? json_answer(200, webhook_json(*w, echo)) : error_answer(call, w.error());
         }
         if (method == "PUT")
-            return update_webhook(tenant, call, id, by, echo);
+            return with_json_body([&] { return update_webhook(tenant, call, id, by, echo); });
         if (method == "DELETE") {
             const auto removed = tenant.remove(id, by);
             if (!removed)
@@ -534,9 +568,11 @@ HttpResponse serve_api_authorized(Tenant& tenant, const Call& call, const Actor&
         return not_allowed();
     }
     if (path == kAnalyticsQuery)
-        return method == "POST" ? analytics_query(tenant, call) : not_allowed();
+        return method == "POST" ? with_json_body([&] { return analytics_query(tenant, call); })
+                                : not_allowed();
     if (path == kAuditQuery)
-        return method == "POST" ? audit_query(tenant, call) : not_allowed();
+        return method == "POST" ? with_json_body([&] { return audit_query(tenant, call); })
+                                : not_allowed();
     return error_answer(call, 404, "not.found", "No API resource at " + path);
 }
 

@@ -33,10 +33,20 @@ struct Api {
         return router.handle(
             {std::move(method), std::move(target), std::move(headers), std::move(body), true});
     }
+    /// An API request as hookwarden sends it: the bearer token, and a body
+    /// (when there is one) as application/json.
     HttpResponse api(std::string method, std::string target, const json::value& body = nullptr) {
-        return send(std::move(method), std::move(target),
-                    body.is_null() ? std::string() : json::serialize(body),
-                    {{"Authorization", "Bearer " + token}});
+        HeaderList headers{{"Authorization", "Bearer " + token}};
+        if (body.is_null())
+            return send(std::move(method), std::move(target), {}, std::move(headers));
+        headers.emplace_back("Content-Type", "application/json");
+        return send(std::move(method), std::move(target), json::serialize(body),
+                    std::move(headers));
+    }
+    /// POST /oauth/token with `form` as application/x-www-form-urlencoded.
+    HttpResponse token_request(std::string form, HeaderList headers = {}) {
+        headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        return send("POST", "/oauth/token", std::move(form), std::move(headers));
     }
     HttpResponse control(std::string method, std::string target,
                          const json::value& body = nullptr) {
@@ -122,9 +132,8 @@ TEST_CASE("a token is issued for client credentials sent with HTTP Basic") {
 
 TEST_CASE("a token is issued for client credentials sent as form fields") {
     Api t;
-    const auto r =
-        t.send("POST", "/oauth/token",
-               "grant_type=client_credentials&client_id=demo-client&client_secret=demo%2Dsecret");
+    const auto r = t.token_request(
+        "grant_type=client_credentials&client_id=demo-client&client_secret=demo%2Dsecret");
     REQUIRE(r.status == 200);
     CHECK(json_of(r).at("access_token").is_string());
 }
@@ -137,7 +146,7 @@ TEST_CASE("wrong client credentials are answered 401 invalid_client") {
              {"grant_type=client_credentials", {{"Authorization", "Basic !!!"}}},
              {"grant_type=client_credentials", {}},
          }) {
-        const auto r = t.send("POST", "/oauth/token", request.first, request.second);
+        const auto r = t.token_request(request.first, request.second);
         CHECK(r.status == 401);
         const auto body = json_of(r);
         CHECK(body.at("error").as_string() == "invalid_client");
@@ -149,20 +158,38 @@ TEST_CASE("wrong client credentials are answered 401 invalid_client") {
 
 TEST_CASE("the token endpoint requires the client_credentials grant") {
     Api t;
-    CHECK(
-        json_of(t.send("POST", "/oauth/token", "", {{"Authorization", kBasicDemo}})).at("error") ==
-        "invalid_request");
-    const auto r =
-        t.send("POST", "/oauth/token", "grant_type=password", {{"Authorization", kBasicDemo}});
+    CHECK(json_of(t.token_request("", {{"Authorization", kBasicDemo}})).at("error") ==
+          "invalid_request");
+    const auto r = t.token_request("grant_type=password", {{"Authorization", kBasicDemo}});
     CHECK(r.status == 400);
     CHECK(json_of(r).at("error") == "unsupported_grant_type");
 }
 
 TEST_CASE("the token's lifetime is configurable") {
     Api t(Settings{.token_lifetime = 5s});
-    const auto r = t.send("POST", "/oauth/token", "grant_type=client_credentials",
-                          {{"Authorization", kBasicDemo}});
+    const auto r = t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});
     CHECK(json_of(r).at("expires_in").as_int64() == 5);
+}
+
+TEST_CASE("the token endpoint reads only form bodies") {
+    Api t;
+    for (const auto& type : {"", "application/json", "text/plain", "multipart/form-data"}) {
+        CAPTURE(type);
+        HeaderList headers{{"Authorization", kBasicDemo}};
+        if (*type)
+            headers.emplace_back("Content-Type", type);
+        const auto r = t.send("POST", "/oauth/token", "grant_type=client_credentials", headers);
+        CHECK(r.status == 400);
+        const auto body = json_of(r);
+        CHECK(body.at("error") == "invalid_request");
+        CHECK(std::string(body.at("description").as_string())
+                  .find("application/x-www-form-urlencoded") != std::string::npos);
+    }
+    CHECK(t.tenant.counters().tokens_issued == 1); // only the fixture's
+    const auto r = t.send("POST", "/oauth/token", "grant_type=client_credentials",
+                          {{"Authorization", kBasicDemo},
+                           {"content-type", "Application/X-WWW-Form-Urlencoded ; charset=UTF-8"}});
+    CHECK(r.status == 200);
 }
 
 // --- Authentication ----------------------------------------------------------
@@ -438,12 +465,54 @@ TEST_CASE("an invalid body is answered 400 naming every bad field") {
                                              "retryPolicy.maxRetries"});
     CHECK(t.tenant.webhooks().empty());
 
-    genesys_error(
-        t.send("POST", "/api/v2/webhooks", "{not json", {{"Authorization", "Bearer " + t.token}}),
-        400, "bad.request");
-    genesys_error(t.send("POST", "/api/v2/webhooks", "", {{"Authorization", "Bearer " + t.token}}),
-                  400, "bad.request");
+    const HeaderList json_headers{{"Authorization", "Bearer " + t.token},
+                                  {"Content-Type", "application/json"}};
+    genesys_error(t.send("POST", "/api/v2/webhooks", "{not json", json_headers), 400,
+                  "bad.request");
+    genesys_error(t.send("POST", "/api/v2/webhooks", "", json_headers), 400, "bad.request");
     CHECK(t.tenant.counters().writes == 0);
+}
+
+TEST_CASE("API POST and PUT bodies without a JSON media type are answered 415, unread") {
+    Api t;
+    const std::string id(t.create("a").at("id").as_string());
+    auto put = Api::body("a");
+    put["version"] = 1;
+    const std::vector<std::pair<std::string, json::value>> calls{
+        {"/api/v2/webhooks", Api::body("b")},
+        {"/api/v2/webhooks/search", json::object{{"query", {{"name", "a"}}}}},
+        {"/api/v2/analytics/webhooks/summary/query",
+         json::object{{"interval", "2026-01-05T09:00:00Z/2026-01-05T10:00:00Z"},
+                      {"entities", {{{"id", id}}}}}},
+        {"/api/v2/auditlogs/query", json::object{}},
+    };
+    for (const auto& type : {"", "text/plain", "application/x-www-form-urlencoded",
+                             "application/jsonx", "text/json"}) {
+        CAPTURE(type);
+        HeaderList headers{{"Authorization", "Bearer " + t.token}};
+        if (*type)
+            headers.emplace_back("Content-Type", type);
+        for (const auto& [target, body] : calls) {
+            CAPTURE(target);
+            const auto r = t.send("POST", target, json::serialize(body), headers);
+            const auto error = genesys_error(r, 415, "unsupported.media.type");
+            CHECK(std::string(error.at("message").as_string()).find("application/json") !=
+                  std::string::npos);
+        }
+        genesys_error(t.send("PUT", "/api/v2/webhooks/" + id, json::serialize(put), headers), 415,
+                      "unsupported.media.type");
+    }
+    CHECK(t.tenant.webhooks().size() == 1);
+    CHECK(t.tenant.webhook(id)->version == 1);
+    CHECK(t.tenant.counters().writes == 1); // only the fixture's create
+
+    for (const auto& type : {"application/json; charset=utf-8", "Application/JSON",
+                             " application/json ;charset=UTF-8"}) {
+        CAPTURE(type);
+        const auto r = t.send("POST", "/api/v2/webhooks", json::serialize(Api::body("b")),
+                              {{"Authorization", "Bearer " + t.token}, {"Content-Type", type}});
+        CHECK(r.status == 201);
+    }
 }
 
 TEST_CASE("search finds exact name matches only") {
@@ -628,8 +697,8 @@ TEST_CASE("every API answer carries the rate-limit and correlation headers") {
     CHECK(r.header("inin-correlation-id").size() == 36);
     CHECK(t.api("GET", "/api/v2/webhooks").header("inin-correlation-id") !=
           r.header("inin-correlation-id"));
-    const auto token = t.send("POST", "/oauth/token", "grant_type=client_credentials",
-                              {{"Authorization", kBasicDemo}});
+    const auto token =
+        t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});
     CHECK(token.header("inin-correlation-id").size() == 36);
 }
 
@@ -657,8 +726,7 @@ TEST_CASE("counters count API requests by route and status, but not the control 
     t.api("GET", "/api/v2/webhooks/unknown");
     t.api("GET", "/api/v2/webhooks?pageSize=100");
     t.api("POST", "/api/v2/webhooks/search", json::object{{"query", {{"name", "a"}}}});
-    t.send("POST", "/oauth/token", "grant_type=client_credentials",
-           {{"Authorization", kBasicDemo}});
+    t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});
     t.control("GET", "/_emulator/state");
 
     const auto r = t.control("GET", "/_emulator/counters");
@@ -891,8 +959,8 @@ TEST_CASE("config changes settings at runtime and refuses nonsense") {
                                      {"echoSecrets", true},
                                      {"latencyMs", 5}});
     CHECK(json_of(t.control("GET", "/_emulator/config")) == json_of(r));
-    const auto token = t.send("POST", "/oauth/token", "grant_type=client_credentials",
-                              {{"Authorization", kBasicDemo}});
+    const auto token =
+        t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});
     CHECK(json_of(token).at("expires_in").as_int64() == 30);
     for (const auto& bad :
          {json::object{{"rpm", 0}}, json::object{{"rpm", "fast"}}, json::object{{"latencyMs", -1}},
