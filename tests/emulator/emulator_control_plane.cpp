@@ -187,6 +187,25 @@ HttpResponse drift_webhook(Tenant& tenant, const Call& call, std::string_view id
                                         "a drift (only client-writable fields drift)");
         !known)
         return error_answer(call, known.error());
+    // A field the UI cannot empty must not be erased by a null, and a typo in
+    // retryPolicy must not answer 200 having changed nothing.
+    for (const auto& [key, value] : *patch)
+        if (value.is_null() && key != "secret")
+            return error_answer(call, 400, "bad.request",
+                                std::string(key) +
+                                    " cannot be null in a drift (only \"secret\": null, which "
+                                    "drops the secret)");
+    if (const auto* policy = patch->if_contains("retryPolicy"); policy && policy->is_object()) {
+        if (auto known = only_known_members(policy->get_object(), {"retryInterval", "maxRetries"},
+                                            "retryPolicy");
+            !known)
+            return error_answer(call, known.error());
+        for (const auto& [key, value] : policy->get_object())
+            if (value.is_null())
+                return error_answer(call, 400, "bad.request",
+                                    "retryPolicy." + std::string(key) +
+                                        " cannot be null in a drift");
+    }
 
     const auto drifted = tenant.modify(id, ui_actor(), [&](Webhook& draft) -> Result<void> {
         json::object merged = webhook_to_json(draft);
@@ -195,7 +214,7 @@ HttpResponse drift_webhook(Tenant& tenant, const Call& call, std::string_view id
                 for (const auto& [inner, inner_value] : value.get_object())
                     merged["retryPolicy"].get_object()[inner] = inner_value;
             } else if (value.is_null()) {
-                merged.erase(key); // e.g. "secret": null forgets the secret
+                merged.erase(key); // "secret": null, the only null let through, drops the secret
             } else {
                 merged[key] = value;
             }

@@ -908,6 +908,33 @@ TEST_CASE("drift changes the given fields, bumps the version and is audited") {
     CHECK_FALSE(t.tenant.webhook(id)->secret);
 }
 
+TEST_CASE("drift refuses unknown retryPolicy members and null on anything but secret") {
+    Api t;
+    const std::string id(t.create("a").at("id").as_string());
+    const auto before = t.tenant.webhook(id).value();
+    for (const auto& bad : {
+             json::object{{"retryPolicy", {{"maxRetry", 7}}}},
+             json::object{{"retryPolicy", {{"maxRetries", 7}, {"retryIntervall", "PT5M"}}}},
+             json::object{{"retryPolicy", {{"retryInterval", nullptr}}}},
+             json::object{{"retryPolicy", nullptr}},
+             json::object{{"name", nullptr}},
+             json::object{{"eventTypes", nullptr}},
+             json::object{{"endpointUrl", nullptr}},
+             json::object{{"payloadTemplate", nullptr}},
+             json::object{{"enabled", nullptr}, {"secret", nullptr}},
+         }) {
+        CAPTURE(json::serialize(bad));
+        const auto r = t.control("PATCH", "/_emulator/webhooks/" + id, bad);
+        genesys_error(r, 400, "bad.request");
+    }
+    const auto after = t.tenant.webhook(id).value();
+    CHECK(after.version == before.version);
+    CHECK(after.name == "a");
+    CHECK(after.retry_policy.max_retries == before.retry_policy.max_retries);
+    CHECK(after.secret == before.secret);
+    CHECK(t.tenant.audit({.actions = {"update"}}).entries.empty());
+}
+
 TEST_CASE("a webhook deleted through the control plane is gone and audited as the UI") {
     Api t;
     const std::string id(t.create("a").at("id").as_string());
