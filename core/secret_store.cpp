@@ -80,13 +80,7 @@ Result<std::string> SecretStore::rotate(const std::string& name) {
     if (!random_ || !random_(bytes))
         return make_error(ErrorKind::internal, "the random source failed; no secret was generated",
                           ErrorContext{.webhook = name});
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string value;
-    value.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        value += hex[b >> 4];
-        value += hex[b & 0x0f];
-    }
+    std::string value = to_hex(bytes);
     bytes.fill(0);
     if (auto dir = ensure_directory(secrets_dir_, fs::perms::owner_all); !dir)
         return dir.error();

@@ -13,18 +13,23 @@ namespace hookwarden {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
+std::string to_hex(std::span<const unsigned char> bytes) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char b : bytes) {
+        out += hex[b >> 4];
+        out += hex[b & 0x0f];
+    }
+    return out;
+}
+
 std::string sha256_digest(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int length = 0;
     if (EVP_Digest(data.data(), data.size(), md.data(), &length, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("SHA-256 is not available from OpenSSL");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out = "sha256:";
-    for (unsigned int i = 0; i < length; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0x0f];
-    }
-    return out;
+    return "sha256:" + to_hex(std::span(md.data(), length));
 }
 
 std::string state_to_json(const State& state) {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ namespace hookwarden {
 
 /// The `formatVersion` this build writes and the newest it reads.
 inline constexpr int state_format_version = 1;
+
+/// Lower-case hex, two digits a byte.
+std::string to_hex(std::span<const unsigned char> bytes);
 
 /// `sha256:` followed by the 64 lower-case hex digits of SHA-256(data): the
 /// form of every digest and fingerprint in state.json.
