@@ -209,22 +209,31 @@ public:
         resolve();
     }
 
-    // Called on the I/O thread by cancel(): every pending operation completes
-    // with operation_aborted and the step that sees it reports `cancelled`.
+    // Called on the I/O thread by cancel(). With a connection, every pending
+    // operation completes with operation_aborted and the step that sees it
+    // reports `cancelled`. Without one the name lookup is still running, and
+    // resolver.cancel() cannot interrupt a getaddrinfo in progress: the
+    // caller hears now, and on_resolve, whenever it comes, sends nothing.
     void abort() {
         resolver_.cancel();
         resolve_timer_.cancel();
-        if (connection_)
-            connection_->close();
+        if (!connection_)
+            return fail_cancelled();
+        connection_->close();
     }
 
 private:
     void resolve() {
         connect_deadline_ = steady::now() + client_->options.connect_timeout;
         resolve_timer_.expires_at(connect_deadline_);
+        // The lookup took too long. Cancelling the resolver cannot end a
+        // getaddrinfo already running, so the exchange fails here; the late
+        // on_resolve finds it finished.
         resolve_timer_.async_wait([self = shared_from_this()](error_code ec) {
-            if (!ec)
-                self->resolver_.cancel(); // the resolve took too long
+            if (ec || self->connection_) // cancelled, or the lookup finished in time
+                return;
+            self->resolver_.cancel();
+            self->fail(ErrorKind::timeout, "could not resolve " + self->host_ + ": timed out", false);
         });
         resolver_.async_resolve(host_, std::to_string(port_),
                                 [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
@@ -233,14 +242,12 @@ private:
     }
 
     void on_resolve(error_code ec, tcp::resolver::results_type results) {
-        const bool timed_out = steady::now() >= connect_deadline_;
+        // Timed out or cancelled while the lookup ran: nothing may go out.
+        if (finished_ || client_->cancelled)
+            return fail_cancelled();
         resolve_timer_.cancel();
-        if (ec) {
-            if (client_->cancelled)
-                return fail_cancelled();
-            return fail(timed_out ? ErrorKind::timeout : ErrorKind::transport,
-                        "could not resolve " + host_ + ": " + (timed_out ? "timed out" : ec.message()), false);
-        }
+        if (ec)
+            return fail(ErrorKind::transport, "could not resolve " + host_ + ": " + ec.message(), false);
         connection_ = std::make_unique<Connection>(client_->io, client_->tls);
         SSL* ssl = connection_->stream.native_handle();
         // Verification is always on: the peer's chain against the trust
