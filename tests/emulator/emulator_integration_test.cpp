@@ -29,6 +29,14 @@ json::object webhook_body(const std::string& name) {
             {"secret", "s3cret"}};
 }
 
+/// POST /oauth/token with the default credentials as form fields.
+Result<HttpAnswer> form_token_request(EmulatorControl& control) {
+    return control.request(
+        "POST", "/oauth/token",
+        "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
 std::int64_t counter(EmulatorControl& control, const char* name) {
     return control.counters().at(name).as_int64();
 }
@@ -54,10 +62,7 @@ TEST_CASE("tokens are issued over verified TLS for Basic and form credentials") 
     REQUIRE(token);
     CHECK(token->size() > 20);
 
-    const auto form = control.request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const auto form = form_token_request(control);
     REQUIRE(form);
     CHECK(form->status == 200);
     CHECK(form->json().at("token_type") == "bearer");
@@ -118,10 +123,7 @@ TEST_CASE("revoked tokens are answered 401") {
 TEST_CASE("--token-lifetime sets expires_in of issued tokens") {
     EmulatorProcess emulator({"--quiet", "--token-lifetime", "1"});
     EmulatorControl control(emulator);
-    const auto token = control.request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const auto token = form_token_request(control);
     REQUIRE(token);
     CHECK(token->status == 200);
     CHECK(token->json().at("expires_in").as_int64() == 1);
