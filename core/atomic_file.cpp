@@ -114,6 +114,29 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
     return fsync_directory(dir);
 }
 
+Result<std::optional<std::string>> read_file_if_exists(const fs::path& path) {
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            return std::optional<std::string>();
+        return io_error("read", path, err);
+    }
+    std::string content;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return io_error("read", path, errno);
+        }
+        if (n == 0)
+            return std::optional<std::string>(std::move(content));
+        content.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
 Result<void> ensure_directory(const fs::path& dir, fs::perms mode) {
     std::error_code ec;
     if (fs::is_directory(dir, ec))

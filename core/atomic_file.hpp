@@ -6,12 +6,16 @@
 // to a temporary file in the same directory, which is given its final mode
 // before any byte is written, flushed with fsync, and renamed over the
 // target; the directory is then fsynced so that the rename itself survives a
-// power cut. Nothing here logs: a secret may pass through.
+// power cut. Reading them back tells a missing file from one that cannot be
+// read, so that an unreadable state directory never passes for an empty one.
+// Nothing here logs: a secret may pass through.
 #pragma once
 
 #include "core/error.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace hookwarden {
@@ -30,6 +34,11 @@ struct AtomicWriteOptions {
 /// ErrorKind::io naming the path and the system's reason.
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view content,
                                    const AtomicWriteOptions& options = {});
+
+/// The whole content of `path`, or nothing when it does not exist (ENOENT).
+/// Any other failure (EACCES, ENOTDIR, EIO, ...) is ErrorKind::io naming
+/// the path and the system's reason.
+Result<std::optional<std::string>> read_file_if_exists(const std::filesystem::path& path);
 
 /// Creates `dir` with `mode` (missing parents with the default mode) when it does not exist, and
 /// makes sure an existing one is a directory. The mode of an existing

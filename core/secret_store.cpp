@@ -4,7 +4,6 @@
 #include "core/state_store.hpp"
 
 #include <array>
-#include <fstream>
 
 namespace hookwarden {
 
@@ -26,16 +25,16 @@ fs::path SecretStore::generated_path(const std::string& name) const {
 
 Result<std::string> SecretStore::read_generated(const std::string& name) const {
     const fs::path path = generated_path(name);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        std::error_code ec;
-        if (!fs::exists(path, ec))
-            return make_error(ErrorKind::not_found, "no generated secret is kept for " + name,
-                              ErrorContext{.webhook = name});
-        return make_error(ErrorKind::io, "cannot read the generated secret " + path.string(),
-                          ErrorContext{.webhook = name});
+    auto kept = read_file_if_exists(path);
+    if (!kept) {
+        Error error = kept.error();
+        error.context.webhook = name;
+        return error;
     }
-    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!*kept)
+        return make_error(ErrorKind::not_found, "no generated secret is kept for " + name,
+                          ErrorContext{.webhook = name});
+    std::string value = std::move(**kept);
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
         value.pop_back();
     if (value.empty())

@@ -4,9 +4,7 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <fstream>
 #include <openssl/evp.h>
-#include <sstream>
 
 namespace hookwarden {
 
@@ -105,16 +103,12 @@ StateStore::StateStore(fs::path state_dir) : dir_(std::move(state_dir)) {}
 
 Result<State> StateStore::load() const {
     const fs::path path = file();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        std::error_code ec;
-        if (!fs::exists(path, ec))
-            return State{};
-        return make_error(ErrorKind::io, "cannot read " + path.string());
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return state_from_json(text.str(), path.string());
+    auto text = read_file_if_exists(path);
+    if (!text)
+        return text.error();
+    if (!*text)
+        return State{}; // nothing owned yet
+    return state_from_json(**text, path.string());
 }
 
 Result<void> StateStore::save(const State& state) const {

@@ -138,6 +138,20 @@ TEST_CASE(
     CHECK(newer.error().message.find("newer hookwarden") != std::string::npos);
 }
 
+TEST_CASE("a state file that cannot be reached is an error naming why, never an empty state") {
+    ScratchDir dir;
+    // A path through a regular file fails with ENOTDIR, not ENOENT, even
+    // for root (for whom a chmod 000 would not bite).
+    dir.write("file", "not a directory");
+    StateStore store(dir / "file");
+    auto loaded = store.load();
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK(loaded.error().kind == ErrorKind::io);
+    CHECK(loaded.error().message.find((dir / "file" / "state.json").string()) !=
+          std::string::npos);
+    CHECK(loaded.error().message.find("Not a directory") != std::string::npos);
+}
+
 TEST_CASE("saving state creates the state directory 0700 and the file 0600") {
     ScratchDir dir;
     StateStore store(dir / "var" / "hookwarden");
@@ -201,6 +215,21 @@ TEST_CASE("inspecting a secret never creates one and reports only its fingerprin
     CHECK(status.state == SecretStatus::State::available);
     CHECK(status.fingerprint == secret_fingerprint(value));
     CHECK(status.fingerprint.find(value) == std::string::npos);
+}
+
+TEST_CASE("a generated secret that cannot be reached is unavailable, not missing") {
+    ScratchDir dir;
+    dir.write("file", "not a directory"); // ENOTDIR below it, even for root
+    SecretStore store(dir / "file", {}, counting_random());
+    const auto status = store.inspect("Monitor", {});
+    CHECK(status.state == SecretStatus::State::unavailable);
+    REQUIRE(status.error);
+    CHECK(status.error->kind == ErrorKind::io);
+    CHECK(status.error->message.find("Not a directory") != std::string::npos);
+    CHECK(status.error->context.webhook == "Monitor");
+    auto value = store.value("Monitor", {});
+    REQUIRE_FALSE(value.has_value());
+    CHECK(value.error().kind == ErrorKind::io);
 }
 
 TEST_CASE(
