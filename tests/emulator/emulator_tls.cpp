@@ -173,10 +173,11 @@ Result<TlsFiles> prepare_tls_dir(const fs::path& dir) {
     if (!server)
         return server.error();
 
-    // cert.pem last: a crash part-way leaves no usable-looking pair behind.
+    // The CA's key is not written: nothing signs with it again, and a CA key
+    // lying about would let anyone who reads it impersonate any host to a
+    // client that trusts ca.pem. cert.pem last: a crash part-way leaves no
+    // usable-looking pair behind.
     Result<void> written = write_certificate(files.ca_file, ca->get());
-    if (written)
-        written = write_key(dir / "ca-key.pem", ca_key->get());
     if (written)
         written = write_key(files.key_file, server_key->get());
     if (written)

@@ -21,9 +21,9 @@ struct TlsFiles {
 };
 
 /// Uses `dir/cert.pem` and `dir/key.pem` when both exist. Otherwise creates
-/// `dir` if needed and writes `ca.pem`, `ca-key.pem`, `cert.pem` and
-/// `key.pem` there (keys 0600): a new P-256 CA valid for ten years and a
-/// server certificate it signs, valid for one year.
+/// `dir` if needed and writes `ca.pem`, `cert.pem` and `key.pem` there (key
+/// 0600): a new P-256 CA valid for ten years and a server certificate it
+/// signs, valid for one year. The CA's private key is never written.
 Result<TlsFiles> prepare_tls_dir(const std::filesystem::path& dir);
 
 } // namespace hookwarden::emulator
