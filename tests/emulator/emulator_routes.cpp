@@ -1,5 +1,6 @@
 #include "tests/emulator/emulator_routes.hpp"
 
+#include "core/iso8601_duration.hpp"
 #include "tests/emulator/emulator_answers.hpp"
 #include "tests/emulator/emulator_validation.hpp"
 
@@ -375,7 +376,8 @@ HttpResponse analytics_query(Tenant& tenant, const Call& call) {
 
     std::optional<std::chrono::milliseconds> granularity;
     if (const auto* g = query->if_contains("granularity"); g && !g->is_null()) {
-        granularity = g->is_string() ? parse_iso8601_duration(g->get_string()) : std::nullopt;
+        granularity =
+            g->is_string() ? hookwarden::parse_iso8601_duration(g->get_string()) : std::nullopt;
         if (!granularity || granularity->count() <= 0)
             return bad_field(call, "granularity", "granularity must be an ISO-8601 duration");
     }

@@ -49,19 +49,6 @@ class Scanner {
         }
         return value;
     }
-    /// One to nine decimal digits (enough for any sane duration part).
-    std::optional<long long> number() {
-        long long value = 0;
-        int digits = 0;
-        while (is_digit()) {
-            if (++digits > 9)
-                return std::nullopt;
-            value = value * 10 + (text_[pos_++] - '0');
-        }
-        if (digits == 0)
-            return std::nullopt;
-        return value;
-    }
     /// Digits after a decimal point, as nanoseconds (extra digits ignored).
     std::optional<long long> fraction_ns() {
         long long ns = 0;
@@ -142,65 +129,6 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
     const auto local = chrono::sys_days{ymd} + chrono::hours{*hour} + chrono::minutes{*minute} +
                        chrono::seconds{*second} + chrono::nanoseconds{ns};
     return chrono::time_point_cast<TimePoint::duration>(local - chrono::minutes{offset_minutes});
-}
-
-std::optional<chrono::milliseconds> parse_iso8601_duration(std::string_view text) {
-    Scanner s(text);
-    if (!s.accept('P') || s.done())
-        return std::nullopt;
-
-    chrono::milliseconds total{0};
-    bool any = false;
-    // PnW stands alone (ISO 8601 does not mix weeks with other parts).
-    if (text.back() == 'W') {
-        const auto weeks = s.number();
-        if (!weeks || !s.accept('W') || !s.done())
-            return std::nullopt;
-        return chrono::duration_cast<chrono::milliseconds>(chrono::weeks{*weeks});
-    }
-    if (s.peek() != 'T') {
-        const auto days = s.number();
-        if (!days || !s.accept('D'))
-            return std::nullopt;
-        total += chrono::days{*days};
-        any = true;
-    }
-    if (s.accept('T')) {
-        bool any_time = false;
-        // Hours, minutes, seconds: each optional, in this order.
-        for (const char unit : {'H', 'M', 'S'}) {
-            if (s.done())
-                break;
-            Scanner probe = s;
-            const auto value = probe.number();
-            if (!value)
-                return std::nullopt;
-            long long fraction = 0;
-            if (unit == 'S' && probe.accept('.')) {
-                const auto f = probe.fraction_ns();
-                if (!f)
-                    return std::nullopt;
-                fraction = *f;
-            }
-            if (!probe.accept(unit))
-                continue; // not this unit: maybe the next one
-            s = probe;
-            any_time = true;
-            if (unit == 'H')
-                total += chrono::hours{*value};
-            else if (unit == 'M')
-                total += chrono::minutes{*value};
-            else
-                total += chrono::seconds{*value} +
-                         chrono::duration_cast<chrono::milliseconds>(chrono::nanoseconds{fraction});
-        }
-        if (!any_time)
-            return std::nullopt;
-        any = true;
-    }
-    if (!any || !s.done())
-        return std::nullopt;
-    return total;
 }
 
 std::optional<Interval> parse_interval(std::string_view text) {

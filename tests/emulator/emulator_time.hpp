@@ -1,6 +1,7 @@
 // Time as the tenant emulator reads and writes it: RFC 3339 timestamps
 // (always written in UTC with milliseconds, as Genesys Cloud does) and
-// ISO-8601 durations of days, hours, minutes and seconds.
+// intervals of two of them. ISO-8601 durations are read with core's
+// parse_iso8601_duration (core/iso8601_duration.hpp), the rule of SPEC §2.
 //
 // Used by the emulator's validation, state and routes. Pure functions, no
 // clock: callers pass the time they mean.
@@ -20,10 +21,6 @@ std::string format_rfc3339(TimePoint t);
 
 /// Reads `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`; nothing else.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
-
-/// Reads `PnW`, or `P[nD][T[nH][nM][n[.n]S]]` with at least one part.
-/// Years and months are refused: their length depends on the calendar.
-std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text);
 
 /// A half-open time range `[start, end)`.
 struct Interval {

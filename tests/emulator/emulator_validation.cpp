@@ -1,6 +1,6 @@
 #include "tests/emulator/emulator_validation.hpp"
 
-#include "tests/emulator/emulator_time.hpp"
+#include "core/iso8601_duration.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -130,8 +130,10 @@ class Checker {
                 add("retryPolicy.retryInterval", "invalid.type",
                     "retryPolicy.retryInterval must be a string");
             } else {
-                const auto d = parse_iso8601_duration(interval->get_string());
-                if (!d || *d < std::chrono::seconds{1} || *d > std::chrono::days{1})
+                // core's reading, the one SPEC §2 and the manifest loader use:
+                // days, hours, minutes and whole seconds, nothing else.
+                const auto d = hookwarden::parse_iso8601_duration(interval->get_string());
+                if (!d || *d < min_retry_interval || *d > max_retry_interval)
                     add("retryPolicy.retryInterval", "invalid.value",
                         "retryPolicy.retryInterval must be an ISO-8601 duration from PT1S to P1D");
             }

@@ -118,6 +118,24 @@ TEST_CASE("event types follow ^[a-z][a-zA-Z0-9]*(:[a-zA-Z0-9_.]+)+$ exactly") {
     }
 }
 
+TEST_CASE("retryInterval is read as SPEC §2 reads it: days, hours, minutes, whole seconds") {
+    const auto problems_with = [](const char* interval) {
+        auto body = valid_body();
+        body["retryPolicy"] = {{"retryInterval", interval}, {"maxRetries", 3}};
+        return fields_of(body);
+    };
+    for (const char* good : {"PT1S", "PT1M", "PT1H30M", "P1D", "PT24H", "PT86400S", "P1DT0S"}) {
+        CAPTURE(good);
+        CHECK(problems_with(good).empty());
+    }
+    for (const char* bad : {"P2W", "P1W", "PT1.5S", "PT60.0S", "P1DT2H", "", "P", "PT", "1M",
+                            "PT1", "P1M", "P1Y", "PT1X", "PT5M1H", "P1DT", "PT-1S", "1 minute",
+                            "PT1.S"}) {
+        CAPTURE(bad);
+        CHECK(problems_with(bad) == "retryPolicy.retryInterval");
+    }
+}
+
 TEST_CASE("missing required members are each reported, all at once") {
     CHECK(fields_of(json::object{}) == "name,eventTypes,endpointUrl");
     CHECK(fields_of(json::array{}) == "body");
