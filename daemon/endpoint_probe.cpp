@@ -1,6 +1,7 @@
 #include "daemon/endpoint_probe.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include "daemon/tls_client.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -33,14 +34,9 @@ struct Target {
 struct Exchange {
     int status = 0;
     std::string failure;
+    bool unanswered = false; ///< sent, then the connection ended without an answer
     bool answered() const { return status != 0; }
 };
-
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
 
 // One request, one answer's header, close: the Beast client example's
 // shape, over either a TLS or a plain TCP stream. Every step runs against
@@ -132,8 +128,10 @@ template <class Stream> class ProbeSession {
     }
 
     void on_read(error_code ec) {
-        if (ec)
+        if (ec) {
+            result_.unanswered = true;
             return fail(describe(ec, "no answer came"));
+        }
         result_.status = static_cast<int>(parser_->get().result_int());
         // No graceful TLS shutdown: the server may not answer close_notify
         // promptly, and a probe must not wait for it. Closing the socket is
@@ -167,12 +165,23 @@ template <class Stream> class ProbeSession {
 
 } // namespace
 
-HttpEndpointProbe::HttpEndpointProbe(EndpointProbeOptions options) : options_(std::move(options)) {}
+// The TLS context of every https probe: built once, shared by the probes'
+// threads (OpenSSL makes connections from one context concurrently).
+struct HttpEndpointProbe::Tls {
+    Result<ssl::context> context;
+};
+
+HttpEndpointProbe::HttpEndpointProbe(EndpointProbeOptions options)
+    : options_(std::move(options)),
+      tls_(std::make_unique<Tls>(make_tls_client_context(options_.ca_file.string()))) {}
+
+HttpEndpointProbe::~HttpEndpointProbe() = default;
 
 namespace {
 
-Exchange exchange_once(const Target& target, http::verb method,
-                       const std::filesystem::path& ca_file, steady::time_point deadline) {
+// `tls`: the shared context for an https target, null for http.
+Exchange exchange_once(const Target& target, http::verb method, ssl::context* tls,
+                       steady::time_point deadline) {
     asio::io_context io;
     if (!target.tls) {
         beast::tcp_stream stream(io);
@@ -181,28 +190,11 @@ Exchange exchange_once(const Target& target, http::verb method,
         io.run();
         return session.result();
     }
-    ssl::context tls(ssl::context::tls_client);
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    error_code ec;
-    tls.set_default_verify_paths(ec);
-    if (!ca_file.empty()) {
-        tls.load_verify_file(ca_file.string(), ec);
-        if (ec)
-            return Exchange{0, "the trust anchor " + ca_file.string() +
-                                   " cannot be loaded: " + ec.message()};
-    }
-    tls.set_verify_mode(ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-    SSL* native = stream.native_handle();
-    // Verification is always on: the chain, and the name (or IP address)
-    // we dialled, as for the tenant itself.
-    if (is_ip_literal(target.host)) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), target.host.c_str());
-    } else {
-        SSL_set_tlsext_host_name(native, target.host.c_str());
-        SSL_set1_host(native, target.host.c_str());
-    }
+    beast::ssl_stream<beast::tcp_stream> stream(io, *tls);
+    // The chain is checked by the context; the name (or IP address) we
+    // dialled, here: as for the tenant itself.
+    if (auto verifying = verify_peer_as(stream.native_handle(), target.host); !verifying)
+        return Exchange{0, verifying.error().message};
     ProbeSession<beast::ssl_stream<beast::tcp_stream>> session(io, stream, target, method,
                                                                deadline);
     session.start();
@@ -231,14 +223,17 @@ Result<void> HttpEndpointProbe::probe(std::string_view url) {
     if (target.path.empty() || target.path.front() != '/')
         target.path = "/" + target.path;
 
+    if (target.tls && !tls_->context)
+        return tls_->context.error();
+    ssl::context* tls = target.tls ? &*tls_->context : nullptr;
+
     const auto deadline = steady::now() + options_.timeout;
-    Exchange head = exchange_once(target, http::verb::head, options_.ca_file, deadline);
+    Exchange head = exchange_once(target, http::verb::head, tls, deadline);
     // Some servers refuse HEAD, or drop the connection on it: ask with GET.
     const bool refused_head = head.answered() && (head.status == 405 || head.status == 501);
-    const bool dropped =
-        !head.answered() && head.failure.starts_with("no answer came") && steady::now() < deadline;
+    const bool dropped = head.unanswered && steady::now() < deadline;
     Exchange answer = (refused_head || dropped)
-                          ? exchange_once(target, http::verb::get, options_.ca_file, deadline)
+                          ? exchange_once(target, http::verb::get, tls, deadline)
                           : head;
     if (!answer.answered())
         return make_error(ErrorKind::transport, answer.failure);

@@ -9,13 +9,16 @@
 // answer below 500 counts as reachable: webhook receivers commonly refuse
 // anything but POST, and that refusal proves they are there. Only headers
 // are read. `http://` endpoints (allowInsecureEndpoints) are probed without
-// TLS. Thread-safe: each probe has its own I/O context.
+// TLS. Thread-safe: each probe has its own I/O context; the TLS context
+// (and with it the trust store) is loaded once per HttpEndpointProbe and
+// shared by all its probes.
 #pragma once
 
 #include "core/engine.hpp"
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,11 +31,19 @@ struct EndpointProbeOptions {
 
 class HttpEndpointProbe final : public EndpointProbe {
   public:
+    /// Loads the trust store. A CA file that cannot be loaded fails every
+    /// https probe with that one error (http probes need no trust store).
     explicit HttpEndpointProbe(EndpointProbeOptions options);
+    ~HttpEndpointProbe() override;
+    HttpEndpointProbe(const HttpEndpointProbe&) = delete;
+    HttpEndpointProbe& operator=(const HttpEndpointProbe&) = delete;
+
     Result<void> probe(std::string_view url) override;
 
   private:
+    struct Tls;
     EndpointProbeOptions options_;
+    std::unique_ptr<Tls> tls_;
 };
 
 } // namespace hookwarden

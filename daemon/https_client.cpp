@@ -9,12 +9,12 @@
 // bookkeeping state is touched only on the I/O thread, so it needs no lock.
 #include "daemon/https_client.hpp"
 
+#include "daemon/tls_client.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -27,7 +27,6 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <sys/socket.h>
 
@@ -98,18 +97,12 @@ std::string endpoint_name(const HttpRequest& request) {
     return bracketed_host(request.host) + ':' + std::to_string(request.port);
 }
 
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
 class Exchange;
 
 } // namespace
 
 struct HttpsClient::Impl {
-    explicit Impl(HttpsClientOptions o) : options(std::move(o)) {}
+    Impl(HttpsClientOptions o, ssl::context context) : options(std::move(o)), tls(std::move(context)) {}
 
     void log(const std::string& line) const {
         if (options.log)
@@ -118,7 +111,7 @@ struct HttpsClient::Impl {
 
     HttpsClientOptions options;
     asio::io_context io{1};
-    ssl::context tls{ssl::context::tls_client};
+    ssl::context tls;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;
     std::atomic<bool> cancelled{false};
@@ -249,16 +242,10 @@ private:
         if (ec)
             return fail(ErrorKind::transport, "could not resolve " + host_ + ": " + ec.message(), false);
         connection_ = std::make_unique<Connection>(client_->io, client_->tls);
-        SSL* ssl = connection_->stream.native_handle();
-        // Verification is always on: the peer's chain against the trust
-        // store, and its name (or IP address) against what we dialled.
-        if (is_ip_literal(host_)) {
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host_.c_str());
-        } else {
-            SSL_set_tlsext_host_name(ssl, host_.c_str()); // SNI: names only (RFC 6066)
-            SSL_set1_host(ssl, host_.c_str());
-        }
-        connection_->stream.set_verify_mode(ssl::verify_peer);
+        // The chain is checked by the context; the name (or IP address) we
+        // dialled, here.
+        if (auto verifying = verify_peer_as(connection_->stream.native_handle(), host_); !verifying)
+            return finish(TransportFailure{ErrorKind::transport, verifying.error().message, false, true});
         auto& tcp_layer = beast::get_lowest_layer(connection_->stream);
         tcp_layer.expires_at(connect_deadline_);
         tcp_layer.async_connect(results, [self = shared_from_this()](error_code e, const tcp::endpoint&) {
@@ -373,19 +360,10 @@ void HttpsClient::Impl::abandon_everything() {
 }
 
 Result<std::unique_ptr<HttpsClient>> HttpsClient::create(HttpsClientOptions options) {
-    auto impl = std::make_shared<Impl>(std::move(options));
-    SSL_CTX_set_min_proto_version(impl->tls.native_handle(), TLS1_2_VERSION);
-    error_code ec;
-    impl->tls.set_default_verify_paths(ec);
-    if (ec)
-        return make_error(ErrorKind::transport, "cannot load the system's trusted certificates: " + ec.message());
-    if (!impl->options.ca_file.empty()) {
-        impl->tls.load_verify_file(impl->options.ca_file, ec);
-        if (ec)
-            return make_error(ErrorKind::invalid_input,
-                              "cannot load the CA file " + impl->options.ca_file + ": " + ec.message());
-    }
-    impl->tls.set_verify_mode(ssl::verify_peer);
+    auto tls = make_tls_client_context(options.ca_file);
+    if (!tls)
+        return tls.error();
+    auto impl = std::make_shared<Impl>(std::move(options), std::move(*tls));
     impl->work.emplace(impl->io.get_executor());
     impl->thread = std::thread([raw = impl.get()] { raw->io.run(); });
     return std::unique_ptr<HttpsClient>(new HttpsClient(std::move(impl)));
