@@ -32,18 +32,18 @@ YamlMap::YamlMap(const YamlNode& node, std::string path, const std::string& file
     valid_ = true;
     const auto& children = node.children();
     entries_.reserve(children.size() / 2);
+    index_.reserve(children.size() / 2);
     for (std::size_t i = 0; i + 1 < children.size(); i += 2) {
         const YamlNode& key = children[i];
         if (!key.is_scalar()) {
             diagnostics.error(yaml_location(key, file), "keys must be plain strings");
             continue;
         }
-        auto same = std::find_if(entries_.begin(), entries_.end(),
-                                 [&](const Entry& e) { return e.key->scalar() == key.scalar(); });
-        if (same != entries_.end()) {
+        const auto [first, inserted] = index_.try_emplace(key.scalar(), entries_.size());
+        if (!inserted) {
             diagnostics.error(yaml_location(key, file),
                               "duplicate field '" + child_path(key.scalar()) + "' (first at line " +
-                                  std::to_string(same->key->line()) + ")");
+                                  std::to_string(entries_[first->second].key->line()) + ")");
             continue;
         }
         entries_.push_back({&key, &children[i + 1]});
@@ -55,13 +55,12 @@ std::string YamlMap::child_path(const std::string& key) const {
 }
 
 std::optional<YamlField> YamlMap::take(const std::string& key) {
-    for (auto& entry : entries_) {
-        if (entry.key->scalar() != key)
-            continue;
-        entry.taken = true;
-        return YamlField{*entry.value, child_path(key), file_};
-    }
-    return std::nullopt;
+    const auto found = index_.find(key);
+    if (found == index_.end())
+        return std::nullopt;
+    Entry& entry = entries_[found->second];
+    entry.taken = true;
+    return YamlField{*entry.value, child_path(key), file_};
 }
 
 std::optional<YamlField> YamlMap::require(const std::string& key) {

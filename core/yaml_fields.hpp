@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hookwarden {
@@ -64,6 +66,9 @@ private:
         bool taken = false;
     };
     std::vector<Entry> entries_; ///< in document order, duplicates dropped
+    /// Key text (in the nodes) to its index in entries_: duplicates are
+    /// found in linear time, not by comparing each key with all before it.
+    std::unordered_map<std::string_view, std::size_t> index_;
 };
 
 /// Typed scalar reads. Each reports a precise error at the value and returns

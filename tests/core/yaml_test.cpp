@@ -6,6 +6,7 @@
 #include "core/yaml_tree.hpp"
 #include "core/yaml_writer.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,44 @@ TEST_CASE("every string reads back as the same string") {
         CHECK_FALSE(reads_as_bool);
         CHECK_FALSE(reads_as_integer);
     }
+}
+
+} // TEST_SUITE
+
+TEST_SUITE("yaml fields") {
+
+TEST_CASE("a duplicate key is reported at the second occurrence, naming the first one's line") {
+    const auto doc = parse_ok("a: 1\nb: 2\na: 3\n").front();
+    Diagnostics diagnostics;
+    YamlMap map(doc, "spec", file, diagnostics);
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics.all()[0].format() == "t.yaml:3:1: error: duplicate field 'spec.a' (first at line 1)");
+    const auto a = map.take("a");
+    REQUIRE(a);
+    CHECK(a->node.scalar() == "1");
+}
+
+TEST_CASE("a mapping of 50,000 keys is read in linear time") {
+    // Finding duplicates used to compare each key with every earlier one:
+    // a 950 KB mapping took 39 s.
+    constexpr int keys = 50'000;
+    std::string text;
+    for (int i = 0; i < keys; ++i)
+        text += "key" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    text += "key7: again\n";
+    const auto started = std::chrono::steady_clock::now();
+    const auto doc = parse_ok(text).front();
+    Diagnostics diagnostics;
+    YamlMap map(doc, "", file, diagnostics);
+    const auto last = map.take("key" + std::to_string(keys - 1));
+    map.finish({});
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE(last);
+    CHECK(last->node.scalar() == std::to_string(keys - 1));
+    // The one duplicate, then every key left untaken as unknown.
+    REQUIRE(diagnostics.size() == keys);
+    CHECK(diagnostics.all()[0].message == "duplicate field 'key7' (first at line 8)");
+    CHECK(elapsed < std::chrono::seconds(5)); // well under a second when linear
 }
 
 } // TEST_SUITE
