@@ -323,9 +323,12 @@ private:
                       ", longer than cycleTimeout (" + format_wait(config_.cycle_timeout) +
                       "); stopping watchdog pings so that the service is restarted");
         }
-        if (!interval || hung || now < next_watchdog_)
+        if (!interval || now < next_watchdog_)
             return;
-        notify_.watchdog();
+        // While hung the ping is skipped but its deadline still moves on:
+        // a deadline left in the past would make every poll return at once.
+        if (!hung)
+            notify_.watchdog();
         next_watchdog_ = now + *interval / 2;
     }
 

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -216,6 +217,25 @@ std::string endpoint_of(EmulatorControl& control, const std::string& name) {
     return "";
 }
 
+/// CPU time (user + system, all threads) the process has used so far.
+std::chrono::milliseconds cpu_time(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is field 3, utime 14 and stime 15 (proc(5)).
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+        if (i == 14)
+            utime = std::stoull(field);
+        if (i == 15)
+            stime = std::stoull(field);
+    }
+    const auto ticks = static_cast<long long>(::sysconf(_SC_CLK_TCK));
+    return std::chrono::milliseconds(static_cast<long long>(utime + stime) * 1000 / ticks);
+}
+
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
@@ -374,8 +394,14 @@ TEST_CASE("the watchdog is pinged while the loop makes progress and not while a 
     control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 5, .seconds = 30});
     daemon.signal(SIGUSR1);
     REQUIRE(notify.wait_for("STATUS=cycle stuck", 5s));
+    // Waiting for the watchdog kill, the loop must sleep, not spin.
+    const auto cpu_before = cpu_time(daemon.pid());
+    const auto wall_before = Clock::now();
     auto hung = notify.collect(1500ms);
+    const auto cpu_used = cpu_time(daemon.pid()) - cpu_before;
+    const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - wall_before);
     CHECK(std::count(hung.begin(), hung.end(), "WATCHDOG=1") == 0);
+    CHECK(cpu_used.count() < wall.count() / 5);
 
     // SIGTERM abandons the hung request within the drain time.
     const auto asked = Clock::now();
