@@ -46,20 +46,21 @@ std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
     return n;
 }
 
-SourceLocation location_of(const std::string& text, std::size_t offset, const std::string& display) {
+} // namespace
+
+SourceLocation location_of_offset(const std::string& text, std::size_t offset,
+                                  const std::string& display) {
     int line = 1, column = 1;
-    for (std::size_t i = 0; i < offset; ++i) {
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
         if (text[i] == '\n') {
             ++line;
             column = 1;
         } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            ++column;
+            ++column; // continuation bytes belong to the character before
         }
     }
     return {display, line, column};
 }
-
-} // namespace
 
 bool check_source_text(const std::string& text, const std::string& display,
                        Diagnostics& diagnostics) {
@@ -69,14 +70,14 @@ bool check_source_text(const std::string& text, const std::string& display,
         return false;
     }
     if (auto nul = text.find('\0'); nul != std::string::npos) {
-        diagnostics.error(location_of(text, nul, display),
+        diagnostics.error(location_of_offset(text, nul, display),
                           "file holds a NUL byte: it is binary, not YAML");
         return false;
     }
     for (std::size_t i = 0; i < text.size();) {
         const std::size_t n = utf8_sequence_length(text, i);
         if (n == 0) {
-            diagnostics.error(location_of(text, i, display), "file is not valid UTF-8");
+            diagnostics.error(location_of_offset(text, i, display), "file is not valid UTF-8");
             return false;
         }
         i += n;

@@ -23,6 +23,11 @@ inline constexpr std::size_t max_source_file_bytes = 1024 * 1024;
 std::optional<std::string> read_source_file(const std::filesystem::path& path,
                                             const std::string& display, Diagnostics& diagnostics);
 
+/// The 1-based line and column of byte `offset` in `text`, the column
+/// counted in UTF-8 characters (as libyaml counts its marks).
+SourceLocation location_of_offset(const std::string& text, std::size_t offset,
+                                  const std::string& display);
+
 /// Checks text already in memory the same way (size, NUL bytes, UTF-8).
 bool check_source_text(const std::string& text, const std::string& display,
                        Diagnostics& diagnostics);

@@ -1,5 +1,7 @@
 #include "core/yaml_tree.hpp"
 
+#include "core/source_file.hpp"
+
 #include <yaml.h>
 
 #include <map>
@@ -26,21 +28,6 @@ struct ParserDeleter {
 struct EventDeleter {
     void operator()(yaml_event_t* event) const { yaml_event_delete(event); }
 };
-
-// 1-based line and column of a byte offset, for the reader's errors (bad
-// encoding), which come with an offset rather than a mark.
-std::pair<int, int> position_of_offset(const std::string& text, std::size_t offset) {
-    int line = 1, column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return {line, column};
-}
 
 } // namespace
 
@@ -193,8 +180,9 @@ private:
             return;
         }
         if (parser.error == YAML_READER_ERROR) {
-            const auto [line, column] = position_of_offset(text_, parser.problem_offset);
-            diagnostics_.error({file_, line, column},
+            // The reader's errors (bad encoding, a control character) come
+            // with a byte offset rather than a mark.
+            diagnostics_.error(location_of_offset(text_, parser.problem_offset, file_),
                                std::string("invalid YAML: ") + (parser.problem ? parser.problem : "bad encoding"));
             return;
         }

@@ -148,6 +148,14 @@ TEST_CASE("a quoted scalar left open at the end of the input is an error") {
     CHECK(error.message.find("quoted scalar") != std::string::npos);
 }
 
+TEST_CASE("a bad character is located by line and character, as the UTF-8 check locates one") {
+    // Two-byte characters before it on its line: the column counts
+    // characters, as libyaml's own marks and check_source_text do.
+    const auto error = parse_error("a: 1\n\xc3\xa9\xc3\xa9: \x07\n");
+    CHECK(error.location == SourceLocation{file, 2, 5});
+    CHECK(error.message.find("invalid YAML") != std::string::npos);
+}
+
 } // TEST_SUITE
 
 TEST_SUITE("yaml writer") {
