@@ -17,11 +17,6 @@ TenantCaller::TenantCaller(TenantCallerOptions options, HttpsTransport& transpor
       limiter_(options_.requests_per_minute, options_.burst, clock.now()),
       tokens_(clock, options_.token_refresh_margin) {}
 
-void TenantCaller::log(const std::string& line) const {
-    if (options_.log)
-        options_.log(line);
-}
-
 std::uint64_t TenantCaller::draw_random() {
     std::lock_guard lock(random_mutex_);
     return random_();
@@ -73,7 +68,9 @@ Result<TokenGrant> TenantCaller::fetch_token() {
     request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     request.headers.emplace_back("Accept", "application/json");
     request.body = std::string(token_request_body);
-    const auto operation = "POST " + options_.token.path;
+    // Named without the token URL's query: errors and log lines carry the
+    // operation, and nothing from the URL beyond its path belongs there.
+    const auto operation = "POST " + options_.token.path.substr(0, options_.token.path.find('?'));
     auto answer = send(request, operation, RequestSafety::idempotent, false);
     if (!answer)
         return answer.error();
@@ -84,8 +81,10 @@ Result<TokenGrant> TenantCaller::fetch_token() {
         error.context.http_status = answer->status;
         return error;
     }
-    log("got a new access token for client id '" + options_.client_id + "', valid for " +
-        std::to_string(grant->expires_in.count()) + " s");
+    log([&] {
+        return "got a new access token for client id '" + options_.client_id + "', valid for " +
+               std::to_string(grant->expires_in.count()) + " s";
+    });
     return grant;
 }
 
@@ -114,7 +113,7 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
         const auto until = clock_.now() + delay;
         if (until - started > options_.max_retry_time)
             return Wait::give_up;
-        log(operation + ": trying again in " + std::to_string(delay.count()) + " ms");
+        log([&] { return operation + ": trying again in " + std::to_string(delay.count()) + " ms"; });
         return clock_.wait_until(until) ? Wait::again : Wait::stopped;
     };
     auto refusal = [&](const HttpAnswer& answer) {
@@ -152,7 +151,7 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
             if (failure.kind == ErrorKind::cancelled)
                 return cancelled();
             ++transport_failures_;
-            log(operation + ": " + failure.message);
+            log([&] { return operation + ": " + failure.message; });
             switch (classify_transport_failure(failure.maybe_sent, failure.permanent, safety)) {
             case RetryVerdict::outcome_unknown:
                 return make_error(ErrorKind::outcome_unknown,
@@ -179,7 +178,9 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
         context.http_status = answer.status;
         if (const auto correlation = answer.header("inin-correlation-id"))
             context.correlation_id = std::string(*correlation);
-        log(operation + ": HTTP " + std::to_string(answer.status) + " (attempt " + std::to_string(attempts) + ")");
+        log([&] {
+            return operation + ": HTTP " + std::to_string(answer.status) + " (attempt " + std::to_string(attempts) + ")";
+        });
 
         switch (classify_status(answer.status, safety)) {
         case RetryVerdict::done: return std::move(answer);
@@ -189,7 +190,7 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
                 return refusal(answer);
             refreshed = true;
             tokens_.invalidate(token);
-            log(operation + ": the access token was refused; fetching a new one");
+            log([&] { return operation + ": the access token was refused; fetching a new one"; });
             continue;
 
         case RetryVerdict::retry_rate_limit: {
@@ -214,7 +215,7 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
             }
             // Nobody in this client sends before the pause is over.
             limiter_.block_until(now + wait);
-            log(operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) + " ms");
+            log([&] { return operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) + " ms"; });
             continue;
         }
 

@@ -52,6 +52,7 @@ struct TenantCallerOptions {
     int max_attempts = 5; ///< sends of one call for transient failures
     std::chrono::milliseconds max_retry_time{120000}; ///< no backoff wait ends later than this after the first send
     std::chrono::seconds token_refresh_margin{60};
+    /// Debug lines, from the calling threads; must be thread-safe.
     std::function<void(std::string_view)> log;
 };
 
@@ -89,7 +90,13 @@ private:
     Result<TokenGrant> fetch_token();
     bool pace();
     std::uint64_t draw_random();
-    void log(const std::string& line) const;
+    /// Hands `line()` to the debug log; builds nothing when no log is set.
+    /// Lines name operations, hosts, statuses and waits: never a header, a
+    /// body, a token or the client secret.
+    template <class Line> void log(const Line& line) const {
+        if (options_.log)
+            options_.log(line());
+    }
 
     TenantCallerOptions options_;
     HttpsTransport& transport_;

@@ -1,5 +1,7 @@
 #include "daemon/tenant_connect.hpp"
 
+#include "daemon/log.hpp"
+
 namespace hookwarden {
 
 namespace {
@@ -36,6 +38,10 @@ Result<TenantHttpOptions> tenant_http_options(const Config& config,
     options.requests_per_minute = config.requests_per_minute;
     options.connect_timeout = config.http.connect_timeout;
     options.request_timeout = config.http.request_timeout;
+    // The client's retries, 429 pauses and token refreshes, at logLevel
+    // debug. log_debug is thread-safe, as the client's I/O thread needs; the
+    // lines name operations, hosts and statuses, never a token or secret.
+    options.log = [](std::string_view line) { log_debug(line); };
     return options;
 }
 

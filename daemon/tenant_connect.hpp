@@ -18,7 +18,7 @@
 namespace hookwarden {
 
 /// The client options for `config`, with the credentials resolved from
-/// `environment`.
+/// `environment`, and the client's debug lines going to log_debug.
 Result<TenantHttpOptions> tenant_http_options(const Config& config,
                                               const SecretEnvironment& environment);
 
