@@ -150,6 +150,31 @@ TEST_CASE("a tiny rpm gets 429 with Retry-After and the rate-limit headers") {
     CHECK(counter(control, "rateLimited") == 1);
 }
 
+TEST_CASE("a body over 1 MiB is answered 413 and the connection closed; 1 MiB is read") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    const auto token = control.fetch_token();
+    REQUIRE(token);
+    const std::vector<std::pair<std::string, std::string>> headers{
+        {"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}};
+    const auto too_large =
+        control.request("POST", "/api/v2/webhooks", std::string(1024 * 1024 + 1, ' '), headers);
+    REQUIRE(too_large);
+    CHECK(too_large->status == 413);
+    CHECK(too_large->json().at("code") == "request.entity.too.large");
+    CHECK(too_large->json().at("contextId").as_string() == too_large->header("inin-correlation-id"));
+    CHECK(too_large->header("Connection") == "close");
+
+    // At the limit the body is read (and, being all blanks, refused as empty).
+    const auto at_limit =
+        control.request("POST", "/api/v2/webhooks", std::string(1024 * 1024, ' '), headers);
+    REQUIRE(at_limit);
+    CHECK(at_limit->status == 400);
+    CHECK(control.state().at("webhooks").as_array().empty());
+    CHECK(control.request_count("POST /api/v2/webhooks") == 2);
+    CHECK(control.counters().at("statuses").at("413").as_int64() == 1);
+}
+
 TEST_CASE("a status fault answers with its status and Retry-After over the wire") {
     EmulatorProcess emulator({"--quiet"});
     EmulatorControl control(emulator);

@@ -713,4 +713,18 @@ HttpResponse Router::handle(const HttpRequest& request) {
     return answer;
 }
 
+HttpResponse Router::refuse_too_large(const HttpRequest& request, std::uint64_t limit) {
+    Call call{request, {}, {}, tenant_.new_uuid()};
+    auto answer = error_answer(call, 413, genesys_code(413),
+                               "The request body is larger than the limit of " +
+                                   std::to_string(limit) + " bytes");
+    answer.headers.emplace_back("inin-correlation-id", call.correlation_id);
+    const auto target = boost::urls::parse_origin_form(request.target);
+    if (target && !std::string_view(target->path()).starts_with(kControlPrefix)) {
+        tenant_.count_request(route_key(request.method, target->path()));
+        tenant_.count_status(answer.status);
+    }
+    return answer;
+}
+
 } // namespace hookwarden::emulator

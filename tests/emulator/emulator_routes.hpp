@@ -11,6 +11,7 @@
 #include "tests/emulator/emulator_tenant.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,11 @@ class Router {
 
     /// Serves one request. Thread-safe: all state lives in the Tenant.
     HttpResponse handle(const HttpRequest& request);
+
+    /// The answer to a request whose body is over `limit` bytes and was not
+    /// read (`request.body` is empty): 413 with the Genesys error body,
+    /// counted like any answer outside the control plane. No fault applies.
+    HttpResponse refuse_too_large(const HttpRequest& request, std::uint64_t limit);
 
   private:
     Tenant& tenant_;

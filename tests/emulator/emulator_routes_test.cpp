@@ -745,6 +745,21 @@ TEST_CASE("counters count API requests by route and status, but not the control 
     CHECK(route_key("POST", "/api/v2/webhooks/search") == "POST /api/v2/webhooks/search");
 }
 
+TEST_CASE("a body refused as too large is answered 413 with a Genesys body and counted") {
+    Api t;
+    t.control("POST", "/_emulator/faults", json::object{{"action", "reset"}});
+    const auto r = t.router.refuse_too_large(
+        {"POST", "/api/v2/webhooks", {{"Content-Length", "2000000"}}, {}, true}, 1024);
+    const auto error = genesys_error(r, 413, "request.entity.too.large");
+    CHECK(std::string(error.at("message").as_string()).find("1024 bytes") != std::string::npos);
+    CHECK(r.disposition == Disposition::answer);
+    CHECK(t.tenant.faults().size() == 1); // no fault applies to an unread request
+    t.router.refuse_too_large({"POST", "/_emulator/faults", {}, {}, true}, 1024);
+    CHECK(t.tenant.counters().requests == std::map<std::string, std::int64_t>{
+                                              {"POST /api/v2/webhooks", 1}});
+    CHECK(t.tenant.counters().statuses == std::map<int, std::int64_t>{{413, 1}});
+}
+
 // --- Faults ------------------------------------------------------------------
 
 TEST_CASE("a status fault answers its status with a Genesys body and Retry-After, once") {

@@ -8,6 +8,7 @@
 
 #include "tests/emulator/emulator_routes.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -46,6 +47,11 @@ constexpr auto kIdleTimeout = 30s; // how long a keep-alive connection may wait 
 constexpr auto kWriteTimeout = 30s;
 constexpr auto kShutdownTimeout = 2s;
 constexpr std::uint64_t kMaxBody = 1024 * 1024;
+// After refusing a body as too large: how long to keep reading (and
+// discarding) what the client still sends, so that closing does not reset
+// the connection under the 413 before the client has read it.
+constexpr auto kDrainQuiet = 2s;  // the client went quiet
+constexpr auto kDrainTotal = 10s; // at most
 
 /// One line per request on stderr, whole lines even with many threads.
 class RequestLog {
@@ -122,22 +128,38 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_read(beast::error_code ec, std::size_t) {
         if (ec == http::error::end_of_stream)
             return do_close();
+        started_ = std::chrono::steady_clock::now();
+        // The parser stops at the header when Content-Length is over the
+        // limit (mid-body when chunked): answer 413, as a real server does.
+        if (ec == http::error::body_limit)
+            return refuse_too_large();
         if (ec)
             return fail(ec, "reading a request");
-        started_ = std::chrono::steady_clock::now();
         handle(parser_->release());
     }
 
-    void handle(http::request<http::string_body> request) {
+    /// The request line and header fields; the body is the caller's business.
+    HttpRequest request_of(const http::request<http::string_body>& request) {
         HttpRequest in;
         in.method = std::string(request.method_string());
         in.target = std::string(request.target());
         for (const auto& field : request)
             in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-        in.body = std::move(request.body());
         in.from_loopback = loopback_;
         method_ = in.method;
         target_ = in.target;
+        return in;
+    }
+
+    void refuse_too_large() {
+        const auto& request = parser_->get();
+        drain_after_write_ = true;
+        write(router_.refuse_too_large(request_of(request), kMaxBody), request.version(), false);
+    }
+
+    void handle(http::request<http::string_body> request) {
+        HttpRequest in = request_of(request);
+        in.body = std::move(request.body());
 
         HttpResponse out = router_.handle(in);
         switch (out.disposition) {
@@ -155,10 +177,14 @@ class Session : public std::enable_shared_from_this<Session> {
             break;
         }
 
+        write(std::move(out), request.version(), request.keep_alive());
+    }
+
+    void write(HttpResponse out, unsigned version, bool keep_alive) {
         response_ = {};
-        response_.version(request.version());
+        response_.version(version);
         response_.result(static_cast<unsigned>(out.status));
-        response_.keep_alive(request.keep_alive());
+        response_.keep_alive(keep_alive);
         for (auto& [name, value] : out.headers)
             response_.insert(name, value);
         response_.body() = std::move(out.body);
@@ -181,9 +207,30 @@ class Session : public std::enable_shared_from_this<Session> {
         log_.request(method_, target_, std::to_string(response_.result_int()), elapsed());
         if (ec)
             return fail(ec, "writing a response");
+        if (drain_after_write_) {
+            drain_until_ = std::chrono::steady_clock::now() + kDrainTotal;
+            return do_drain();
+        }
         if (!response_.keep_alive())
             return do_close();
         do_read();
+    }
+
+    void do_drain() {
+        const auto now = std::chrono::steady_clock::now();
+        beast::get_lowest_layer(stream_).expires_after(
+            std::max(std::chrono::steady_clock::duration::zero(),
+                     std::min<std::chrono::steady_clock::duration>(kDrainQuiet, drain_until_ - now)));
+        stream_.async_read_some(net::buffer(drain_buffer_),
+                                beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+    }
+
+    void on_drain(beast::error_code ec, std::size_t) {
+        if (!ec)
+            return do_drain(); // discarded
+        if (ec == beast::error::timeout)
+            return; // quiet or too long: the timeout closed the socket
+        do_close(); // the client closed its side (or failed): close ours
     }
 
     void on_hang_over(beast::error_code) {
@@ -239,6 +286,9 @@ class Session : public std::enable_shared_from_this<Session> {
     RequestLog& log_;
     bool loopback_ = false;
     std::chrono::steady_clock::time_point started_;
+    bool drain_after_write_ = false; ///< a body was refused unread: drain, then close
+    std::chrono::steady_clock::time_point drain_until_;
+    std::array<char, 16 * 1024> drain_buffer_{};
     std::string method_;
     std::string target_;
 };
