@@ -232,14 +232,21 @@ PlanItem error_item(const WebhookManifest& desired, Error error) {
     return item;
 }
 
-std::optional<Error> rotation_refused(const WebhookManifest& desired) {
-    if (desired.secret_ref.kind == SecretSource::Kind::generate)
-        return std::nullopt;
-    return make_error(ErrorKind::invalid_input,
-                      "--rotate-secret makes a new generated secret, but this webhook's secret "
-                      "comes from " +
-                          desired.secret_ref.describe() + ": change the value there and apply",
-                      ErrorContext{.webhook = desired.name});
+// Why `desired` cannot be planned because of its secret, if it cannot: a
+// rotation asked of a secret hookwarden does not generate, or a source that
+// cannot be read.
+std::optional<Error> secret_refused(const WebhookManifest& desired, const SecretStatus& secret,
+                                    bool rotate_secret) {
+    if (rotate_secret && desired.secret_ref.kind != SecretSource::Kind::generate)
+        return make_error(ErrorKind::invalid_input,
+                          "--rotate-secret makes a new generated secret, but this webhook's "
+                          "secret comes from " +
+                              desired.secret_ref.describe() + ": change the value there and apply",
+                          ErrorContext{.webhook = desired.name});
+    if (secret.state == SecretStatus::State::unavailable)
+        return secret.error.value_or(
+            make_error(ErrorKind::not_found, desired.secret_ref.describe() + " cannot be read"));
+    return std::nullopt;
 }
 
 struct SecretDecision {
@@ -287,13 +294,8 @@ SecretDecision decide_secret(const WebhookManifest& desired, const SecretStatus&
 PlanItem plan_existing(const WebhookManifest& desired, const SecretStatus& secret,
                        const Webhook& observed, const OwnedWebhook* owned, bool adopting,
                        bool rotate_secret) {
-    if (rotate_secret)
-        if (auto refused = rotation_refused(desired))
-            return error_item(desired, *refused);
-    if (secret.state == SecretStatus::State::unavailable)
-        return error_item(
-            desired, secret.error.value_or(make_error(
-                         ErrorKind::not_found, desired.secret_ref.describe() + " cannot be read")));
+    if (auto refused = secret_refused(desired, secret, rotate_secret))
+        return error_item(desired, *refused);
 
     PlanItem item;
     item.name = desired.name;
@@ -360,13 +362,8 @@ PlanItem conflict_item(const std::string& name, std::vector<std::string> ids, st
 
 PlanItem plan_create(const WebhookManifest& desired, const SecretStatus& secret, bool recreate,
                      bool rotate_secret) {
-    if (rotate_secret)
-        if (auto refused = rotation_refused(desired))
-            return error_item(desired, *refused);
-    if (secret.state == SecretStatus::State::unavailable)
-        return error_item(
-            desired, secret.error.value_or(make_error(
-                         ErrorKind::not_found, desired.secret_ref.describe() + " cannot be read")));
+    if (auto refused = secret_refused(desired, secret, rotate_secret))
+        return error_item(desired, *refused);
     PlanItem item;
     item.name = desired.name;
     item.action = PlanAction::create;
