@@ -1,6 +1,7 @@
 #include "tests/emulator/emulator_routes.hpp"
 
 #include "core/iso8601_duration.hpp"
+#include "core/status_snapshot.hpp"
 #include "tests/emulator/emulator_answers.hpp"
 #include "tests/emulator/emulator_validation.hpp"
 

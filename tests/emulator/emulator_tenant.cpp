@@ -7,6 +7,8 @@
 
 #include "tests/emulator/emulator_tenant.hpp"
 
+#include "core/status_snapshot.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>

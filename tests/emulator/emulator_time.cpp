@@ -1,22 +1,9 @@
 #include "tests/emulator/emulator_time.hpp"
 
-#include <cstdio>
+#include "core/status_snapshot.hpp"
 
 namespace hookwarden::emulator {
 namespace chrono = std::chrono;
-
-std::string format_rfc3339(TimePoint t) {
-    const auto ms = chrono::floor<chrono::milliseconds>(t);
-    const auto day = chrono::floor<chrono::days>(ms);
-    const chrono::year_month_day ymd{day};
-    const chrono::hh_mm_ss hms{ms - day};
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                  int(hms.minutes().count()), int(hms.seconds().count()),
-                  int(hms.subseconds().count()));
-    return text;
-}
 
 namespace {
 

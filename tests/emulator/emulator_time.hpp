@@ -1,7 +1,8 @@
-// Time as the tenant emulator reads and writes it: RFC 3339 timestamps
-// (always written in UTC with milliseconds, as Genesys Cloud does) and
-// intervals of two of them. ISO-8601 durations are read with core's
-// parse_iso8601_duration (core/iso8601_duration.hpp), the rule of SPEC §2.
+// Time as the tenant emulator reads it: RFC 3339 timestamps and intervals
+// of two of them. Timestamps are written with core's format_rfc3339
+// (core/status_snapshot.hpp: UTC with milliseconds, as Genesys Cloud does),
+// and ISO-8601 durations read with core's parse_iso8601_duration
+// (core/iso8601_duration.hpp, the rule of SPEC §2).
 //
 // Used by the emulator's validation, state and routes. Pure functions, no
 // clock: callers pass the time they mean.
@@ -16,9 +17,6 @@ namespace hookwarden::emulator {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-/// `2026-01-05T10:30:00.123Z`: UTC, millisecond precision.
-std::string format_rfc3339(TimePoint t);
-
 /// Reads `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`; nothing else.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
@@ -31,7 +29,7 @@ struct Interval {
 /// Reads `START/END` (two RFC 3339 timestamps, START before END).
 std::optional<Interval> parse_interval(std::string_view text);
 
-/// `START/END` with both ends formatted by format_rfc3339.
+/// `START/END` with both ends written by core's format_rfc3339.
 std::string format_interval(const Interval& interval);
 
 } // namespace hookwarden::emulator

@@ -1,9 +1,13 @@
-// The emulator's reading and writing of RFC 3339 timestamps and intervals.
+// The emulator's reading and writing of RFC 3339 timestamps and intervals
+// (written with core's format_rfc3339).
 #include "tests/emulator/emulator_time.hpp"
+
+#include "core/status_snapshot.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace hookwarden::emulator;
+using hookwarden::format_rfc3339;
 using namespace std::chrono_literals;
 
 TEST_CASE("timestamps are written in UTC with milliseconds and read back unchanged") {
