@@ -15,9 +15,11 @@ namespace {
 constexpr std::string_view kWebhooksPrefix = "/_emulator/webhooks/";
 
 json::object settings_json(const Settings& s) {
-    return {{"clientId", s.client_id},       {"rpm", s.rpm},
-            {"burst", rate_capacity(s.rpm)}, {"tokenLifetime", s.token_lifetime.count()},
-            {"echoSecrets", s.echo_secrets}, {"latencyMs", s.latency.count()}};
+    return {{"clientId", s.client_id},
+            {"rpm", s.rpm},
+            {"burst", rate_capacity(s.rpm)},
+            {"tokenLifetime", s.token_lifetime.count()},
+            {"echoSecrets", s.echo_secrets}};
 }
 
 json::object fault_json(const FaultRule& f) {
@@ -61,8 +63,7 @@ HttpResponse configure(Tenant& tenant, const Call& call) {
     auto body = object_body(call, "the config");
     if (!body)
         return error_answer(call, body.error());
-    if (auto known = only_known_members(*body, {"rpm", "tokenLifetime", "echoSecrets", "latencyMs"},
-                                        "the config");
+    if (auto known = only_known_members(*body, {"rpm", "tokenLifetime", "echoSecrets"}, "the config");
         !known)
         return error_answer(call, known.error());
 
@@ -80,12 +81,9 @@ HttpResponse configure(Tenant& tenant, const Call& call) {
     const bool ok =
         integer("rpm", change.rpm, [](std::int64_t n) { return static_cast<int>(n); }) &&
         integer("tokenLifetime", change.token_lifetime,
-                [](std::int64_t n) { return std::chrono::seconds{n}; }) &&
-        integer("latencyMs", change.latency,
-                [](std::int64_t n) { return std::chrono::milliseconds{n}; });
+                [](std::int64_t n) { return std::chrono::seconds{n}; });
     if (!ok)
-        return error_answer(call, 400, "bad.request",
-                            "rpm, tokenLifetime and latencyMs must be integers");
+        return error_answer(call, 400, "bad.request", "rpm and tokenLifetime must be integers");
     if (const auto* v = body->if_contains("echoSecrets")) {
         if (!v->is_bool())
             return error_answer(call, 400, "bad.request", "echoSecrets must be a boolean");

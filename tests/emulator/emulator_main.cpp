@@ -28,16 +28,16 @@ served over HTTPS on loopback, with a control plane under /_emulator/.
 Options:
   --listen ADDR          address to listen on (default 127.0.0.1)
   --port N               port; 0 picks a free one (default 8443)
-  --tls-dir DIR          use DIR/cert.pem and DIR/key.pem; when absent, create
-                         a throwaway CA (DIR/ca.pem for clients) and a server
-                         certificate for 127.0.0.1, ::1 and localhost.
-                         Default: a temporary directory removed at exit
+  --tls-dir DIR          write a throwaway CA (DIR/ca.pem for clients) and a
+                         server certificate for 127.0.0.1, ::1 and localhost
+                         (DIR/cert.pem, DIR/key.pem) into DIR, which must not
+                         hold them yet. Default: a temporary directory
+                         removed at exit
   --client-id ID         OAuth client id (default demo-client)
   --client-secret SECRET OAuth client secret (default demo-secret)
   --token-lifetime SECS  access token lifetime (default 86400)
   --rpm N                requests a minute per client id (default 300);
                          bursts of up to max(1, N/6) are allowed
-  --latency-ms N         added to every API answer (default 0)
   --echo-secrets         return webhook secrets in API answers
   --threads N            worker threads (default 2)
   --quiet                no per-request log lines on stderr
@@ -155,11 +155,6 @@ Result<Options> parse_options(int argc, char** argv) {
             if (!n)
                 return n.error();
             o.settings.rpm = static_cast<int>(*n);
-        } else if (arg == "--latency-ms") {
-            auto n = number(0, 300'000);
-            if (!n)
-                return n.error();
-            o.settings.latency = std::chrono::milliseconds{*n};
         } else if (arg == "--threads") {
             auto n = number(1, 64);
             if (!n)
@@ -203,9 +198,8 @@ int main(int argc, char** argv) {
         std::cerr << "hookwarden-emulator: " << tls.error().message << '\n';
         return 1;
     }
-    if (!options->server.quiet && !tls->ca_file.empty())
-        std::cerr << "hookwarden-emulator: clients trust " << tls->ca_file.string()
-                  << (tls->generated ? " (new CA)" : "") << '\n';
+    if (!options->server.quiet)
+        std::cerr << "hookwarden-emulator: clients trust " << tls->ca_file.string() << '\n';
 
     options->server.cert_file = tls->cert_file;
     options->server.key_file = tls->key_file;

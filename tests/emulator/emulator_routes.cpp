@@ -687,7 +687,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
     for (const auto& param : target->params())
         call.query.try_emplace(param.key, param.value);
 
-    // The control plane is the test's side door: no faults, no counters, no latency.
+    // The control plane is the test's side door: no faults, no counters.
     if (call.path.starts_with(kControlPrefix)) {
         answer = request.from_loopback
                      ? serve_control_plane(tenant_, call)
@@ -707,10 +707,8 @@ HttpResponse Router::handle(const HttpRequest& request) {
             answer.disposition = Disposition::commit_then_reset;
     }
     answer.headers.emplace_back("inin-correlation-id", call.correlation_id);
-    if (answer.disposition == Disposition::answer) {
+    if (answer.disposition == Disposition::answer)
         tenant_.count_status(answer.status);
-        answer.delay = tenant_.settings().latency;
-    }
     return answer;
 }
 

@@ -34,7 +34,7 @@ struct HttpRequest {
 
 /// What the server does with the connection after handling a request.
 enum class Disposition {
-    answer,            ///< write the response (after `delay`), keep the connection if asked
+    answer,            ///< write the response, keep the connection if asked
     reset,             ///< fault: drop the connection at once, unanswered and unprocessed
     hang,              ///< fault: wait `delay`, then close the connection unanswered
     commit_then_reset, ///< fault: the request was processed; drop the connection unanswered
@@ -45,7 +45,7 @@ struct HttpResponse {
     HeaderList headers;
     std::string body;
     Disposition disposition = Disposition::answer;
-    std::chrono::milliseconds delay{0}; ///< before answering (latency) or closing (hang)
+    std::chrono::milliseconds delay{0}; ///< for `hang`: before closing unanswered
 
     /// The first header named `name` (case-insensitive); empty when absent.
     std::string_view header(std::string_view name) const;

@@ -840,13 +840,6 @@ TEST_CASE("bad fault rules are refused and DELETE clears the rest") {
     CHECK(t.api("GET", "/api/v2/webhooks").disposition == Disposition::answer);
 }
 
-TEST_CASE("the configured latency is added to API answers only") {
-    Api t;
-    t.control("POST", "/_emulator/config", json::object{{"latencyMs", 250}});
-    CHECK(t.api("GET", "/api/v2/webhooks").delay == 250ms);
-    CHECK(t.control("GET", "/_emulator/state").delay == 0ms);
-}
-
 // --- Control plane -----------------------------------------------------------
 
 TEST_CASE("the control plane only answers loopback peers") {
@@ -992,14 +985,13 @@ TEST_CASE("config changes settings at runtime and refuses nonsense") {
     Api t;
     const auto r = t.control(
         "POST", "/_emulator/config",
-        json::object{{"rpm", 120}, {"tokenLifetime", 30}, {"echoSecrets", true}, {"latencyMs", 5}});
+        json::object{{"rpm", 120}, {"tokenLifetime", 30}, {"echoSecrets", true}});
     REQUIRE(r.status == 200);
     CHECK(json_of(r) == json::object{{"clientId", "demo-client"},
                                      {"rpm", 120},
                                      {"burst", 20},
                                      {"tokenLifetime", 30},
-                                     {"echoSecrets", true},
-                                     {"latencyMs", 5}});
+                                     {"echoSecrets", true}});
     CHECK(json_of(t.control("GET", "/_emulator/config")) == json_of(r));
     const auto token =
         t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});

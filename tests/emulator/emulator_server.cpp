@@ -189,13 +189,8 @@ class Session : public std::enable_shared_from_this<Session> {
             response_.insert(name, value);
         response_.body() = std::move(out.body);
         response_.prepare_payload();
-        if (out.delay.count() <= 0)
-            return do_write();
-        timer_.expires_after(out.delay);
-        timer_.async_wait(beast::bind_front_handler(&Session::on_latency_over, shared_from_this()));
+        do_write();
     }
-
-    void on_latency_over(beast::error_code) { do_write(); }
 
     void do_write() {
         beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);

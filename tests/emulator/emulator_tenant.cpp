@@ -175,8 +175,6 @@ Result<Settings> Tenant::configure(const SettingsChange& change) {
         return make_error(ErrorKind::invalid_input, "rpm must be at least 1");
     if (change.token_lifetime && change.token_lifetime->count() < 1)
         return make_error(ErrorKind::invalid_input, "tokenLifetime must be at least 1 second");
-    if (change.latency && (change.latency->count() < 0 || *change.latency > chrono::minutes{5}))
-        return make_error(ErrorKind::invalid_input, "latencyMs must be from 0 to 300000");
     std::lock_guard lock(mutex_);
     if (change.rpm) {
         settings_.rpm = *change.rpm;
@@ -186,8 +184,6 @@ Result<Settings> Tenant::configure(const SettingsChange& change) {
         settings_.token_lifetime = *change.token_lifetime;
     if (change.echo_secrets)
         settings_.echo_secrets = *change.echo_secrets;
-    if (change.latency)
-        settings_.latency = *change.latency;
     return settings_;
 }
 

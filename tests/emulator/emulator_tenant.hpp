@@ -36,8 +36,7 @@ struct Settings {
     std::string client_secret = "demo-secret";
     std::chrono::seconds token_lifetime{86400};
     int rpm = 300;                        ///< sustained requests a minute per client id
-    bool echo_secrets = false;            ///< return `secret` in API answers
-    std::chrono::milliseconds latency{0}; ///< added to every API answer
+    bool echo_secrets = false; ///< return `secret` in API answers
 };
 
 /// A partial change of Settings (POST /_emulator/config).
@@ -45,7 +44,6 @@ struct SettingsChange {
     std::optional<int> rpm;
     std::optional<std::chrono::seconds> token_lifetime;
     std::optional<bool> echo_secrets;
-    std::optional<std::chrono::milliseconds> latency;
 };
 
 /// Who made a change: an API client (its client id) or the "UI".

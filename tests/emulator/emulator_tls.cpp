@@ -140,19 +140,14 @@ Result<void> write_certificate(const fs::path& path, X509* cert) {
 } // namespace
 
 Result<TlsFiles> prepare_tls_dir(const fs::path& dir) {
-    TlsFiles files{dir / "cert.pem", dir / "key.pem", dir / "ca.pem", false};
+    const TlsFiles files{dir / "cert.pem", dir / "key.pem", dir / "ca.pem"};
     std::error_code ec;
-    const bool have_cert = fs::exists(files.cert_file, ec);
-    const bool have_key = fs::exists(files.key_file, ec);
-    if (have_cert && have_key) {
-        if (!fs::exists(files.ca_file, ec))
-            files.ca_file.clear();
-        return files;
-    }
-    if (have_cert != have_key)
-        return make_error(ErrorKind::invalid_input,
-                          dir.string() + " holds only one of cert.pem and key.pem; add the other "
-                                         "or remove it so that new ones are made");
+    for (const auto& file : {files.ca_file, files.cert_file, files.key_file})
+        if (fs::exists(fs::symlink_status(file, ec)))
+            return make_error(ErrorKind::invalid_input,
+                              dir.string() + " already holds " + file.filename().string() +
+                                  "; the emulator makes new TLS material each time and "
+                                  "overwrites none: remove it or choose another --tls-dir");
 
     fs::create_directories(dir, ec);
     if (ec)
@@ -184,7 +179,6 @@ Result<TlsFiles> prepare_tls_dir(const fs::path& dir) {
         written = write_certificate(files.cert_file, server->get());
     if (!written)
         return written.error();
-    files.generated = true;
     return files;
 }
 

@@ -15,15 +15,14 @@ namespace hookwarden::emulator {
 struct TlsFiles {
     std::filesystem::path cert_file; ///< server certificate (PEM)
     std::filesystem::path key_file;  ///< its private key (PEM, mode 0600)
-    std::filesystem::path
-        ca_file;            ///< the CA to trust; empty when DIR brought its own pair without one
-    bool generated = false; ///< made now rather than found
+    std::filesystem::path ca_file;   ///< the CA to trust (PEM)
 };
 
-/// Uses `dir/cert.pem` and `dir/key.pem` when both exist. Otherwise creates
-/// `dir` if needed and writes `ca.pem`, `cert.pem` and `key.pem` there (key
-/// 0600): a new P-256 CA valid for ten years and a server certificate it
-/// signs, valid for one year. The CA's private key is never written.
+/// Creates `dir` if needed and writes `ca.pem`, `cert.pem` and `key.pem`
+/// there (key 0600): a new P-256 CA valid for ten years and a server
+/// certificate it signs, valid for one year. The CA's private key is never
+/// written. Refuses (`invalid_input`) a `dir` that already holds any of the
+/// three files rather than overwrite it.
 Result<TlsFiles> prepare_tls_dir(const std::filesystem::path& dir);
 
 } // namespace hookwarden::emulator

@@ -395,14 +395,8 @@ json::object EmulatorControl::record_deliveries(std::string_view id,
 
 json::object EmulatorControl::set_config(const ConfigChange& change) {
     json::object body;
-    if (change.rpm)
-        body["rpm"] = *change.rpm;
-    if (change.token_lifetime_seconds)
-        body["tokenLifetime"] = *change.token_lifetime_seconds;
     if (change.echo_secrets)
         body["echoSecrets"] = *change.echo_secrets;
-    if (change.latency_ms)
-        body["latencyMs"] = *change.latency_ms;
     return post("/_emulator/config", body).as_object();
 }
 

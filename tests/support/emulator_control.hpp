@@ -68,10 +68,7 @@ struct DeliverySpec {
 
 /// A runtime settings change (POST /_emulator/config); unset fields stay.
 struct ConfigChange {
-    std::optional<int> rpm;
-    std::optional<int> token_lifetime_seconds;
     std::optional<bool> echo_secrets;
-    std::optional<int> latency_ms;
 };
 
 class EmulatorControl {
