@@ -41,7 +41,6 @@ class Diagnostics {
 public:
     void error(SourceLocation where, std::string message);
     void warning(SourceLocation where, std::string message);
-    void append(const Diagnostics& other);
 
     /// Orders the diagnostics from index `first` on by line and column
     /// (stable), so that one file's problems read top to bottom.
@@ -57,9 +56,5 @@ private:
     std::vector<Diagnostic> items_;
     std::size_t errors_ = 0;
 };
-
-/// The error that stands for a failed validation: its message is the first
-/// diagnostic's, with a count when there are more.
-Error to_error(const Diagnostics& diagnostics);
 
 } // namespace hookwarden

@@ -294,7 +294,6 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     forget_backoff_except(plan);
     for (const auto& name : plan.forget)
         journal.erase(name);
-    result.forgotten = plan.forget;
 
     std::mutex observer_mutex;
     auto finish = [&](std::size_t index, ItemResult item_result) {

@@ -107,7 +107,6 @@ struct CycleResult {
     std::size_t manifest_errors = 0;
     std::string prune_blocked_reason;   ///< from the plan; empty when prune was not blocked
     std::optional<Error> state_error;   ///< state.json could not be written
-    std::vector<std::string> forgotten; ///< owned names dropped from state (gone everywhere)
 
     /// Everything desired is in place: no failure, conflict, deferral,
     /// manifest error or state error.

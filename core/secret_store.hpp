@@ -63,13 +63,12 @@ class SecretStore {
     /// (`apply --rotate-secret NAME`).
     Result<std::string> rotate(const std::string& name);
 
+  private:
     /// Where `name`'s generated secret is kept. A name beginning with '.'
     /// (valid in a manifest: "..", ".x") is written with its first character
     /// as "%2E", a character no valid name holds, so that it can neither
     /// climb out of the directory nor hide as a dot-file.
     std::filesystem::path generated_path(const std::string& name) const;
-
-  private:
     Result<std::string> read_generated(const std::string& name) const;
 
     std::filesystem::path secrets_dir_;

@@ -1507,18 +1507,6 @@ TEST_CASE("warnings do not make a set invalid; errors do") {
     CHECK(d.size() == 2);
 }
 
-TEST_CASE("to_error summarises the first error and counts the rest") {
-    Diagnostics d;
-    d.warning({"w.yaml", 1, 1}, "just a warning");
-    d.error({"a.yaml", 2, 3}, "first problem");
-    d.error({"b.yaml", 4, 5}, "second problem");
-    const Error e = to_error(d);
-    CHECK(e.kind == ErrorKind::invalid_input);
-    CHECK(contains(e.message, "first problem"));
-    CHECK(contains(e.message, "1 more"));
-    CHECK(e.describe().starts_with("a.yaml:2:3: error: "));
-}
-
 } // TEST_SUITE
 
 // ========================================================= webhook JSON
