@@ -1,12 +1,13 @@
 // Stand-ins for the tenant client's unit tests: a clock whose waits return
-// at once (advancing the time), and a transport that answers from a script
-// and records what was sent, and when.
+// at once (advancing the time) unless a test holds them, and a transport
+// that answers from a script and records what was sent, and when.
 #pragma once
 
 #include "daemon/https_client.hpp"
 #include "daemon/retry_policy.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -25,7 +26,10 @@ public:
         return wall_origin_ + (now_ - steady_origin_);
     }
     bool wait_until(std::chrono::steady_clock::time_point deadline) override {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
+        ++waiting_;
+        changed_.wait(lock, [this] { return !held_ || cancelled_; });
+        --waiting_;
         if (cancelled_)
             return false;
         if (deadline > now_)
@@ -33,8 +37,11 @@ public:
         return true;
     }
     void cancel() override {
-        std::lock_guard lock(mutex_);
-        cancelled_ = true;
+        {
+            std::lock_guard lock(mutex_);
+            cancelled_ = true;
+        }
+        changed_.notify_all();
     }
     bool cancelled() const override {
         std::lock_guard lock(mutex_);
@@ -44,6 +51,25 @@ public:
         std::lock_guard lock(mutex_);
         now_ += by;
     }
+    /// From now on waits block, and time stands still, until release_waits():
+    /// for tests that need a wait to be in progress while they act.
+    void hold_waits() {
+        std::lock_guard lock(mutex_);
+        held_ = true;
+    }
+    /// Lets every held wait (and every later one) end at its deadline.
+    void release_waits() {
+        {
+            std::lock_guard lock(mutex_);
+            held_ = false;
+        }
+        changed_.notify_all();
+    }
+    /// Threads inside wait_until right now.
+    int waiting() const {
+        std::lock_guard lock(mutex_);
+        return waiting_;
+    }
     /// Time since the clock was made.
     std::chrono::milliseconds elapsed() const {
         std::lock_guard lock(mutex_);
@@ -52,6 +78,9 @@ public:
 
 private:
     mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool held_ = false;
+    int waiting_ = 0;
     std::chrono::steady_clock::time_point steady_origin_{std::chrono::hours(1000)};
     std::chrono::steady_clock::time_point now_{steady_origin_};
     std::chrono::system_clock::time_point wall_origin_{std::chrono::sys_days{std::chrono::year{2026} / 3 / 1}};

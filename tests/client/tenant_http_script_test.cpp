@@ -121,16 +121,39 @@ TEST_CASE("no request is sent before a 429's Retry-After has passed") {
 TEST_CASE("a 429 pauses the whole client, not just the call that got it") {
     std::atomic<int> calls{0};
     Client c(with_token([&](const HttpRequest& r) -> TransportResult {
-        if (r.target.find("/a") != std::string::npos && calls++ == 0)
+        if (r.target.ends_with("/a") && calls++ == 0)
             return answer(429, "{}", {{"Retry-After", "5"}});
         return answer(200, webhook_json("x"));
     }));
-    REQUIRE(c.tenant->get_webhook("a"));
-    REQUIRE(c.tenant->get_webhook("b"));
-    const auto sent = c.api_requests();
-    REQUIRE(sent.size() == 3);
-    CHECK(sent[1].at - sent[0].at >= 5s);
-    CHECK(sent[2].at - sent[0].at >= 5s);
+    // Real time, bounded: for the other threads to reach a wait or a send.
+    const auto eventually = [](const std::function<bool()>& condition) {
+        const auto limit = std::chrono::steady_clock::now() + 5s;
+        while (!condition() && std::chrono::steady_clock::now() < limit)
+            std::this_thread::sleep_for(1ms);
+        return condition();
+    };
+    c.clock->hold_waits();
+    std::atomic<bool> got_a{false}, got_b{false};
+    std::thread a([&] { got_a = static_cast<bool>(c.tenant->get_webhook("a")); });
+    // "a" got its 429 and sits out the pause, which stays in progress.
+    const bool a_paused = eventually([&] { return c.clock->waiting() == 1; });
+    // "b" is issued during the pause: it must wait for the pause's end. Were
+    // the pause a's alone, b would be sent now, with the time standing still.
+    std::thread b([&] { got_b = static_cast<bool>(c.tenant->get_webhook("b")); });
+    eventually([&] { return c.clock->waiting() == 2 || !c.transport->sent_to("/api/v2/webhooks/b").empty(); });
+    c.clock->release_waits();
+    a.join();
+    b.join();
+    REQUIRE(a_paused);
+    CHECK(got_a);
+    CHECK(got_b);
+
+    const auto to_a = c.transport->sent_to("/api/v2/webhooks/a");
+    const auto to_b = c.transport->sent_to("/api/v2/webhooks/b");
+    REQUIRE(to_a.size() == 2);
+    REQUIRE(to_b.size() == 1);
+    CHECK(to_a[1].at - to_a[0].at >= 5s);
+    CHECK(to_b[0].at - to_a[0].at >= 5s);
 }
 
 TEST_CASE("a 429 with an HTTP-date Retry-After waits until that date") {
