@@ -254,6 +254,7 @@ TEST_CASE("run reports READY, converges the tenant and says so in STATUS, and st
     Setup setup(emulator);
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(daemon.output());
 
     CHECK(notify.wait_for("READY=1", 5s));
     CHECK(notify.wait_for("STATUS=converged 2/2 · next in", 10s));
@@ -270,7 +271,6 @@ TEST_CASE("run reports READY, converges the tenant and says so in STATUS, and st
     const std::string output = daemon.output();
     CHECK(output.find("created One") != std::string::npos);
     CHECK(output.find("demo-secret") == std::string::npos);
-    INFO(output);
 }
 
 TEST_CASE("a second instance on the same state directory is refused, naming the holder's PID") {
@@ -278,12 +278,13 @@ TEST_CASE("a second instance on the same state directory is refused, naming the 
     Setup setup(emulator);
     NotifySocket notify(setup.dir);
     HookwardenProcess first(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(first.output());
     REQUIRE(notify.wait_for("READY=1", 5s));
 
     HookwardenProcess second(setup.dir, setup.run_args(), {"TEST_CLIENT_SECRET=demo-secret"});
+    INFO(second.output());
     CHECK(second.wait(5s) == 1);
     CHECK(second.output().find("PID " + std::to_string(first.pid())) != std::string::npos);
-    INFO(second.output());
     first.signal(SIGTERM);
     CHECK(first.wait(5s) == 0);
 }
@@ -294,6 +295,7 @@ TEST_CASE("SIGHUP reloads with RELOADING=1 and MONOTONIC_USEC, and an invalid ma
     Setup setup(emulator, std::string(Setup::short_timeouts) + "prune: true\n");
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(daemon.output());
     REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
 
     daemon.signal(SIGHUP);
@@ -308,38 +310,40 @@ TEST_CASE("SIGHUP reloads with RELOADING=1 and MONOTONIC_USEC, and an invalid ma
     std::filesystem::remove(setup.dir / "manifests/team/two.yaml");
     daemon.signal(SIGHUP);
     CHECK(notify.wait_for("manifests invalid", 5s));
-    std::this_thread::sleep_for(1500ms);
+    // A cycle after the refused reload still works from the last good state.
+    daemon.signal(SIGUSR1);
+    CHECK(notify.wait_for("STATUS=reconciling", 10s));
+    CHECK(notify.wait_for("keeping last good state", 15s));
     CHECK(control.webhooks().size() == 2);
     const std::string output = daemon.output();
     CHECK(output.find("missing required field 'spec.eventTypes'") != std::string::npos);
     CHECK(output.find("keeping") != std::string::npos);
-    INFO(output);
 
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
 }
 
-TEST_CASE("a manifest edited on disk is applied within 3 seconds (inotify)") {
+TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
     EmulatorProcess emulator({"--quiet"});
     EmulatorControl control(emulator);
     Setup setup(emulator);
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(daemon.output());
     REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
 
     // Like git: write a new file and rename it over the old one, in a
     // subdirectory that existed at start.
     setup.dir.write("manifests/team/.two.yaml.tmp", manifest("Two", "https://two.example.com/v2"));
     std::filesystem::rename(setup.dir / "manifests/team/.two.yaml.tmp", setup.dir / "manifests/team/two.yaml");
-    CHECK(eventually([&] { return endpoint_of(control, "Two") == "https://two.example.com/v2"; }, 3s));
+    CHECK(eventually([&] { return endpoint_of(control, "Two") == "https://two.example.com/v2"; }, 15s));
 
     // A directory created after start is watched too.
     setup.dir.write("manifests/new-team/three.yaml", manifest("Three", "https://three.example.com/hook"));
-    CHECK(eventually([&] { return endpoint_of(control, "Three") == "https://three.example.com/hook"; }, 3s));
+    CHECK(eventually([&] { return endpoint_of(control, "Three") == "https://three.example.com/hook"; }, 15s));
 
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
-    INFO(daemon.output());
 }
 
 TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
@@ -348,6 +352,7 @@ TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
     Setup setup(emulator);
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(daemon.output());
     REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
 
     std::string id;
@@ -356,11 +361,10 @@ TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
             id = w.id;
     control.drift(id, {{"endpointUrl", "https://evil.example.com/"}});
     daemon.signal(SIGUSR1);
-    CHECK(eventually([&] { return endpoint_of(control, "One") == "https://one.example.com/hook"; }, 3s));
+    CHECK(eventually([&] { return endpoint_of(control, "One") == "https://one.example.com/hook"; }, 15s));
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
     CHECK(daemon.output().find("updated One (endpointUrl) [drift]") != std::string::npos);
-    INFO(daemon.output());
 }
 
 TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is unreachable") {
@@ -371,6 +375,7 @@ TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is
     emulator.stop();
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
+    INFO(daemon.output());
     CHECK(notify.wait_for("READY=1", 5s));
     // The client retries a refused connection 4 times with full jitter under
     // ceilings of 1, 2, 4 and 8 s (SPEC §5): up to 15 s before the cycle
@@ -387,9 +392,12 @@ TEST_CASE("the watchdog is pinged while the loop makes progress and not while a 
     Setup setup(emulator, "cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n");
     NotifySocket notify(setup.dir);
     HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify, "400000"));
+    INFO(daemon.output());
     REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
-    auto healthy = notify.collect(1s);
-    CHECK(std::count(healthy.begin(), healthy.end(), "WATCHDOG=1") >= 3);
+    // Pings every 200 ms: at least 3 a second, over a window long enough
+    // that one slow wake-up on a busy machine does not decide it.
+    auto healthy = notify.collect(3s);
+    CHECK(std::count(healthy.begin(), healthy.end(), "WATCHDOG=1") >= 9);
 
     control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 5, .seconds = 30});
     daemon.signal(SIGUSR1);
@@ -408,5 +416,4 @@ TEST_CASE("the watchdog is pinged while the loop makes progress and not while a 
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(8s) == 0);
     CHECK(Clock::now() - asked < 7s);
-    INFO(daemon.output());
 }
