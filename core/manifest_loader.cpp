@@ -27,7 +27,6 @@ const std::vector<std::string> metadata_fields{"name", "labels"};
 const std::vector<std::string> spec_fields{"eventTypes",  "endpointUrl",     "enabled",
                                            "retryPolicy", "payloadTemplate", "secretRef"};
 const std::vector<std::string> retry_policy_fields{"retryInterval", "maxRetries"};
-const std::vector<std::string> secret_ref_fields{"generate", "credential", "file", "env"};
 
 // Validates one YAML document as a Webhook manifest.
 class DocumentReader {
@@ -224,7 +223,7 @@ std::vector<std::string> accepted_manifest_fields() {
     add("metadata.", metadata_fields);
     add("spec.", spec_fields);
     add("spec.retryPolicy.", retry_policy_fields);
-    add("spec.secretRef.", secret_ref_fields);
+    add("spec.secretRef.", secret_ref_forms); // core/secret_source_yaml.hpp
     return out;
 }
 

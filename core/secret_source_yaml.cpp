@@ -1,8 +1,11 @@
 #include "core/secret_source_yaml.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace hookwarden {
+
+const std::vector<std::string> secret_ref_forms{"generate", "credential", "file", "env"};
 
 namespace {
 
@@ -32,9 +35,9 @@ std::optional<SecretSource> read_secret_source(const YamlField& field, const Sec
     if (forms.allow_plain && field.node.is_scalar())
         return SecretSource{SecretSource::Kind::plain, field.node.scalar()};
 
-    std::vector<std::string> allowed{"credential", "file", "env"};
-    if (forms.allow_generate)
-        allowed.insert(allowed.begin(), "generate");
+    std::vector<std::string> allowed = secret_ref_forms;
+    if (!forms.allow_generate)
+        std::erase(allowed, "generate");
 
     YamlMap map(field.node, field.path, *field.file, diagnostics);
     if (!map.valid())

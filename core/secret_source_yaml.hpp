@@ -7,8 +7,14 @@
 #include "core/yaml_fields.hpp"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace hookwarden {
+
+/// The keys of a source mapping, in the order messages list them: all of
+/// them in a manifest's `spec.secretRef`, all but `generate` in config.
+extern const std::vector<std::string> secret_ref_forms;
 
 struct SecretSourceForms {
     bool allow_plain = false;     ///< a bare string is the value itself (config)
