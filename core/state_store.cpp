@@ -68,7 +68,10 @@ Result<State> state_from_json(std::string_view text, const std::string& display)
     const auto* version = object.if_contains("formatVersion");
     if (!version || !version->is_int64())
         return corrupt("formatVersion is missing");
-    if (version->get_int64() > state_format_version || version->get_int64() < 1)
+    if (version->get_int64() < 1)
+        return corrupt("formatVersion " + std::to_string(version->get_int64()) +
+                       " is not a version any hookwarden writes");
+    if (version->get_int64() > state_format_version)
         return make_error(ErrorKind::invalid_input, display + " has format version " +
                                                         std::to_string(version->get_int64()) +
                                                         "; this hookwarden reads version " +

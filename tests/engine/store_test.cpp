@@ -136,6 +136,14 @@ TEST_CASE(
     auto newer = store.load();
     REQUIRE_FALSE(newer.has_value());
     CHECK(newer.error().message.find("newer hookwarden") != std::string::npos);
+
+    // No hookwarden writes a version below 1: that is damage, not age.
+    dir.write("state/state.json", R"({"formatVersion": 0, "webhooks": {}})");
+    auto zero = store.load();
+    REQUIRE_FALSE(zero.has_value());
+    CHECK(zero.error().message.find("not a valid hookwarden state file") != std::string::npos);
+    CHECK(zero.error().message.find("formatVersion 0") != std::string::npos);
+    CHECK(zero.error().message.find("newer hookwarden") == std::string::npos);
 }
 
 TEST_CASE("a state file that cannot be reached is an error naming why, never an empty state") {
