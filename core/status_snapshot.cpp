@@ -53,15 +53,8 @@ json::object status_json(const CycleReport& report) {
     o["manifestErrors"] = report.manifest_errors;
     if (report.error)
         o["error"] = error_json(*report.error);
-    json::object counts{{"created", 0}, {"updated", 0}, {"adopted", 0}, {"deleted", 0},
-                        {"unchanged", 0}, {"retained", 0}, {"failed", 0}, {"conflicts", 0},
-                        {"deferred", 0}};
     json::array webhooks;
     if (report.result) {
-        const auto& c = report.result->counts;
-        counts = {{"created", c.created},     {"updated", c.updated},     {"adopted", c.adopted},
-                  {"deleted", c.deleted},     {"unchanged", c.unchanged}, {"retained", c.retained},
-                  {"failed", c.failed},       {"conflicts", c.conflicts}, {"deferred", c.deferred}};
         for (const auto& item : report.result->items) {
             json::object w{{"name", item.name},
                            {"action", to_string(item.action)},
@@ -77,7 +70,11 @@ json::object status_json(const CycleReport& report) {
         if (!report.result->prune_blocked_reason.empty())
             o["pruneBlocked"] = report.result->prune_blocked_reason;
     }
-    o["counts"] = std::move(counts);
+    // An unreachable tenant has no result: every count is 0.
+    const CycleCounts c = report.result ? report.result->counts : CycleCounts{};
+    o["counts"] = {{"created", c.created},     {"updated", c.updated},     {"adopted", c.adopted},
+                   {"deleted", c.deleted},     {"unchanged", c.unchanged}, {"retained", c.retained},
+                   {"failed", c.failed},       {"conflicts", c.conflicts}, {"deferred", c.deferred}};
     o["webhooks"] = std::move(webhooks);
     if (report.next_run)
         o["nextRun"] = format_rfc3339(*report.next_run);

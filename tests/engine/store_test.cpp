@@ -1,10 +1,12 @@
-// The files of the state directory: atomic replacement, state.json and the
-// secret store.
+// The files of the state directory: atomic replacement, state.json, the
+// secret store and status.json.
 #include "core/atomic_file.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
+#include "core/status_snapshot.hpp"
 #include "tests/core/scratch_dir.hpp"
 
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <atomic>
 #include <fstream>
@@ -278,6 +280,31 @@ TEST_CASE("a failing random source generates nothing and says so") {
     REQUIRE_FALSE(value.has_value());
     CHECK(value.error().message.find("random source failed") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "secrets" / "Monitor"));
+}
+
+// --- status.json -----------------------------------------------------------------
+
+TEST_CASE("status.json counts every outcome, all 0 when the tenant could not be reached") {
+    CycleReport unreachable;
+    unreachable.error = make_error(ErrorKind::transport, "connection refused");
+    auto json = status_json(unreachable);
+    CHECK(json.at("outcome") == "unreachable");
+    const boost::json::object zero{{"created", 0},   {"updated", 0},  {"adopted", 0},
+                                   {"deleted", 0},   {"unchanged", 0}, {"retained", 0},
+                                   {"failed", 0},    {"conflicts", 0}, {"deferred", 0}};
+    CHECK(json.at("counts") == zero);
+
+    CycleReport done;
+    done.result = CycleResult{};
+    done.result->counts = {.created = 1, .updated = 2, .adopted = 3, .deleted = 4, .unchanged = 5,
+                           .retained = 6, .failed = 7, .conflicts = 8, .deferred = 9};
+    done.result->prune_blocked_reason = "too many deletes";
+    json = status_json(done);
+    const boost::json::object counted{{"created", 1},   {"updated", 2},  {"adopted", 3},
+                                      {"deleted", 4},   {"unchanged", 5}, {"retained", 6},
+                                      {"failed", 7},    {"conflicts", 8}, {"deferred", 9}};
+    CHECK(json.at("counts") == counted);
+    CHECK(json.at("pruneBlocked") == "too many deletes");
 }
 
 } // namespace
