@@ -163,7 +163,9 @@ Result<void> ensure_directory(const fs::path& dir, fs::perms mode) {
     // mkdir applies the umask; the mode asked for is the mode meant.
     if (::chmod(dir.c_str(), static_cast<mode_t>(mode)) != 0)
         return io_error("set the mode of", dir, errno);
-    return {};
+    // The new entry lives in the parent: without this a power cut could
+    // lose the directory, and every file already renamed into it.
+    return fsync_directory(dir.has_parent_path() ? dir.parent_path() : fs::path("."));
 }
 
 } // namespace hookwarden
