@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <exception>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 namespace hookwarden {
@@ -201,9 +202,11 @@ class Engine::Journal {
         return {};
     }
 
-    /// Records that `name` is about to be created (no id yet), remembering
-    /// what the entry was before so that a refused create can undo it.
-    void intend_create(const std::string& name, const std::string& digest) {
+    /// Records that `name` is about to be created (no id yet) with the
+    /// secret of fingerprint `fingerprint`, remembering what the entry was
+    /// before so that a refused create can undo it.
+    void intend_create(const std::string& name, const std::string& digest,
+                       const std::string& fingerprint) {
         {
             std::lock_guard lock(mutex_);
             auto it = state_.owned.find(name);
@@ -211,7 +214,7 @@ class Engine::Journal {
                                                  ? std::nullopt
                                                  : std::optional<OwnedWebhook>(it->second));
         }
-        set(name, OwnedWebhook{"", digest, std::nullopt});
+        set(name, OwnedWebhook{"", digest, fingerprint});
     }
 
     std::optional<OwnedWebhook> before_intent(const std::string& name) const {
@@ -304,34 +307,50 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
         }
     };
 
+    // Backoff is judged once, at the start of the cycle, so that an item
+    // prepared as not deferred is not found deferred when it runs.
+    const auto now = clock_();
+    std::vector<Prepared> prepared(plan.items.size());
     std::vector<std::size_t> work;
+    std::vector<std::size_t> creates;
     for (std::size_t i = 0; i < plan.items.size(); ++i) {
         const PlanItem& item = plan.items[i];
-        if (item.writes()) {
-            work.push_back(i);
+        if (!item.writes()) {
+            finish(i, execute(item, journal, {}));
             continue;
         }
-        finish(i, execute(item, journal));
+        work.push_back(i);
+        prepared[i].deferred_until = deferred_until(item.name, now);
+        if (item.action == PlanAction::create && !prepared[i].deferred_until)
+            creates.push_back(i);
     }
+    // The creates' secrets first (a generated one is made and kept), so
+    // that each intent can say which secret its create sends.
+    run_parallel(creates.size(), options_.concurrency, [&](std::size_t k) {
+        prepared[creates[k]].secret = secret_value(plan.items[creates[k]]);
+    });
     // Write-ahead: every name about to be created is recorded as ours (with
-    // no id yet) in one write before any create is sent, so that a crash
-    // after the tenant commits one leaves a trace the next cycle resolves by
-    // name instead of creating a second webhook. One write for the batch,
-    // not one per create: fsync, not the tenant, would set the pace.
+    // no id yet, and its secret's fingerprint) in one write before any
+    // create is sent, so that a crash after the tenant commits one leaves a
+    // trace the next cycle resolves by name instead of creating a second
+    // webhook, and knows the secret it holds. One write for the batch, not
+    // one per create: fsync, not the tenant, would set the pace.
     bool intents = false;
-    for (std::size_t index : work) {
+    for (std::size_t index : creates) {
         const PlanItem& item = plan.items[index];
-        if (item.action == PlanAction::create && !deferred_until(item.name)) {
-            journal.intend_create(item.name, item.desired_digest);
-            intents = true;
-        }
+        const Result<std::string>& secret = *prepared[index].secret;
+        if (!secret)
+            continue; // not sent: execute_create reports why
+        journal.intend_create(item.name, item.desired_digest, secret_fingerprint(*secret));
+        intents = true;
     }
     if (intents)
         if (auto committed = journal.commit(); !committed)
             journal.intent_error = committed.error();
 
-    run_parallel(work.size(), options_.concurrency,
-                 [&](std::size_t k) { finish(work[k], execute(plan.items[work[k]], journal)); });
+    run_parallel(work.size(), options_.concurrency, [&](std::size_t k) {
+        finish(work[k], execute(plan.items[work[k]], journal, std::move(prepared[work[k]])));
+    });
 
     if (auto committed = journal.commit(); !committed)
         result.state_error = committed.error();
@@ -381,7 +400,7 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     return result;
 }
 
-ItemResult Engine::execute(const PlanItem& item, Journal& journal) {
+ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prepared) {
     ItemResult out{.name = item.name, .action = item.action, .cause = item.cause, .id = item.id};
     switch (item.action) {
     case PlanAction::conflict:
@@ -423,16 +442,18 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal) {
         break;
     }
 
-    if (auto until = deferred_until(item.name)) {
+    if (prepared.deferred_until) {
         out.outcome = ItemOutcome::deferred;
-        out.retry_at = until;
+        out.retry_at = prepared.deferred_until;
         out.note = "still backing off after an earlier failure";
         return out;
     }
     ItemResult result;
     switch (item.action) {
     case PlanAction::create:
-        result = execute_create(item, journal);
+        if (!prepared.secret)
+            throw std::logic_error("a create of " + item.name + " reached execution unprepared");
+        result = execute_create(item, journal, std::move(*prepared.secret));
         break;
     case PlanAction::remove:
         result = execute_remove(item, journal);
@@ -454,23 +475,23 @@ Result<std::string> Engine::secret_value(const PlanItem& item) {
     return secrets_.value(item.name, item.desired->secret_ref);
 }
 
-ItemResult Engine::execute_create(const PlanItem& item, Journal& journal) {
+ItemResult Engine::execute_create(const PlanItem& item, Journal& journal,
+                                  Result<std::string> value) {
     ItemResult out{.name = item.name,
                    .action = PlanAction::create,
                    .cause = item.cause,
                    .outcome = ItemOutcome::failed,
                    .changes = item.changes};
+    if (!value) {
+        // No intent was recorded for it: the state entry is as it was.
+        out.error = with_webhook(value.error(), item.name);
+        return out;
+    }
     const auto previous = journal.before_intent(item.name);
     if (journal.intent_error) {
         journal.restore(item.name, previous);
         out.error = with_webhook(*journal.intent_error, item.name);
         out.note = "not created: the state file could not record it first";
-        return out;
-    }
-    auto value = secret_value(item);
-    if (!value) {
-        journal.restore(item.name, previous);
-        out.error = with_webhook(value.error(), item.name);
         return out;
     }
     const std::string fingerprint = secret_fingerprint(*value);
@@ -494,9 +515,8 @@ ItemResult Engine::execute_create(const PlanItem& item, Journal& journal) {
             return out;
         }
 
-        // The answer was lost: look before sending anything again. The
-        // intent now also says which secret went out, for whoever resolves it.
-        journal.set(item.name, OwnedWebhook{"", item.desired_digest, fingerprint});
+        // The answer was lost: look before sending anything again (the
+        // intent already says which secret went out).
         auto found = tenant_.search_webhooks(item.name);
         if (!found) {
             out.error = with_webhook(
@@ -645,10 +665,10 @@ ItemResult Engine::execute_remove(const PlanItem& item, Journal& journal) {
 // Backoff
 
 std::optional<std::chrono::steady_clock::time_point>
-Engine::deferred_until(const std::string& name) {
+Engine::deferred_until(const std::string& name, std::chrono::steady_clock::time_point now) {
     std::lock_guard lock(backoff_mutex_);
     auto it = backoff_.find(name);
-    if (it == backoff_.end() || clock_() >= it->second.retry_at)
+    if (it == backoff_.end() || now >= it->second.retry_at)
         return std::nullopt;
     return it->second.retry_at;
 }

@@ -9,9 +9,10 @@
 //  - only owned webhooks are updated or deleted; prune follows the plan;
 //  - a create whose answer is lost is looked up by name before anything is
 //    sent again, and every name about to be created is recorded in
-//    state.json (without an id) in one write before the first create is
-//    sent, so that even a crash between the tenant's commit and ours cannot
-//    lead to a second webhook of that name;
+//    state.json (without an id, with the fingerprint of the secret it will
+//    send) in one write before the first create is sent, so that even a
+//    crash between the tenant's commit and ours cannot lead to a second
+//    webhook of that name, nor lose which secret it was given;
 //  - an update sends the version it read; a version mismatch re-reads,
 //    re-plans that one webhook and tries again, a bounded number of times;
 //  - a failed webhook is retried with exponential backoff (1 s doubling to
@@ -142,13 +143,23 @@ class Engine {
         std::chrono::steady_clock::time_point retry_at{};
     };
 
-    ItemResult execute(const PlanItem& item, Journal& journal);
-    ItemResult execute_create(const PlanItem& item, Journal& journal);
+    /// What apply() settles for an item before the items run.
+    struct Prepared {
+        /// Still backing off (decided once per cycle, at its start).
+        std::optional<std::chrono::steady_clock::time_point> deferred_until;
+        /// A create's secret, resolved before its intent is written so that
+        /// the intent records the fingerprint of what will be sent.
+        std::optional<Result<std::string>> secret;
+    };
+
+    ItemResult execute(const PlanItem& item, Journal& journal, Prepared prepared);
+    ItemResult execute_create(const PlanItem& item, Journal& journal, Result<std::string> value);
     ItemResult execute_update(const PlanItem& item, Journal& journal);
     ItemResult execute_remove(const PlanItem& item, Journal& journal);
     Result<std::string> secret_value(const PlanItem& item);
 
-    std::optional<std::chrono::steady_clock::time_point> deferred_until(const std::string& name);
+    std::optional<std::chrono::steady_clock::time_point>
+    deferred_until(const std::string& name, std::chrono::steady_clock::time_point now);
     std::chrono::steady_clock::time_point record_failure(const std::string& name);
     void record_success(const std::string& name);
     /// Drops the backoff of webhooks the plan does not write to: gone from

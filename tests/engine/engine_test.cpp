@@ -171,7 +171,6 @@ TEST_CASE("a create lost before the tenant committed it is sent again only after
 TEST_CASE("a create whose answers keep getting lost stops, stays owned by name and is resolved "
           "next cycle") {
     Rig rig;
-    rig.tenant.lose_create_answer_after_commit = 0;
     rig.tenant.lose_create_before_commit = 5;
     auto result = rig.cycle({manifest("A")});
     CHECK(result.counts.failed == 1);
@@ -188,19 +187,33 @@ TEST_CASE("a create whose answers keep getting lost stops, stays owned by name a
 TEST_CASE("a crash between the tenant's commit and ours is resolved by name even with adopt off") {
     Rig rig;
     const auto m = manifest("A");
-    // As if an earlier run wrote its intent and died after the tenant committed.
-    State pending;
-    pending.owned["A"] = {"", applied_digest(m), secret_fingerprint("sent-then")};
-    REQUIRE(rig.state.save(pending).has_value());
-    rig.dir.write("secrets/A", "sent-then"); // generated before that create was sent
-    auto made = webhook_for(m, "made-1");
-    made.secret = "sent-then";
-    rig.tenant.insert(made);
+    // What an earlier run left on disk when it sent the create, and what
+    // it sent: as if it died right after the tenant committed.
+    std::optional<State> on_disk;
+    std::optional<std::string> sent;
+    rig.tenant.on_create = [&](const Webhook& body) {
+        if (auto state = rig.state.load())
+            on_disk = *state;
+        sent = body.secret;
+    };
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(on_disk);
+    REQUIRE(sent);
+    rig.tenant.on_create = {};
+    REQUIRE(rig.state.save(*on_disk).has_value());
+    const auto made = rig.tenant.named("A").at(0).id;
+    const auto writes = rig.tenant.counts().writes();
+
     const auto result = rig.cycle({m}, PlanOptions{.adopt = false});
     CHECK(result.converged());
     CHECK(result_for(result, "A").action == PlanAction::adopt);
-    CHECK(rig.tenant.counts().writes() == 0);
-    CHECK(rig.owned().owned.at("A").id == "made-1");
+    CHECK(rig.tenant.counts().writes() == writes);
+    const auto owned = rig.owned().owned.at("A");
+    CHECK(owned.id == made);
+    // The secret that went out is known as ours, not taken for the tenant's.
+    CHECK(owned.secret_fingerprint == secret_fingerprint(*sent));
+    CHECK(rig.cycle({m}).counts.unchanged == 1);
+    CHECK(rig.tenant.counts().writes() == writes);
 }
 
 TEST_CASE("a version mismatch re-reads the webhook, re-plans it and sends the fresh version") {
