@@ -212,10 +212,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void do_drain() {
-        const auto now = std::chrono::steady_clock::now();
-        beast::get_lowest_layer(stream_).expires_after(
-            std::max(std::chrono::steady_clock::duration::zero(),
-                     std::min<std::chrono::steady_clock::duration>(kDrainQuiet, drain_until_ - now)));
+        beast::get_lowest_layer(stream_).expires_at(
+            std::min(std::chrono::steady_clock::now() + kDrainQuiet, drain_until_));
         stream_.async_read_some(net::buffer(drain_buffer_),
                                 beast::bind_front_handler(&Session::on_drain, shared_from_this()));
     }
