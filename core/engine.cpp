@@ -566,18 +566,25 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
     if (planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption)
         fingerprint.reset(); // the tenant's secret, until we send one
 
+    // The value to send, resolved once, when a plan (the first or a
+    // re-plan) first asks for a secret.
     std::optional<std::string> value;
-    if (planned.secret != SecretAction::none) {
-        auto resolved = secret_value(planned);
+    auto resolve_secret_of = [&](const PlanItem& item) {
+        if (value || item.secret == SecretAction::none)
+            return true;
+        auto resolved = secret_value(item);
         if (!resolved) {
             out.error = with_webhook(resolved.error(), planned.name);
-            return out;
+            return false;
         }
         value = std::move(*resolved);
-    }
+        return true;
+    };
 
     PlanItem current = planned;
     for (int conflict = 0;; ++conflict) {
+        if (!resolve_secret_of(current))
+            return out;
         Webhook body = desired_body(*current.desired);
         body.id = current.id;
         body.version = current.version;

@@ -216,6 +216,29 @@ TEST_CASE("a crash between the tenant's commit and ours is resolved by name even
     CHECK(rig.tenant.counts().writes() == writes);
 }
 
+TEST_CASE("a secret that changed since the plan is sent when a version mismatch re-plans it") {
+    Rig rig;
+    auto m = manifest("A");
+    const auto secret_file = rig.dir.write("a.secret", "first-value");
+    m.secret_ref = {SecretSource::Kind::file, secret_file.string()};
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(rig.tenant.secret_of("A") == "first-value");
+    const auto id = rig.tenant.named("A")[0].id;
+    m.endpoint_url = "https://new.example.com/in";
+    const Plan plan = rig.plan({m});
+    REQUIRE(plan.items[0].action == PlanAction::update);
+    REQUIRE(plan.items[0].secret == SecretAction::none);
+    // After the plan: the secret source changes and someone edits the webhook.
+    rig.dir.write("a.secret", "second-value");
+    rig.tenant.ui_edit(id, [](Webhook& w) { w.enabled = false; });
+    const auto result = rig.engine.apply(plan);
+    CHECK(result.converged());
+    CHECK(result_for(result, "A").attempts == 2);
+    CHECK(rig.tenant.secret_of("A") == "second-value");
+    CHECK(rig.owned().owned.at("A").secret_fingerprint == secret_fingerprint("second-value"));
+    CHECK(rig.cycle({m}).counts.unchanged == 1);
+}
+
 TEST_CASE("a version mismatch re-reads the webhook, re-plans it and sends the fresh version") {
     Rig rig;
     auto m = manifest("A");
