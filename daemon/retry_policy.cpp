@@ -1,5 +1,6 @@
 #include "daemon/retry_policy.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <random>
@@ -101,7 +102,15 @@ std::optional<chrono::system_clock::time_point> make_time(int year, int month, i
                                       chrono::day{static_cast<unsigned>(day)}};
     if (!date.ok() || h > 23 || m > 59 || s > 60)
         return std::nullopt;
-    return chrono::sys_days{date} + chrono::hours{h} + chrono::minutes{m} + chrono::seconds{s};
+    const chrono::sys_seconds when = chrono::sys_days{date} + chrono::hours{h} + chrono::minutes{m} + chrono::seconds{s};
+    // system_clock counts nanoseconds here: years after 2262 (or before
+    // 1677) would wrap round. The ends of its range keep their meaning.
+    using wall = chrono::system_clock::time_point;
+    if (when >= chrono::floor<chrono::seconds>(wall::max()))
+        return wall::max();
+    if (when <= chrono::ceil<chrono::seconds>(wall::min()))
+        return wall::min();
+    return when;
 }
 
 std::string_view trim(std::string_view text) {
@@ -147,9 +156,15 @@ std::optional<chrono::seconds> parse_retry_after(std::string_view value, chrono:
     if (value.front() >= '0' && value.front() <= '9') {
         std::int64_t seconds = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-        if (ec != std::errc{} || end != value.data() + value.size())
-            return std::nullopt; // also overflow: a wait that long is refused anyway by the caller's cap
-        return chrono::seconds(seconds);
+        if (end != value.data() + value.size())
+            return std::nullopt;
+        // All digits, yet more than an int64 holds: a very long pause, not
+        // an unreadable value (which would mean the 3 s default).
+        if (ec == std::errc::result_out_of_range)
+            return retry_after_limit;
+        if (ec != std::errc{})
+            return std::nullopt;
+        return std::min(chrono::seconds(seconds), retry_after_limit);
     }
     const auto when = parse_http_date(value);
     if (!when)
@@ -157,7 +172,7 @@ std::optional<chrono::seconds> parse_retry_after(std::string_view value, chrono:
     if (*when <= now)
         return chrono::seconds::zero();
     // Round up: waiting a fraction too long is harmless, too short earns another 429.
-    return chrono::ceil<chrono::seconds>(*when - now);
+    return std::min(chrono::ceil<chrono::seconds>(*when - now), retry_after_limit);
 }
 
 RetryVerdict classify_status(int status, RequestSafety safety) {

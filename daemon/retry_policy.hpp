@@ -44,9 +44,16 @@ std::chrono::milliseconds full_jitter_delay(const BackoffPolicy& policy, int ret
 /// asctime forms a sender may still use). Always UTC.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
+/// The longest pause a `Retry-After` value reads as. No caller waits that
+/// long (SPEC §5: it gives up instead), and clamping here keeps every later
+/// computation with the value (milliseconds, deadlines) far from overflow.
+inline constexpr std::chrono::seconds retry_after_limit{24 * 60 * 60};
+
 /// Reads a `Retry-After` value: delay-seconds or an HTTP-date, relative to
-/// `now`. A date in the past means "now" (zero). Anything unreadable gives
-/// std::nullopt, and the caller uses its default (3 s per SPEC §5).
+/// `now`. A date in the past means "now" (zero). A longer pause than
+/// `retry_after_limit` (also a number too large for any integer) reads as
+/// that limit. Anything unreadable gives std::nullopt, and the caller uses
+/// its default (3 s per SPEC §5).
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 

@@ -196,13 +196,16 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
         case RetryVerdict::retry_rate_limit: {
             ++rate_limited_;
             const auto asked = parse_retry_after(answer.header("Retry-After").value_or(""), clock_.wall_now());
+            // parse_retry_after clamps: no overflow here, and a huge demand
+            // stays huge (and is refused) instead of wrapping round.
             const chrono::milliseconds wait = asked ? chrono::milliseconds(*asked) : options_.default_retry_after;
             if (wait > options_.max_retry_after) {
                 auto error = refusal(answer);
                 error.kind = ErrorKind::rate_limited;
                 error.message = "the tenant demands a pause of " +
                                 std::to_string(chrono::ceil<chrono::seconds>(wait).count()) +
-                                " s before the next request, longer than the " +
+                                (asked && *asked >= retry_after_limit ? " s or more" : " s") +
+                                " before the next request, longer than the " +
                                 std::to_string(options_.max_retry_after.count()) + " s hookwarden waits";
                 return error;
             }

@@ -112,3 +112,16 @@ TEST_CASE("a cancelled system clock ends waits at once") {
     CHECK(chrono::steady_clock::now() - start < 1s);
     CHECK(clock.cancelled());
 }
+
+TEST_CASE("a huge Retry-After reads as the limit, never as an overflowed or default pause") {
+    const auto now = chrono::system_clock::now();
+    CHECK(parse_retry_after("99999999999999999", now) == retry_after_limit);
+    CHECK(parse_retry_after("9300000000000000", now) == retry_after_limit); // ×1000 would wrap negative
+    CHECK(parse_retry_after("99999999999999999999999", now) == retry_after_limit); // beyond int64
+    CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now) == retry_after_limit); // past 2262
+    CHECK(parse_retry_after("Sat, 01 Jan 1000 00:00:00 GMT", now) == 0s);
+    CHECK(parse_retry_after("86400", now) == retry_after_limit);
+    CHECK(parse_retry_after("86399", now) == 86399s);
+    // The clamped value converts to milliseconds and deadlines without overflow.
+    CHECK(chrono::milliseconds(retry_after_limit) > 0ms);
+}

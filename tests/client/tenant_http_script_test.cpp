@@ -206,6 +206,31 @@ TEST_CASE("a 429 demanding more than 180 seconds fails the call at once as rate_
     CHECK(c.clock->elapsed() < 1s);
 }
 
+TEST_CASE("a 429 or 503 with a huge Retry-After gives up at once instead of resending") {
+    // 9300000000000000 s overflows as milliseconds into a negative wait;
+    // the 23-digit value does not fit an int64 at all; the year 9999 does
+    // not fit system_clock's nanoseconds.
+    for (const char* huge : {"99999999999999999", "9300000000000000", "99999999999999999999999",
+                             "Fri, 31 Dec 9999 23:59:59 GMT"}) {
+        const std::string retry_after = huge;
+        CAPTURE(retry_after);
+        Client limited(sequence({answer(429, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
+        auto got = limited.tenant->get_webhook("a");
+        REQUIRE_FALSE(got);
+        CHECK(got.error().kind == ErrorKind::rate_limited);
+        CHECK(got.error().message.find("86400 s or more") != std::string::npos);
+        CHECK(limited.api_requests().size() == 1);
+        CHECK(limited.clock->elapsed() < 1s);
+
+        // A 503's Retry-After is a floor for the backoff: beyond the retry
+        // budget, so no second send.
+        Client busy(sequence({answer(503, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
+        CHECK_FALSE(busy.tenant->get_webhook("a"));
+        CHECK(busy.api_requests().size() == 1);
+        CHECK(busy.clock->elapsed() < 1s);
+    }
+}
+
 TEST_CASE("a create answered 429 is sent again: the tenant did not process it") {
     Client c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(201, webhook_json("new"))}));
     auto created = c.tenant->create_webhook(sample());
