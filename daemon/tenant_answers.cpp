@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace hookwarden {
@@ -32,26 +33,49 @@ std::optional<std::int64_t> integer(const json::value* v) {
     return std::nullopt;
 }
 
-std::string first_line(std::string_view text, std::size_t limit = 200) {
+std::string first_line(std::string_view text, std::size_t limit) {
     auto line = text.substr(0, text.find_first_of("\r\n"));
     if (line.size() > limit)
         return std::string(line.substr(0, limit)) + "…";
     return std::string(line);
 }
 
+bool mentions_secret(std::string_view text) {
+    constexpr std::string_view word = "secret";
+    return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+           }) != text.end();
+}
+
+// The first line of a body for an error message, unless the body may hold
+// a webhook secret: withheld by the caller, or naming one (any member or
+// value spelled "secret", in any case), as a tenant echoing it would.
+std::optional<std::string> excerpt(std::string_view body, BodyQuoting quoting, std::size_t limit) {
+    if (quoting == BodyQuoting::withheld || mentions_secret(body))
+        return std::nullopt;
+    return first_line(body, limit);
+}
+
+constexpr const char* not_quoted = "not quoted, as it may hold a webhook secret";
+
 } // namespace
 
-Result<json::value> parse_json_answer(std::string_view body, const ErrorContext& context) {
+Result<json::value> parse_json_answer(std::string_view body, const ErrorContext& context, BodyQuoting quoting) {
     json::error_code ec;
     auto value = json::parse(body, ec);
     if (ec) {
-        const auto shown = body.empty() ? std::string("an empty body") : "'" + first_line(body, 60) + "'";
+        std::string shown = "an empty body";
+        if (!body.empty()) {
+            const auto line = excerpt(body, quoting, 60);
+            shown = line ? "'" + *line + "'"
+                         : "a body of " + std::to_string(body.size()) + " bytes (" + not_quoted + ")";
+        }
         return malformed(context, "not JSON (" + ec.message() + ") in " + shown);
     }
     return value;
 }
 
-Error api_error(const HttpAnswer& answer, ErrorContext context) {
+Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting) {
     context.http_status = answer.status;
     if (const auto correlation = answer.header("inin-correlation-id"))
         context.correlation_id = std::string(*correlation);
@@ -64,8 +88,13 @@ Error api_error(const HttpAnswer& answer, ErrorContext context) {
         context.api_code = string_member(object, "code");
         context.context_id = string_member(object, "contextId");
     }
-    if (message.empty())
-        message = answer.body.empty() ? "HTTP " + std::to_string(answer.status) : first_line(answer.body);
+    if (message.empty()) {
+        message = "HTTP " + std::to_string(answer.status);
+        if (!answer.body.empty()) {
+            const auto line = excerpt(answer.body, quoting, 200);
+            message = line ? *line : message + " (the answer is " + not_quoted + ")";
+        }
+    }
 
     const bool stale = answer.status == 409 ||
                        (answer.status == 400 && message.find("does not match the current version") != std::string::npos);

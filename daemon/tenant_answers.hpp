@@ -26,15 +26,23 @@
 
 namespace hookwarden {
 
+/// Whether an error may quote the first line of an answer's body (errors
+/// reach logs and status.json). A tenant may echo webhook secrets (SPEC §5),
+/// so an answer to a request that sent one is never quoted (`withheld`);
+/// nor, either way, is a body that mentions "secret" at all.
+enum class BodyQuoting { allowed, withheld };
+
 /// Parses a JSON answer body; malformed JSON is an error with `context`.
-Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorContext& context);
+Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorContext& context,
+                                             BodyQuoting quoting = BodyQuoting::allowed);
 
 /// The error for a non-2xx API answer. Reads the Genesys error body
 /// (`message`, `code`, `contextId`) and `inin-correlation-id` into the
-/// context. 404 → not_found; 409, or 400 whose message says "does not match
-/// the current version" → version_mismatch; 401 → unauthorized; 429 →
-/// rate_limited; anything else → tenant.
-Error api_error(const HttpAnswer& answer, ErrorContext context);
+/// context; a body without `message` is quoted as `quoting` allows. 404 →
+/// not_found; 409, or 400 whose message says "does not match the current
+/// version" → version_mismatch; 401 → unauthorized; 429 → rate_limited;
+/// anything else → tenant.
+Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting = BodyQuoting::allowed);
 
 /// Whether a `secret` in an answer is a placeholder rather than the secret
 /// (empty, or masked with `*`): such a value is dropped, never written back.

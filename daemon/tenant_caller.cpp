@@ -55,7 +55,7 @@ Result<HttpAnswer> TenantCaller::call(const ApiCall& call) {
     // A create goes out on a fresh connection: a kept-alive one that the
     // server closed meanwhile would fail after the write, "outcome unknown".
     request.reuse_connection = call.safety == RequestSafety::idempotent;
-    return send(request, call.operation, call.safety, true);
+    return send(request, call.operation, call.safety, true, call.sends_secret);
 }
 
 Result<TokenGrant> TenantCaller::fetch_token() {
@@ -71,7 +71,7 @@ Result<TokenGrant> TenantCaller::fetch_token() {
     // Named without the token URL's query: errors and log lines carry the
     // operation, and nothing from the URL beyond its path belongs there.
     const auto operation = "POST " + options_.token.path.substr(0, options_.token.path.find('?'));
-    auto answer = send(request, operation, RequestSafety::idempotent, false);
+    auto answer = send(request, operation, RequestSafety::idempotent, false, false);
     if (!answer)
         return answer.error();
     auto grant = parse_token_answer(answer->body);
@@ -89,7 +89,7 @@ Result<TokenGrant> TenantCaller::fetch_token() {
 }
 
 Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string& operation, RequestSafety safety,
-                                      bool api) {
+                                      bool api, bool sends_secret) {
     ErrorContext context;
     context.operation = operation;
     const auto started = clock_.now();
@@ -116,8 +116,9 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
         log([&] { return operation + ": trying again in " + std::to_string(delay.count()) + " ms"; });
         return clock_.wait_until(until) ? Wait::again : Wait::stopped;
     };
+    const auto quoting = sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed;
     auto refusal = [&](const HttpAnswer& answer) {
-        return api ? api_error(answer, context)
+        return api ? api_error(answer, context, quoting)
                    : token_error(answer.status, answer.body, options_.client_id, context);
     };
 
@@ -235,7 +236,7 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
         }
 
         case RetryVerdict::outcome_unknown: {
-            auto error = api_error(answer, context);
+            auto error = api_error(answer, context, quoting);
             error.kind = ErrorKind::outcome_unknown;
             error.message = "the tenant failed the create with HTTP " + std::to_string(answer.status) +
                             " and may have applied it: " + error.message;

@@ -62,6 +62,9 @@ struct ApiCall {
     std::string target;    ///< below the API base: "/api/v2/webhooks?pageSize=100"
     std::string body;      ///< JSON; empty for none
     RequestSafety safety = RequestSafety::idempotent;
+    /// The body carries a webhook secret: errors never quote the answer's
+    /// body, which may echo it (see BodyQuoting in tenant_answers.hpp).
+    bool sends_secret = false;
 };
 
 struct TenantCallerCounters {
@@ -86,7 +89,8 @@ public:
 
 private:
     struct Attempted;
-    Result<HttpAnswer> send(const HttpRequest& base, const std::string& operation, RequestSafety safety, bool api);
+    Result<HttpAnswer> send(const HttpRequest& base, const std::string& operation, RequestSafety safety, bool api,
+                            bool sends_secret);
     Result<TokenGrant> fetch_token();
     bool pace();
     std::uint64_t draw_random();

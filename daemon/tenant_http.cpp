@@ -94,7 +94,8 @@ struct TenantHttp::Impl {
         context.http_status = answer->status;
         if (const auto correlation = answer->header("inin-correlation-id"))
             context.correlation_id = std::string(*correlation);
-        return parse_json_answer(answer->body, context);
+        return parse_json_answer(answer->body, context,
+                                 call.sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed);
     }
 };
 
@@ -245,7 +246,8 @@ Result<Webhook> TenantHttp::create_webhook(const Webhook& body) {
     request.id.clear();
     request.version = 0;
     const auto payload = json::serialize(webhook_to_json(request, WebhookJsonFields::write_body));
-    auto answer = impl_->call_json({operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create}, context);
+    auto answer = impl_->call_json(
+        {operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create, request.secret.has_value()}, context);
     if (answer) {
         if (auto created = read_webhook(*answer, context))
             return created;
@@ -265,7 +267,8 @@ Result<Webhook> TenantHttp::update_webhook(const Webhook& body) {
     if (body.id.empty())
         return make_error(ErrorKind::internal, "an update needs the webhook's id", context);
     const auto payload = json::serialize(webhook_to_json(body, WebhookJsonFields::write_body));
-    auto answer = impl_->call_json({operation, "PUT", webhook_path(body.id), payload}, context);
+    auto answer = impl_->call_json(
+        {operation, "PUT", webhook_path(body.id), payload, RequestSafety::idempotent, body.secret.has_value()}, context);
     if (!answer)
         return answer.error();
     return read_webhook(*answer, context);

@@ -158,3 +158,26 @@ TEST_CASE("the audit query filters by entity and interval only when given") {
     CHECK(one.at("pageSize") == 500);
     CHECK(one.at("nextPageToken") == "t");
 }
+
+TEST_CASE("an answer that may hold a webhook secret is never quoted in an error") {
+    // Withheld: the request sent a secret, which the tenant may echo in any shape.
+    const auto echoed = api_error(answer(400, R"({"id":"1","rejectedValue":"s3cr3t"})"), {}, BodyQuoting::withheld);
+    CHECK(echoed.message.find("s3cr3t") == std::string::npos);
+    CHECK(echoed.message.find("HTTP 400") != std::string::npos);
+    const auto cut = parse_json_answer(R"({"id":"1","rejectedValue":"s3cr3t)", {}, BodyQuoting::withheld);
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().message.find("s3cr3t") == std::string::npos);
+    CHECK(cut.error().message.find("not quoted") != std::string::npos);
+
+    // Any body that names a secret is not quoted either, whatever was sent.
+    CHECK(api_error(answer(500, R"({"signingSecret":"s3cr3t"})"), {}).message.find("s3cr3t") == std::string::npos);
+    const auto named = parse_json_answer(R"({"id":"1","secret":"s3cr3t)", {});
+    REQUIRE_FALSE(named);
+    CHECK(named.error().message.find("s3cr3t") == std::string::npos);
+
+    // The tenant's own error message is still shown, and other bodies quoted.
+    CHECK(api_error(answer(400, R"({"message":"eventTypes is empty"})"), {}, BodyQuoting::withheld)
+              .message.find("eventTypes is empty") != std::string::npos);
+    CHECK(api_error(answer(502, "Bad Gateway"), {}).message.find("Bad Gateway") != std::string::npos);
+    CHECK(parse_json_answer("<html>oops</html>", {}).error().message.find("<html>oops</html>") != std::string::npos);
+}

@@ -590,6 +590,29 @@ TEST_CASE("an update sends the version it read and a stale one is a version mism
     CHECK(c.api_requests().size() == 1);
 }
 
+TEST_CASE("errors about answers to a create or update that sent a secret never quote the answer") {
+    // A tenant may echo the secret (SPEC §5), under any name.
+    const std::string echo = std::string(R"({"errors":[{"rejectedValue":")") + secret + R"("}]})";
+    Client refused(sequence({answer(400, echo)}));
+    auto created = refused.tenant->create_webhook(sample());
+    REQUIRE_FALSE(created);
+    CHECK(created.error().kind == ErrorKind::tenant);
+    CHECK(created.error().describe().find(secret) == std::string::npos);
+    auto w = sample();
+    w.id = "a";
+    w.version = 1;
+    auto updated = refused.tenant->update_webhook(w);
+    REQUIRE_FALSE(updated);
+    CHECK(updated.error().describe().find(secret) == std::string::npos);
+
+    // Accepted, with an answer cut short: malformed, and still not quoted.
+    Client cut(sequence({answer(200, R"({"id":"a","value":")" + std::string(secret))}));
+    auto garbled = cut.tenant->update_webhook(w);
+    REQUIRE_FALSE(garbled);
+    CHECK(garbled.error().message.find("malformed") != std::string::npos);
+    CHECK(garbled.error().describe().find(secret) == std::string::npos);
+}
+
 TEST_CASE("a URL that is not https is refused when the client is made") {
     TenantHttpOptions options;
     options.api_base = "http://tenant.test";
