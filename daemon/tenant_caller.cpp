@@ -27,7 +27,7 @@ void TenantCaller::cancel() {
     transport_.cancel();
 }
 
-TenantCallerCounters TenantCaller::counters() const {
+TenantHttpCounters TenantCaller::counters() const {
     return {requests_sent_.load(), rate_limited_.load(), retries_.load(), token_requests_.load(),
             transport_failures_.load()};
 }

@@ -67,7 +67,9 @@ struct ApiCall {
     bool sends_secret = false;
 };
 
-struct TenantCallerCounters {
+/// What the client has done so far, for STATUS lines and metrics; also
+/// what TenantHttp::counters() reports.
+struct TenantHttpCounters {
     std::uint64_t requests_sent = 0;      ///< exchanges attempted, token requests included
     std::uint64_t rate_limited = 0;       ///< 429 answers seen
     std::uint64_t retries = 0;            ///< sends that repeated an earlier one
@@ -85,7 +87,7 @@ public:
     /// Ends every wait at once; calls in flight and later return `cancelled`.
     void cancel();
 
-    TenantCallerCounters counters() const;
+    TenantHttpCounters counters() const;
 
 private:
     struct Attempted;

@@ -168,10 +168,7 @@ void TenantHttp::cancel() { impl_->caller->cancel(); }
 
 void TenantHttp::close_idle_connections() { impl_->transport->close_idle_connections(); }
 
-TenantHttpCounters TenantHttp::counters() const {
-    const auto c = impl_->caller->counters();
-    return {c.requests_sent, c.rate_limited, c.retries, c.token_requests, c.transport_failures};
-}
+TenantHttpCounters TenantHttp::counters() const { return impl_->caller->counters(); }
 
 Result<std::vector<Webhook>> TenantHttp::list_webhooks() {
     const std::string operation = "GET /api/v2/webhooks";

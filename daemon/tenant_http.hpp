@@ -13,11 +13,13 @@
 // in flight. Errors carry the operation, HTTP status, API code, contextId,
 // correlation id and attempts; no error or log line ever carries the client
 // secret or a token. This header is light: Beast and Asio stay in
-// daemon/https_client.cpp.
+// daemon/https_client.cpp (tenant_caller.hpp, included for the counters,
+// is plain C++ too).
 #pragma once
 
 #include "core/error.hpp"
 #include "core/tenant.hpp"
+#include "daemon/tenant_caller.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -28,9 +30,6 @@
 #include <vector>
 
 namespace hookwarden {
-
-class HttpsTransport;
-class RetryClock;
 
 struct TenantHttpOptions {
     std::string api_base;      ///< https://api.mypurecloud.com, or a prefix such as https://proxy/genesys
@@ -54,15 +53,6 @@ struct TenantHttpOptions {
     /// Optional debug lines (never secrets or tokens), called from the
     /// calling threads and the client's I/O thread: must be thread-safe.
     std::function<void(std::string_view)> log;
-};
-
-/// What the client has done so far, for STATUS lines and metrics.
-struct TenantHttpCounters {
-    std::uint64_t requests_sent = 0;      ///< token requests included
-    std::uint64_t rate_limited = 0;       ///< 429 answers seen
-    std::uint64_t retries = 0;
-    std::uint64_t token_requests = 0;
-    std::uint64_t transport_failures = 0; ///< exchanges that got no answer
 };
 
 class TenantHttp final : public Tenant {
@@ -101,6 +91,8 @@ public:
     /// call again for a while, such as the daemon between cycles.
     void close_idle_connections();
 
+    /// TenantHttpCounters is defined with the caller that counts
+    /// (daemon/tenant_caller.hpp).
     TenantHttpCounters counters() const;
 
     struct Impl;
