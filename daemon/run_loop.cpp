@@ -434,20 +434,31 @@ private:
         return std::chrono::duration_cast<Clock::duration>(config_.interval * factor(random_));
     }
 
+    /// Why `next` may not replace the desired state in force, if it may not.
+    /// The one rule for inotify and SIGHUP: a broken edit must not undo a
+    /// good desired state (prune would act on the gap). When the state in
+    /// force is itself broken (the start was), the newest is as good as any.
+    std::optional<std::string> refusal_of(const DesiredState& next) const {
+        if (next.errors > 0 && desired_.errors == 0)
+            return "manifests invalid (" + std::to_string(next.errors) + " errors)";
+        return std::nullopt;
+    }
+
+    /// Keeps what is in force and says why until a later load is taken.
+    void refuse(std::string reason, const LogFields& fields = {}) {
+        log_error(reason + "; keeping the running configuration and desired state", fields);
+        rejected_ = std::move(reason);
+    }
+
     void manifests_changed() {
         state_changed_ = true;
         memory_to_release_ = true;
         DesiredState next = load_desired(config_);
-        // A broken edit must not undo a good desired state: keep the last one
-        // that loaded cleanly. Without one (the start was already broken) the
-        // newest partial state is as good as any.
-        if (next.errors > 0 && desired_.errors == 0) {
-            rejected_errors_ = next.errors;
-            log_error("manifests invalid (" + std::to_string(next.errors) +
-                      " errors); keeping the last good desired state");
+        if (auto refusal = refusal_of(next)) {
+            refuse(std::move(*refusal));
             return;
         }
-        rejected_errors_ = 0;
+        rejected_.reset();
         log_info("manifests changed: " + std::to_string(next.webhooks.size()) +
                  " webhooks desired; reconciling");
         desired_ = std::move(next);
@@ -457,20 +468,29 @@ private:
             next_cycle_ = Clock::now();
     }
 
-    // SIGHUP: new config and manifests replace the old ones only when both
-    // are valid; otherwise every error is logged and the old ones stay.
+    // SIGHUP: RELOADING=1 was sent; READY=1 follows whatever the outcome,
+    // with the status line that says it.
     void reload() {
         reload_pending_ = false;
         state_changed_ = true;
         memory_to_release_ = true;
+        notify_.ready(take_new_configuration() ? "reloaded · reconciling" : status_line(Clock::now()));
+    }
+
+    // New config and manifests replace the old ones together, and only when
+    // the config is valid, the manifests are acceptable (refusal_of) and the
+    // tenant client can be built; otherwise every error is logged and the
+    // old ones stay. True when they were replaced.
+    bool take_new_configuration() {
         const LogFields fields{.message_id = message_id::daemon_reloaded};
         auto load = load_config(config_path_of(context_), ConfigEnvironment::process());
         for (const auto& d : load.diagnostics.all())
             log_error(d.format());
         if (!load.ok()) {
-            log_error("reload: the configuration is invalid; keeping the running one", fields);
-            notify_.ready("reload failed: configuration invalid · keeping the running one");
-            return;
+            refuse("reload refused: configuration invalid (" +
+                       std::to_string(load.diagnostics.error_count()) + " errors)",
+                   fields);
+            return false;
         }
         Config next = std::move(load.config);
         if (context_.log_level)
@@ -482,33 +502,26 @@ private:
             next.state_dir = config_.state_dir;
         }
         DesiredState desired = load_desired(next);
-        if (desired.errors > 0) {
-            rejected_errors_ = desired.errors;
-            log_error("reload: manifests invalid (" + std::to_string(desired.errors) +
-                          " errors); keeping the running configuration and desired state",
-                      fields);
-            notify_.ready("manifests invalid (" + std::to_string(desired.errors) +
-                          " errors) · keeping last good state");
-            return;
+        if (auto refusal = refusal_of(desired)) {
+            refuse("reload refused: " + *refusal, fields);
+            return false;
         }
         auto reconciler = make_reconciler(next);
         if (!reconciler) {
-            log_error("reload: " + reconciler.error().describe() + "; keeping the running configuration",
-                      fields);
-            notify_.ready("reload failed · keeping the running configuration");
-            return;
+            refuse("reload refused: " + reconciler.error().describe(), fields);
+            return false;
         }
         const bool manifests_moved = next.manifests != config_.manifests;
         config_ = std::move(next);
         reconciler_ = std::move(*reconciler);
         desired_ = std::move(desired);
-        rejected_errors_ = 0;
+        rejected_.reset();
         set_log_level(config_.log_level);
         if (manifests_moved || !watcher_)
             open_watcher();
         log_info("reloaded: " + std::to_string(desired_.webhooks.size()) + " webhooks desired", fields);
         next_cycle_ = Clock::now();
-        notify_.ready("reloaded · reconciling");
+        return true;
     }
 
     // STATUS= is refreshed when something happened and every few seconds for
@@ -517,14 +530,28 @@ private:
         const auto now = Clock::now();
         state_changed_ = false;
         next_status_refresh_ = now + status_refresh;
+        notify_.status(status_line(now));
+    }
+
+    /// STATUS= in one line: a refused reload or edit first (it stays until a
+    /// load is taken), then what the cycles are doing.
+    std::string status_line(Clock::time_point now) const {
+        std::string line = cycle_status(now);
+        if (rejected_) {
+            std::string reason = *rejected_;
+            if (reason.size() > 100)
+                reason = reason.substr(0, 97) + "...";
+            line = reason + " · keeping last good state · " + line;
+        }
+        return line;
+    }
+
+    std::string cycle_status(Clock::time_point now) const {
         std::string line;
         if (cycle_running_) {
             line = now - cycle_started_ > config_.cycle_timeout
                        ? "cycle stuck for " + format_wait(now - cycle_started_) + " · awaiting restart"
                        : "reconciling " + std::to_string(desired_.webhooks.size()) + " webhooks";
-        } else if (rejected_errors_ > 0) {
-            line = "manifests invalid (" + std::to_string(rejected_errors_) +
-                   " errors) · keeping last good state";
         } else if (!last_cycle_) {
             line = "starting";
         } else if (!last_cycle_->reached) {
@@ -544,7 +571,7 @@ private:
             line = "converged " + std::to_string(last_cycle_->converged) + "/" +
                    std::to_string(desired_.webhooks.size()) + " · next in " + format_wait(next_cycle_ - now);
         }
-        notify_.status(line);
+        return line;
     }
 
     int stop() {
@@ -584,7 +611,8 @@ private:
     std::mt19937_64 random_;
 
     DesiredState desired_;
-    std::size_t rejected_errors_ = 0;
+    /// Why the last reload or manifest edit was refused; cleared when a load is taken.
+    std::optional<std::string> rejected_;
     std::optional<ManifestWatcher> watcher_;
     int signal_fd_ = -1;
     int done_fd_ = -1;

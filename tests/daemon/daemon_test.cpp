@@ -80,6 +80,18 @@ public:
         return {messages_.begin() + static_cast<std::ptrdiff_t>(first), messages_.end()};
     }
 
+    /// The STATUS= text of the latest message that carried one.
+    std::string last_status() const {
+        for (auto m = messages_.rbegin(); m != messages_.rend(); ++m) {
+            const auto at = m->find("STATUS=");
+            if (at == std::string::npos)
+                continue;
+            const auto end = m->find('\n', at);
+            return m->substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+        }
+        return "";
+    }
+
     std::string all() const {
         std::string out;
         for (const auto& m : messages_)
@@ -191,11 +203,12 @@ struct Setup {
         dir.write("manifests/team/two.yaml", manifest("Two", "https://two.example.com/hook"));
     }
 
-    void write_config(const std::string& base, const std::string& ca, const std::string& extra) {
+    void write_config(const std::string& base, const std::string& ca, const std::string& extra,
+                      const std::string& secret_env = "TEST_CLIENT_SECRET") {
         config = dir.write("hookwarden.yaml",
                            "tenant:\n  apiBase: " + base + "\n  tokenUrl: " + base +
                                "/oauth/token\n  caFile: " + ca + "\n  clientId: demo-client\n"
-                               "  clientSecret: {env: TEST_CLIENT_SECRET}\n"
+                               "  clientSecret: {env: " + secret_env + "}\n"
                                "manifests: manifests\nstateDir: state\ninterval: 1h\n" + extra);
     }
 
@@ -208,6 +221,31 @@ struct Setup {
     }
 
     std::vector<std::string> run_args() const { return {"--config", config.string(), "run"}; }
+};
+
+/// The emulator, a setup on it and the daemon started there: how most tests
+/// begin. Members in construction order.
+struct Running {
+    EmulatorProcess emulator{std::vector<std::string>{"--quiet"}};
+    EmulatorControl control{emulator};
+    Setup setup;
+    NotifySocket notify{setup.dir};
+    HookwardenProcess daemon;
+
+    explicit Running(const std::string& extra = Setup::short_timeouts, const std::string& watchdog_usec = "")
+        : setup(emulator, extra), daemon(setup.dir, setup.run_args(), setup.env(notify, watchdog_usec)) {}
+
+    /// SIGUSR1, then STATUS= says the cycle started and ended converged.
+    bool cycle_now() {
+        daemon.signal(SIGUSR1);
+        return notify.wait_for("reconciling 2 webhooks", 10s) && notify.wait_for("converged 2/2 · next in", 15s);
+    }
+
+    /// SIGTERM; true when the daemon exits 0 within 5 s.
+    bool stop() {
+        daemon.signal(SIGTERM);
+        return daemon.wait(5s) == 0;
+    }
 };
 
 std::string endpoint_of(EmulatorControl& control, const std::string& name) {
@@ -290,81 +328,108 @@ TEST_CASE("a second instance on the same state directory is refused, naming the 
 }
 
 TEST_CASE("SIGHUP reloads with RELOADING=1 and MONOTONIC_USEC, and an invalid manifest keeps the last good state") {
-    EmulatorProcess emulator({"--quiet"});
-    EmulatorControl control(emulator);
-    Setup setup(emulator, std::string(Setup::short_timeouts) + "prune: true\n");
-    NotifySocket notify(setup.dir);
-    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
-    INFO(daemon.output());
-    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+    Running run(std::string(Setup::short_timeouts) + "prune: true\n");
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
 
-    daemon.signal(SIGHUP);
-    CHECK(notify.wait_for("RELOADING=1", 5s));
-    const std::string all = notify.all();
+    run.daemon.signal(SIGHUP);
+    CHECK(run.notify.wait_for("RELOADING=1", 5s));
+    const std::string all = run.notify.all();
     CHECK(all.find("MONOTONIC_USEC=") != std::string::npos);
-    CHECK(notify.wait_for("READY=1", 5s));
+    CHECK(run.notify.wait_for("READY=1", 5s));
 
     // Break one manifest and drop the other: with the broken set in force,
     // prune would delete "Two". The last good state must stay.
-    setup.dir.write("manifests/one.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: One}\nspec: {}\n");
-    std::filesystem::remove(setup.dir / "manifests/team/two.yaml");
-    daemon.signal(SIGHUP);
-    CHECK(notify.wait_for("manifests invalid", 5s));
+    run.setup.dir.write("manifests/one.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: One}\nspec: {}\n");
+    std::filesystem::remove(run.setup.dir / "manifests/team/two.yaml");
+    run.daemon.signal(SIGHUP);
+    CHECK(run.notify.wait_for("manifests invalid", 5s));
     // A cycle after the refused reload still works from the last good state.
-    daemon.signal(SIGUSR1);
-    CHECK(notify.wait_for("STATUS=reconciling", 10s));
-    CHECK(notify.wait_for("keeping last good state", 15s));
-    CHECK(control.webhooks().size() == 2);
-    const std::string output = daemon.output();
+    CHECK(run.cycle_now());
+    CHECK(run.notify.last_status().find("manifests invalid") != std::string::npos);
+    CHECK(run.control.webhooks().size() == 2);
+    const std::string output = run.daemon.output();
     CHECK(output.find("missing required field 'spec.eventTypes'") != std::string::npos);
     CHECK(output.find("keeping") != std::string::npos);
+
+    CHECK(run.stop());
+}
+
+TEST_CASE("a reload refused for an invalid configuration stays in STATUS, also after the next cycle") {
+    Running run;
+    INFO(run.daemon.output());
+    INFO(run.notify.all());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
+
+    run.setup.dir.write("hookwarden.yaml", "tenant: {apiBase: [\n");
+    run.daemon.signal(SIGHUP);
+    CHECK(run.notify.wait_for("RELOADING=1", 5s));
+    CHECK(run.notify.wait_for("READY=1", 5s));
+    run.notify.collect(1500ms); // the loop's next status refresh
+    CHECK(run.notify.last_status().find("reload refused: configuration invalid") != std::string::npos);
+
+    CHECK(run.cycle_now());
+    CHECK(run.notify.last_status().find("reload refused: configuration invalid") != std::string::npos);
+
+    CHECK(run.stop());
+}
+
+TEST_CASE("a daemon started with a broken manifest takes a credentials fix on SIGHUP") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    Setup setup(emulator);
+    setup.write_config(emulator.base_url(), emulator.ca_file().string(), Setup::short_timeouts, "WRONG_SECRET");
+    setup.dir.write("manifests/broken.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken}\nspec: {}\n");
+    NotifySocket notify(setup.dir);
+    auto env = setup.env(notify);
+    env.push_back("WRONG_SECRET=not-the-secret");
+    HookwardenProcess daemon(setup.dir, setup.run_args(), env);
+    INFO(daemon.output());
+    REQUIRE(notify.wait_for("STATUS=tenant unreachable", 20s));
+    CHECK(control.webhooks().empty());
+
+    // The fix is in the config; the manifest is still broken, as it was.
+    setup.write_config(emulator.base_url(), emulator.ca_file().string(), Setup::short_timeouts);
+    daemon.signal(SIGHUP);
+    CHECK(notify.wait_for("READY=1", 5s));
+    CHECK(eventually([&] { return control.webhooks().size() == 2; }, 15s));
 
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
 }
 
 TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
-    EmulatorProcess emulator({"--quiet"});
-    EmulatorControl control(emulator);
-    Setup setup(emulator);
-    NotifySocket notify(setup.dir);
-    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
-    INFO(daemon.output());
-    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+    Running run;
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
 
     // Like git: write a new file and rename it over the old one, in a
     // subdirectory that existed at start.
-    setup.dir.write("manifests/team/.two.yaml.tmp", manifest("Two", "https://two.example.com/v2"));
-    std::filesystem::rename(setup.dir / "manifests/team/.two.yaml.tmp", setup.dir / "manifests/team/two.yaml");
-    CHECK(eventually([&] { return endpoint_of(control, "Two") == "https://two.example.com/v2"; }, 15s));
+    run.setup.dir.write("manifests/team/.two.yaml.tmp", manifest("Two", "https://two.example.com/v2"));
+    std::filesystem::rename(run.setup.dir / "manifests/team/.two.yaml.tmp", run.setup.dir / "manifests/team/two.yaml");
+    CHECK(eventually([&] { return endpoint_of(run.control, "Two") == "https://two.example.com/v2"; }, 15s));
 
     // A directory created after start is watched too.
-    setup.dir.write("manifests/new-team/three.yaml", manifest("Three", "https://three.example.com/hook"));
-    CHECK(eventually([&] { return endpoint_of(control, "Three") == "https://three.example.com/hook"; }, 15s));
+    run.setup.dir.write("manifests/new-team/three.yaml", manifest("Three", "https://three.example.com/hook"));
+    CHECK(eventually([&] { return endpoint_of(run.control, "Three") == "https://three.example.com/hook"; }, 15s));
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(run.stop());
 }
 
 TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
-    EmulatorProcess emulator({"--quiet"});
-    EmulatorControl control(emulator);
-    Setup setup(emulator);
-    NotifySocket notify(setup.dir);
-    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify));
-    INFO(daemon.output());
-    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+    Running run;
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
 
     std::string id;
-    for (const auto& w : control.webhooks())
+    for (const auto& w : run.control.webhooks())
         if (w.name == "One")
             id = w.id;
-    control.drift(id, {{"endpointUrl", "https://evil.example.com/"}});
-    daemon.signal(SIGUSR1);
-    CHECK(eventually([&] { return endpoint_of(control, "One") == "https://one.example.com/hook"; }, 15s));
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
-    CHECK(daemon.output().find("updated One (endpointUrl) [drift]") != std::string::npos);
+    run.control.drift(id, {{"endpointUrl", "https://evil.example.com/"}});
+    run.daemon.signal(SIGUSR1);
+    CHECK(eventually([&] { return endpoint_of(run.control, "One") == "https://one.example.com/hook"; }, 15s));
+    CHECK(run.stop());
+    CHECK(run.daemon.output().find("updated One (endpointUrl) [drift]") != std::string::npos);
 }
 
 TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is unreachable") {
@@ -386,34 +451,30 @@ TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is
 }
 
 TEST_CASE("the watchdog is pinged while the loop makes progress and not while a cycle hangs") {
-    EmulatorProcess emulator({"--quiet"});
-    EmulatorControl control(emulator);
     // The hung list outlasts cycleTimeout but not the request timeout.
-    Setup setup(emulator, "cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n");
-    NotifySocket notify(setup.dir);
-    HookwardenProcess daemon(setup.dir, setup.run_args(), setup.env(notify, "400000"));
-    INFO(daemon.output());
-    REQUIRE(notify.wait_for("STATUS=converged 2/2", 10s));
+    Running run("cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n", "400000");
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
     // Pings every 200 ms: at least 3 a second, over a window long enough
     // that one slow wake-up on a busy machine does not decide it.
-    auto healthy = notify.collect(3s);
+    auto healthy = run.notify.collect(3s);
     CHECK(std::count(healthy.begin(), healthy.end(), "WATCHDOG=1") >= 9);
 
-    control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 5, .seconds = 30});
-    daemon.signal(SIGUSR1);
-    REQUIRE(notify.wait_for("STATUS=cycle stuck", 5s));
+    run.control.add_fault({.method = "GET", .path = "^/api/v2/webhooks$", .action = "hang", .count = 5, .seconds = 30});
+    run.daemon.signal(SIGUSR1);
+    REQUIRE(run.notify.wait_for("STATUS=cycle stuck", 5s));
     // Waiting for the watchdog kill, the loop must sleep, not spin.
-    const auto cpu_before = cpu_time(daemon.pid());
+    const auto cpu_before = cpu_time(run.daemon.pid());
     const auto wall_before = Clock::now();
-    auto hung = notify.collect(1500ms);
-    const auto cpu_used = cpu_time(daemon.pid()) - cpu_before;
+    auto hung = run.notify.collect(1500ms);
+    const auto cpu_used = cpu_time(run.daemon.pid()) - cpu_before;
     const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - wall_before);
     CHECK(std::count(hung.begin(), hung.end(), "WATCHDOG=1") == 0);
     CHECK(cpu_used.count() < wall.count() / 5);
 
     // SIGTERM abandons the hung request within the drain time.
     const auto asked = Clock::now();
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(8s) == 0);
+    run.daemon.signal(SIGTERM);
+    CHECK(run.daemon.wait(8s) == 0);
     CHECK(Clock::now() - asked < 7s);
 }
