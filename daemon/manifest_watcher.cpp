@@ -33,7 +33,7 @@ Result<ManifestWatcher> ManifestWatcher::open(const fs::path& root) {
 
 ManifestWatcher::ManifestWatcher(ManifestWatcher&& other) noexcept
     : fd_(other.fd_), root_(std::move(other.root_)), watches_(std::move(other.watches_)),
-      root_lost_(other.root_lost_) {
+      problem_(std::move(other.problem_)), rebuild_(other.rebuild_) {
     other.fd_ = -1;
 }
 
@@ -44,7 +44,8 @@ ManifestWatcher& ManifestWatcher::operator=(ManifestWatcher&& other) noexcept {
         fd_ = other.fd_;
         root_ = std::move(other.root_);
         watches_ = std::move(other.watches_);
-        root_lost_ = other.root_lost_;
+        problem_ = std::move(other.problem_);
+        rebuild_ = other.rebuild_;
         other.fd_ = -1;
     }
     return *this;
@@ -59,15 +60,22 @@ void ManifestWatcher::rearm() {
     for (const auto& [wd, dir] : watches_)
         ::inotify_rm_watch(fd_, wd);
     watches_.clear();
+    problem_.clear();
+    rebuild_ = false;
     watch_tree(root_);
-    root_lost_ = watches_.empty();
 }
 
 void ManifestWatcher::watch_tree(const fs::path& dir) {
     // inotify follows a symlinked directory by default, as discovery does.
     const int wd = ::inotify_add_watch(fd_, dir.c_str(), watch_mask);
-    if (wd < 0)
-        return; // gone or unreadable: discovery reports it on the next cycle
+    if (wd < 0) {
+        // Gone, unreadable or over the watch limit: discovery reports the
+        // first two on the next load; the loop reads for itself meanwhile.
+        if (problem_.empty())
+            problem_ = "cannot watch " + dir.string() + " for changes: " + std::strerror(errno) +
+                       (errno == ENOSPC ? " (fs.inotify.max_user_watches reached)" : "");
+        return;
+    }
     if (!watches_.emplace(wd, dir).second)
         return; // already watched: a loop through a symlink
     std::error_code ec;
@@ -92,7 +100,7 @@ bool ManifestWatcher::drain() {
             offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
             if (event->mask & IN_Q_OVERFLOW) {
                 relevant = true;
-                root_lost_ = true; // events were lost: rebuild every watch
+                rebuild_ = true; // events were lost, new directories among them
                 continue;
             }
             auto dir = watches_.find(event->wd);
@@ -104,18 +112,23 @@ bool ManifestWatcher::drain() {
             if (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
                 relevant = true;
                 if (dir != watches_.end() && dir->second == root_)
-                    root_lost_ = true;
+                    rebuild_ = true;
                 continue;
             }
             if (event->len == 0 || hidden(event->name))
                 continue;
             relevant = true;
-            if ((event->mask & IN_ISDIR) && (event->mask & (IN_CREATE | IN_MOVED_TO)) &&
-                dir != watches_.end())
+            if (!(event->mask & IN_ISDIR))
+                continue;
+            // A moved directory keeps its watches (and those below it) under
+            // the old path, or takes them out of the tree: rebuild them all.
+            if (event->mask & (IN_MOVED_FROM | IN_MOVED_TO))
+                rebuild_ = true;
+            else if ((event->mask & IN_CREATE) && dir != watches_.end())
                 watch_tree(dir->second / event->name);
         }
     }
-    if (root_lost_ || watches_.empty())
+    if (rebuild_ || watches_.empty())
         rearm();
     return relevant;
 }

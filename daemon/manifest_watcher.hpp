@@ -2,11 +2,17 @@
 // edit triggers a cycle within seconds instead of at the next interval.
 //
 // Every directory below the root gets a watch (new ones are added as they
-// appear, including those moved in); editors' atomic saves and git's
-// rename-into-place show up as IN_MOVED_TO, deletes as IN_DELETE. The run
-// loop polls `fd()` and calls `drain()`; debouncing is the loop's business.
-// When the root itself is replaced (IN_DELETE_SELF/IN_MOVE_SELF, or a
-// directory that did not exist yet) the watcher re-arms itself on `rearm()`.
+// appear); editors' atomic saves and git's rename-into-place show up as
+// IN_MOVED_TO, deletes as IN_DELETE. The run loop polls `fd()` and calls
+// `drain()`; debouncing is the loop's business. When a directory is moved
+// within, into or out of the tree, when the root itself is replaced
+// (IN_DELETE_SELF/IN_MOVE_SELF) or events were lost, `drain()` rebuilds
+// every watch, since a watch follows the inode, not the path.
+//
+// A watch can fail to be added: the root does not exist yet, a directory is
+// unreadable, the inotify watch limit is reached. Then the watcher is not
+// `complete()` and changes may go unseen, so the loop re-reads the manifests
+// itself and calls `rearm()` before each cycle until it is.
 #pragma once
 
 #include "core/error.hpp"
@@ -32,10 +38,16 @@ public:
     /// Reads every pending event; true when any of them concerns manifests.
     bool drain();
 
-    /// Watches the whole tree again (after the root was replaced or appeared).
+    /// Watches the whole tree again, from the root's current contents.
     void rearm();
 
-    std::size_t watched_directories() const noexcept { return watches_.size(); }
+    /// True when every directory of the tree got its watch at the last
+    /// (re)build: then no change goes unseen.
+    bool complete() const noexcept { return !watches_.empty() && problem_.empty(); }
+
+    /// Why not complete: the first watch that could not be added, as a
+    /// sentence (empty when complete).
+    const std::string& problem() const noexcept { return problem_; }
 
 private:
     explicit ManifestWatcher(int fd, std::filesystem::path root) : fd_(fd), root_(std::move(root)) {}
@@ -44,7 +56,8 @@ private:
     int fd_ = -1;
     std::filesystem::path root_;
     std::map<int, std::filesystem::path> watches_; ///< watch descriptor -> directory
-    bool root_lost_ = false;
+    std::string problem_;
+    bool rebuild_ = false; ///< the paths in `watches_` may be stale: rearm after this drain
 };
 
 } // namespace hookwarden

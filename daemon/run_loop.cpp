@@ -20,6 +20,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 
 namespace hookwarden {
 
@@ -217,8 +218,10 @@ public:
         if (done_fd_ < 0)
             return fatal(std::string("cannot create eventfd: ") + std::strerror(errno), errno);
 
+        // Watch first, then read: a change in between is seen by one of them.
+        arm_watcher();
         desired_ = load_desired(config_);
-        open_watcher();
+        read_after_arming_ = true;
         notify_.ready("starting: " + std::to_string(desired_.webhooks.size()) +
                       " webhooks desired, first cycle now");
         log_info("hookwarden started: " + std::to_string(desired_.webhooks.size()) +
@@ -248,14 +251,48 @@ public:
     }
 
 private:
-    void open_watcher() {
-        auto watcher = ManifestWatcher::open(config_.manifests);
-        if (!watcher) {
-            log_warning(watcher.error().describe() + "; changes are picked up every interval only");
-            watcher_.reset();
+    /// Opens the watcher, or re-arms it, and says once when it cannot see
+    /// every change (and once when it can again).
+    void arm_watcher() {
+        if (watcher_) {
+            watcher_->rearm();
+        } else if (auto opened = ManifestWatcher::open(config_.manifests)) {
+            watcher_.emplace(std::move(*opened));
+        } else {
+            warn_unwatched(opened.error().describe());
             return;
         }
-        watcher_.emplace(std::move(*watcher));
+        if (!watcher_->complete()) {
+            warn_unwatched(watcher_->problem());
+            return;
+        }
+        if (unwatched_warned_)
+            log_info("watching " + config_.manifests.string() + " for changes again");
+        unwatched_warned_ = false;
+    }
+
+    void warn_unwatched(const std::string& reason) {
+        if (unwatched_warned_)
+            return;
+        unwatched_warned_ = true;
+        log_warning(reason + "; until it can be watched, the manifests are re-read before every cycle "
+                             "(each interval and on SIGUSR1)");
+    }
+
+    bool watching_everything() const { return watcher_ && watcher_->complete(); }
+
+    // Without a complete watcher a change can go unseen for good (a
+    // directory that did not exist, the watch limit): look before each
+    // cycle instead, and try to watch again.
+    void catch_up_unwatched_changes() {
+        if (std::exchange(read_after_arming_, false) || watching_everything())
+            return;
+        arm_watcher();
+        DesiredState next = load_desired(config_);
+        const bool changed = next.webhooks != desired_.webhooks || next.errors != desired_.errors;
+        if (offer_desired(std::move(next)) && changed)
+            log_info("manifests changed: " + std::to_string(desired_.webhooks.size()) +
+                     " webhooks desired (found before the cycle, unwatched)");
     }
 
     void wait_for_events() {
@@ -333,6 +370,7 @@ private:
     }
 
     void start_cycle() {
+        catch_up_unwatched_changes();
         state_changed_ = true;
         cycle_running_ = true;
         another_cycle_ = false;
@@ -444,24 +482,37 @@ private:
         return std::nullopt;
     }
 
-    /// Keeps what is in force and says why until a later load is taken.
-    void refuse(std::string reason, const LogFields& fields = {}) {
+    /// Keeps what is in force and says why until a later load is taken: a
+    /// refused reload until a reload is (a refused manifest change does not
+    /// hide it), a refused manifest change until any manifests are.
+    void refuse(std::string reason, bool by_reload, const LogFields& fields = {}) {
         log_error(reason + "; keeping the running configuration and desired state", fields);
+        if (rejected_reload_ && !by_reload)
+            return;
         rejected_ = std::move(reason);
+        rejected_reload_ = by_reload;
+    }
+
+    /// The manifests path (inotify, the re-read before a cycle): takes
+    /// `next` unless refusal_of says no. True when taken.
+    bool offer_desired(DesiredState next) {
+        state_changed_ = true;
+        memory_to_release_ = true;
+        if (auto refusal = refusal_of(next)) {
+            refuse(std::move(*refusal), false);
+            return false;
+        }
+        if (!rejected_reload_)
+            rejected_.reset();
+        desired_ = std::move(next);
+        return true;
     }
 
     void manifests_changed() {
-        state_changed_ = true;
-        memory_to_release_ = true;
-        DesiredState next = load_desired(config_);
-        if (auto refusal = refusal_of(next)) {
-            refuse(std::move(*refusal));
+        if (!offer_desired(load_desired(config_)))
             return;
-        }
-        rejected_.reset();
-        log_info("manifests changed: " + std::to_string(next.webhooks.size()) +
+        log_info("manifests changed: " + std::to_string(desired_.webhooks.size()) +
                  " webhooks desired; reconciling");
-        desired_ = std::move(next);
         if (cycle_running_)
             another_cycle_ = true;
         else
@@ -489,7 +540,7 @@ private:
         if (!load.ok()) {
             refuse("reload refused: configuration invalid (" +
                        std::to_string(load.diagnostics.error_count()) + " errors)",
-                   fields);
+                   true, fields);
             return false;
         }
         Config next = std::move(load.config);
@@ -503,12 +554,12 @@ private:
         }
         DesiredState desired = load_desired(next);
         if (auto refusal = refusal_of(desired)) {
-            refuse("reload refused: " + *refusal, fields);
+            refuse("reload refused: " + *refusal, true, fields);
             return false;
         }
         auto reconciler = make_reconciler(next);
         if (!reconciler) {
-            refuse("reload refused: " + reconciler.error().describe(), fields);
+            refuse("reload refused: " + reconciler.error().describe(), true, fields);
             return false;
         }
         const bool manifests_moved = next.manifests != config_.manifests;
@@ -516,9 +567,12 @@ private:
         reconciler_ = std::move(*reconciler);
         desired_ = std::move(desired);
         rejected_.reset();
+        rejected_reload_ = false;
         set_log_level(config_.log_level);
-        if (manifests_moved || !watcher_)
-            open_watcher();
+        if (manifests_moved)
+            watcher_.reset();
+        if (!watching_everything())
+            arm_watcher();
         log_info("reloaded: " + std::to_string(desired_.webhooks.size()) + " webhooks desired", fields);
         next_cycle_ = Clock::now();
         return true;
@@ -611,8 +665,11 @@ private:
     std::mt19937_64 random_;
 
     DesiredState desired_;
-    /// Why the last reload or manifest edit was refused; cleared when a load is taken.
+    /// Why the last reload or manifest change was refused, for STATUS= (see refuse()).
     std::optional<std::string> rejected_;
+    bool rejected_reload_ = false; ///< rejected_ is a refused reload
+    bool unwatched_warned_ = false;
+    bool read_after_arming_ = false; ///< the desired state is as fresh as the watcher
     std::optional<ManifestWatcher> watcher_;
     int signal_fd_ = -1;
     int done_fd_ = -1;

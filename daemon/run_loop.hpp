@@ -4,9 +4,10 @@
 // state, the reconciler (tenant client, stores, engine) and the schedule.
 // The loop itself is single-threaded and never blocks on the tenant: it
 // polls a signalfd (TERM, INT, HUP, USR1), the inotify watcher and an
-// eventfd on which the cycle thread reports completion. Cycles run one at a
-// time on their own thread, so the loop keeps answering signals and pinging
-// the watchdog — and stops pinging when a cycle overruns `cycleTimeout`, so
+// eventfd on which the cycle thread reports completion. While the watcher
+// cannot see every directory, the manifests are re-read before each cycle
+// instead. Cycles run one at a time on their own thread, so the loop keeps
+// answering signals and pinging the watchdog — and stops pinging when a cycle overruns `cycleTimeout`, so
 // that systemd restarts a hung daemon instead of letting it stall silently.
 // Between cycles the daemon keeps the desired state, the trust store and a
 // summary of the last cycle, but no connection, and hands the memory the

@@ -194,17 +194,20 @@ std::string manifest(const std::string& name, const std::string& url) {
 struct Setup {
     TempDir dir{"hookwarden-daemon"};
     std::filesystem::path config;
+    std::string base; ///< the emulator's
+    std::string ca;
 
     static constexpr const char* short_timeouts = "http: {connectTimeout: 1s, requestTimeout: 5s}\n";
 
-    Setup(const EmulatorProcess& emulator, const std::string& extra = short_timeouts) {
-        write_config(emulator.base_url(), emulator.ca_file().string(), extra);
+    Setup(const EmulatorProcess& emulator, const std::string& extra = short_timeouts)
+        : base(emulator.base_url()), ca(emulator.ca_file().string()) {
+        write_config(extra);
         dir.write("manifests/one.yaml", manifest("One", "https://one.example.com/hook"));
         dir.write("manifests/team/two.yaml", manifest("Two", "https://two.example.com/hook"));
     }
 
-    void write_config(const std::string& base, const std::string& ca, const std::string& extra,
-                      const std::string& secret_env = "TEST_CLIENT_SECRET") {
+    /// The client secret comes from $SECRET_ENV (set to the right one by env()).
+    void write_config(const std::string& extra, const std::string& secret_env = "TEST_CLIENT_SECRET") {
         config = dir.write("hookwarden.yaml",
                            "tenant:\n  apiBase: " + base + "\n  tokenUrl: " + base +
                                "/oauth/token\n  caFile: " + ca + "\n  clientId: demo-client\n"
@@ -223,6 +226,14 @@ struct Setup {
     std::vector<std::string> run_args() const { return {"--config", config.string(), "run"}; }
 };
 
+/// How a `Running` differs from the common case.
+struct RunOptions {
+    std::string extra = Setup::short_timeouts; ///< config lines
+    std::string watchdog_usec;                 ///< $WATCHDOG_USEC, when set
+    /// Changes the setup and the environment before the daemon starts.
+    std::function<void(Setup&, std::vector<std::string>& env)> prepare;
+};
+
 /// The emulator, a setup on it and the daemon started there: how most tests
 /// begin. Members in construction order.
 struct Running {
@@ -232,19 +243,31 @@ struct Running {
     NotifySocket notify{setup.dir};
     HookwardenProcess daemon;
 
-    explicit Running(const std::string& extra = Setup::short_timeouts, const std::string& watchdog_usec = "")
-        : setup(emulator, extra), daemon(setup.dir, setup.run_args(), setup.env(notify, watchdog_usec)) {}
+    explicit Running(const RunOptions& options = {}) : setup(emulator, options.extra), daemon(start(options)) {}
 
-    /// SIGUSR1, then STATUS= says the cycle started and ended converged.
+    /// STATUS= says a cycle started and then ended converged.
+    bool cycle_ran() {
+        return notify.wait_for("reconciling 2 webhooks", 15s) && notify.wait_for("converged 2/2 · next in", 15s);
+    }
+
+    /// SIGUSR1, and the cycle it asks for ran.
     bool cycle_now() {
         daemon.signal(SIGUSR1);
-        return notify.wait_for("reconciling 2 webhooks", 10s) && notify.wait_for("converged 2/2 · next in", 15s);
+        return cycle_ran();
     }
 
     /// SIGTERM; true when the daemon exits 0 within 5 s.
     bool stop() {
         daemon.signal(SIGTERM);
         return daemon.wait(5s) == 0;
+    }
+
+private:
+    HookwardenProcess start(const RunOptions& options) {
+        auto env = setup.env(notify, options.watchdog_usec);
+        if (options.prepare)
+            options.prepare(setup, env);
+        return HookwardenProcess(setup.dir, setup.run_args(), env);
     }
 };
 
@@ -328,7 +351,7 @@ TEST_CASE("a second instance on the same state directory is refused, naming the 
 }
 
 TEST_CASE("SIGHUP reloads with RELOADING=1 and MONOTONIC_USEC, and an invalid manifest keeps the last good state") {
-    Running run(std::string(Setup::short_timeouts) + "prune: true\n");
+    Running run({.extra = std::string(Setup::short_timeouts) + "prune: true\n"});
     INFO(run.daemon.output());
     REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
 
@@ -375,27 +398,21 @@ TEST_CASE("a reload refused for an invalid configuration stays in STATUS, also a
 }
 
 TEST_CASE("a daemon started with a broken manifest takes a credentials fix on SIGHUP") {
-    EmulatorProcess emulator({"--quiet"});
-    EmulatorControl control(emulator);
-    Setup setup(emulator);
-    setup.write_config(emulator.base_url(), emulator.ca_file().string(), Setup::short_timeouts, "WRONG_SECRET");
-    setup.dir.write("manifests/broken.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken}\nspec: {}\n");
-    NotifySocket notify(setup.dir);
-    auto env = setup.env(notify);
-    env.push_back("WRONG_SECRET=not-the-secret");
-    HookwardenProcess daemon(setup.dir, setup.run_args(), env);
-    INFO(daemon.output());
-    REQUIRE(notify.wait_for("STATUS=tenant unreachable", 20s));
-    CHECK(control.webhooks().empty());
+    Running run({.prepare = [](Setup& setup, std::vector<std::string>& env) {
+        setup.write_config(Setup::short_timeouts, "WRONG_SECRET");
+        env.push_back("WRONG_SECRET=not-the-secret");
+        setup.dir.write("manifests/broken.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken}\nspec: {}\n");
+    }});
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=tenant unreachable", 20s));
+    CHECK(run.control.webhooks().empty());
 
     // The fix is in the config; the manifest is still broken, as it was.
-    setup.write_config(emulator.base_url(), emulator.ca_file().string(), Setup::short_timeouts);
-    daemon.signal(SIGHUP);
-    CHECK(notify.wait_for("READY=1", 5s));
-    CHECK(eventually([&] { return control.webhooks().size() == 2; }, 15s));
-
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    run.setup.write_config(Setup::short_timeouts);
+    run.daemon.signal(SIGHUP);
+    CHECK(run.notify.wait_for("READY=1", 5s));
+    CHECK(eventually([&] { return run.control.webhooks().size() == 2; }, 15s));
+    CHECK(run.stop());
 }
 
 TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
@@ -413,6 +430,35 @@ TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
     run.setup.dir.write("manifests/new-team/three.yaml", manifest("Three", "https://three.example.com/hook"));
     CHECK(eventually([&] { return endpoint_of(run.control, "Three") == "https://three.example.com/hook"; }, 15s));
 
+    CHECK(run.stop());
+}
+
+TEST_CASE("a manifest directory missing at start is read before a SIGUSR1 cycle once it exists") {
+    Running run({.prepare = [](Setup& setup, auto&) { std::filesystem::remove_all(setup.dir / "manifests"); }});
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("converged · next in", 10s));
+
+    // Nothing watches the directory yet: the cycle itself must look.
+    run.setup.dir.write("manifests/one.yaml", manifest("One", "https://one.example.com/hook"));
+    run.daemon.signal(SIGUSR1);
+    CHECK(eventually([&] { return endpoint_of(run.control, "One") == "https://one.example.com/hook"; }, 15s));
+    CHECK(run.stop());
+}
+
+TEST_CASE("a renamed manifest subdirectory stays watched, with the subdirectories made in it later") {
+    Running run;
+    INFO(run.daemon.output());
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
+
+    // Each step is a change the daemon reconciles; wait for that cycle to
+    // end, so that only a watch can see the next step.
+    std::filesystem::rename(run.setup.dir / "manifests/team", run.setup.dir / "manifests/crew");
+    REQUIRE(run.cycle_ran());
+    std::filesystem::create_directory(run.setup.dir / "manifests/crew/new");
+    REQUIRE(run.cycle_ran());
+
+    run.setup.dir.write("manifests/crew/new/three.yaml", manifest("Three", "https://three.example.com/hook"));
+    CHECK(eventually([&] { return endpoint_of(run.control, "Three") == "https://three.example.com/hook"; }, 15s));
     CHECK(run.stop());
 }
 
@@ -452,7 +498,7 @@ TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is
 
 TEST_CASE("the watchdog is pinged while the loop makes progress and not while a cycle hangs") {
     // The hung list outlasts cycleTimeout but not the request timeout.
-    Running run("cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n", "400000");
+    Running run({.extra = "cycleTimeout: 1s\nhttp: {connectTimeout: 1s, requestTimeout: 60s}\n", .watchdog_usec = "400000"});
     INFO(run.daemon.output());
     REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
     // Pings every 200 ms: at least 3 a second, over a window long enough

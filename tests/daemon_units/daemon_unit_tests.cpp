@@ -1,11 +1,13 @@
-// Unit tests of the daemon's pure parts: the configuration file (SPEC §3)
-// and the strict command-line argument parser. Expectations come from the
+// Unit tests of the daemon's parts that need no process: the configuration
+// file (SPEC §3), the strict command-line argument parser and the manifest
+// watcher (real inotify on a private temp dir). Expectations come from the
 // contract; every config test reads a real file in a private temp dir.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "daemon/cli_args.hpp"
 #include "daemon/config.hpp"
+#include "daemon/manifest_watcher.hpp"
 #include "tests/core/scratch_dir.hpp"
 
 #include <cstdlib>
@@ -624,6 +626,59 @@ TEST_CASE("a parser that knows nothing rejects every option but keeps positional
     CHECK(args.positionals() == std::vector<std::string>{"dir"});
     CliArgs strict({}, {});
     CHECK(strict.parse({"--prune"}).has_value());
+}
+
+} // TEST_SUITE
+
+// inotify queues an event when the file operation returns, so drain() right
+// after it sees it: no sleeping.
+TEST_SUITE("manifest watcher") {
+
+/// A complete watcher on DIR/manifests, which holds team/one.yaml.
+ManifestWatcher watch_team(const ScratchDir& dir) {
+    dir.write("manifests/team/one.yaml", "kind: Webhook\n");
+    auto watcher = ManifestWatcher::open(dir / "manifests");
+    REQUIRE(watcher.has_value());
+    REQUIRE(watcher->complete());
+    return std::move(*watcher);
+}
+
+TEST_CASE("a manifest directory that does not exist yet is watched once it does and the watcher is re-armed") {
+    ScratchDir dir;
+    auto watcher = ManifestWatcher::open(dir / "manifests");
+    REQUIRE(watcher.has_value());
+    CHECK_FALSE(watcher->complete());
+    CHECK(contains(watcher->problem(), "manifests"));
+
+    dir.write("manifests/team/one.yaml", "kind: Webhook\n");
+    watcher->rearm();
+    CHECK(watcher->complete());
+    CHECK(watcher->problem().empty());
+    dir.write("manifests/team/two.yaml", "kind: Webhook\n");
+    CHECK(watcher->drain());
+}
+
+TEST_CASE("a renamed directory stays watched below its new name, new subdirectories included") {
+    ScratchDir dir;
+    auto watcher = watch_team(dir);
+
+    fs::rename(dir / "manifests/team", dir / "manifests/crew");
+    CHECK(watcher.drain());
+    dir.mkdir("manifests/crew/sub");
+    CHECK(watcher.drain());
+    dir.write("manifests/crew/sub/two.yaml", "kind: Webhook\n");
+    CHECK(watcher.drain());
+    CHECK(watcher.complete());
+}
+
+TEST_CASE("a directory moved out of the tree is no longer watched") {
+    ScratchDir dir;
+    auto watcher = watch_team(dir);
+
+    fs::rename(dir / "manifests/team", dir / "elsewhere");
+    CHECK(watcher.drain());
+    dir.write("elsewhere/two.yaml", "kind: Webhook\n");
+    CHECK_FALSE(watcher.drain());
 }
 
 } // TEST_SUITE
