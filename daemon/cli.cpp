@@ -42,8 +42,7 @@ void print_usage(std::ostream& out) {
            "  --help, -h         this text; `hookwarden COMMAND --help` for a command\n"
            "  --version          print the version and exit\n"
            "\n"
-           "Exit codes: 0 success, 1 failure, 2 changes pending (plan), 3 no data (status),\n"
-           "64 bad command line.\n";
+           "Exit codes: 0 success, 1 failure, 2 changes pending (plan), 64 bad command line.\n";
 }
 
 const Command* find_command(std::string_view name) {
@@ -61,8 +60,6 @@ bool color_allowed(int fd) {
 }
 
 } // namespace
-
-std::span<const Command* const> commands() { return registry; }
 
 std::optional<Config> CommandContext::load_config() const {
     std::filesystem::path path = default_config_path;

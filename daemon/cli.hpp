@@ -10,7 +10,6 @@
 
 #include <iosfwd>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +20,6 @@ namespace exit_code {
 inline constexpr int ok = 0;
 inline constexpr int failure = 1;  ///< invalid input, failed cycle, error
 inline constexpr int changes = 2;  ///< plan: changes pending
-inline constexpr int no_data = 3;  ///< status: no snapshot yet
 inline constexpr int usage = 64;   ///< bad command line (EX_USAGE)
 } // namespace exit_code
 
@@ -44,9 +42,6 @@ struct Command {
     const char* help;    ///< the full `hookwarden COMMAND --help` text
     int (*run)(CommandContext& context);
 };
-
-/// Every implemented command, in the order `--help` lists them.
-std::span<const Command* const> commands();
 
 /// The whole CLI; returns the exit code.
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err);

@@ -19,6 +19,8 @@ namespace hookwarden {
 
 namespace {
 
+enum class LogSink { stderr_text, journal };
+
 std::atomic<LogLevel> current_threshold{LogLevel::info};
 std::atomic<LogSink> current_sink{LogSink::stderr_text};
 std::mutex stderr_mutex;
@@ -100,8 +102,6 @@ void init_logging(LogLevel threshold) {
 }
 
 void set_log_level(LogLevel threshold) { current_threshold = threshold; }
-
-LogSink log_sink() { return current_sink; }
 
 void log_message(LogLevel level, std::string_view message, const LogFields& fields,
                  std::source_location where) {

@@ -37,13 +37,10 @@ struct LogFields {
     std::string_view drift_fields; ///< comma-separated field names
 };
 
-enum class LogSink { stderr_text, journal };
-
 /// Sets the threshold and picks the sink (journal when JOURNAL_STREAM matches
 /// stderr). Call once at start; safe to call again on reload.
 void init_logging(LogLevel threshold);
 void set_log_level(LogLevel threshold);
-LogSink log_sink();
 
 void log_message(LogLevel level, std::string_view message, const LogFields& fields = {},
                  std::source_location where = std::source_location::current());

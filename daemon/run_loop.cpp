@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -379,8 +380,7 @@ private:
         char id[9];
         std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
         const std::string cycle_id = id;
-        if (worker_.joinable())
-            worker_.join();
+        // finish_cycle() joined the last worker before the loop could get here.
         worker_ = std::thread([this, cycle_id, desired = desired_, options = plan_options_from(config_),
                                &engine = *reconciler_.engine] {
             CycleReport report;
@@ -437,8 +437,8 @@ private:
             report.swap(done_report_);
         }
         state_changed_ = true;
-        if (!report)
-            return;
+        // The worker stores its report before it signals done_fd_.
+        assert(report);
 
         const auto now = Clock::now();
         if (!report->result) {

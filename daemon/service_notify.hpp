@@ -17,8 +17,6 @@ class ServiceNotifier {
 public:
     ServiceNotifier();
 
-    /// True when a service manager listens ($NOTIFY_SOCKET set).
-    bool active() const noexcept { return active_; }
     /// WatchdogSec= of the unit, when set.
     std::optional<std::chrono::microseconds> watchdog_interval() const noexcept { return watchdog_; }
 
@@ -36,7 +34,7 @@ public:
 private:
     void send(const std::string& state);
 
-    bool active_ = false;
+    bool active_ = false; ///< a service manager listens ($NOTIFY_SOCKET set)
     std::optional<std::chrono::microseconds> watchdog_;
     std::string last_status_;
 };
