@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -121,8 +122,12 @@ struct DesiredState {
     std::size_t errors = 0;
 };
 
-DesiredState load_desired(const Config& config) {
-    const ManifestSet set =
+/// Never changed once loaded: the loop replaces it whole, and a cycle
+/// shares the one it started with instead of copying it.
+using DesiredPtr = std::shared_ptr<const DesiredState>;
+
+DesiredPtr load_desired(const Config& config) {
+    ManifestSet set =
         load_manifests(config.manifests, {.allow_insecure_endpoints = config.allow_insecure_endpoints});
     for (const auto& d : set.diagnostics.all()) {
         if (d.severity == Severity::error)
@@ -130,7 +135,8 @@ DesiredState load_desired(const Config& config) {
         else
             log_warning(d.format());
     }
-    return {set.webhooks, set.diagnostics.error_count()};
+    return std::make_shared<const DesiredState>(
+        DesiredState{std::move(set.webhooks), set.diagnostics.error_count()});
 }
 
 std::filesystem::path config_path_of(const CommandContext& context) {
@@ -223,9 +229,9 @@ public:
         arm_watcher();
         desired_ = load_desired(config_);
         read_after_arming_ = true;
-        notify_.ready("starting: " + std::to_string(desired_.webhooks.size()) +
+        notify_.ready("starting: " + std::to_string(desired_->webhooks.size()) +
                       " webhooks desired, first cycle now");
-        log_info("hookwarden started: " + std::to_string(desired_.webhooks.size()) +
+        log_info("hookwarden started: " + std::to_string(desired_->webhooks.size()) +
                  " webhooks desired from " + config_.manifests.string() + ", every " +
                  format_wait(config_.interval));
         next_cycle_ = Clock::now();
@@ -289,10 +295,10 @@ private:
         if (std::exchange(read_after_arming_, false) || watching_everything())
             return;
         arm_watcher();
-        DesiredState next = load_desired(config_);
-        const bool changed = next.webhooks != desired_.webhooks || next.errors != desired_.errors;
+        DesiredPtr next = load_desired(config_);
+        const bool changed = next->webhooks != desired_->webhooks || next->errors != desired_->errors;
         if (offer_desired(std::move(next)) && changed)
-            log_info("manifests changed: " + std::to_string(desired_.webhooks.size()) +
+            log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
                      " webhooks desired (found before the cycle, unwatched)");
     }
 
@@ -386,11 +392,11 @@ private:
             CycleReport report;
             report.cycle_id = cycle_id;
             report.started = std::chrono::system_clock::now();
-            report.manifest_errors = desired.errors;
-            log_info("cycle " + cycle_id + " started: " + std::to_string(desired.webhooks.size()) +
+            report.manifest_errors = desired->errors;
+            log_info("cycle " + cycle_id + " started: " + std::to_string(desired->webhooks.size()) +
                          " webhooks desired",
                      {.message_id = message_id::cycle_started, .cycle_id = cycle_id});
-            auto plan = engine.plan(desired.webhooks, desired.errors, options);
+            auto plan = engine.plan(desired->webhooks, desired->errors, options);
             if (!plan) {
                 report.error = plan.error();
                 log_error("cycle " + cycle_id + " could not read the tenant: " + plan.error().describe(),
@@ -477,7 +483,7 @@ private:
     /// good desired state (prune would act on the gap). When the state in
     /// force is itself broken (the start was), the newest is as good as any.
     std::optional<std::string> refusal_of(const DesiredState& next) const {
-        if (next.errors > 0 && desired_.errors == 0)
+        if (next.errors > 0 && desired_->errors == 0)
             return "manifests invalid (" + std::to_string(next.errors) + " errors)";
         return std::nullopt;
     }
@@ -495,10 +501,10 @@ private:
 
     /// The manifests path (inotify, the re-read before a cycle): takes
     /// `next` unless refusal_of says no. True when taken.
-    bool offer_desired(DesiredState next) {
+    bool offer_desired(DesiredPtr next) {
         state_changed_ = true;
         memory_to_release_ = true;
-        if (auto refusal = refusal_of(next)) {
+        if (auto refusal = refusal_of(*next)) {
             refuse(std::move(*refusal), false);
             return false;
         }
@@ -511,7 +517,7 @@ private:
     void manifests_changed() {
         if (!offer_desired(load_desired(config_)))
             return;
-        log_info("manifests changed: " + std::to_string(desired_.webhooks.size()) +
+        log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
                  " webhooks desired; reconciling");
         if (cycle_running_)
             another_cycle_ = true;
@@ -552,8 +558,8 @@ private:
                         config_.state_dir.string());
             next.state_dir = config_.state_dir;
         }
-        DesiredState desired = load_desired(next);
-        if (auto refusal = refusal_of(desired)) {
+        DesiredPtr desired = load_desired(next);
+        if (auto refusal = refusal_of(*desired)) {
             refuse("reload refused: " + *refusal, true, fields);
             return false;
         }
@@ -573,7 +579,7 @@ private:
             watcher_.reset();
         if (!watching_everything())
             arm_watcher();
-        log_info("reloaded: " + std::to_string(desired_.webhooks.size()) + " webhooks desired", fields);
+        log_info("reloaded: " + std::to_string(desired_->webhooks.size()) + " webhooks desired", fields);
         next_cycle_ = Clock::now();
         return true;
     }
@@ -605,7 +611,7 @@ private:
         if (cycle_running_) {
             line = now - cycle_started_ > config_.cycle_timeout
                        ? "cycle stuck for " + format_wait(now - cycle_started_) + " · awaiting restart"
-                       : "reconciling " + std::to_string(desired_.webhooks.size()) + " webhooks";
+                       : "reconciling " + std::to_string(desired_->webhooks.size()) + " webhooks";
         } else if (!last_cycle_) {
             line = "starting";
         } else if (!last_cycle_->reached) {
@@ -617,13 +623,13 @@ private:
             line = std::to_string(last_cycle_->failing_count) + " failing (" + join(last_cycle_->failing, ", ") +
                    (last_cycle_->failing_count > status_failing_names ? ", …" : "") + ") · retry in " +
                    format_wait(next_cycle_ - now);
-        } else if (desired_.errors > 0) {
-            line = "manifests invalid (" + std::to_string(desired_.errors) + " errors) · " +
-                   std::to_string(last_cycle_->converged) + "/" + std::to_string(desired_.webhooks.size()) +
+        } else if (desired_->errors > 0) {
+            line = "manifests invalid (" + std::to_string(desired_->errors) + " errors) · " +
+                   std::to_string(last_cycle_->converged) + "/" + std::to_string(desired_->webhooks.size()) +
                    " converged · next in " + format_wait(next_cycle_ - now);
         } else {
             line = "converged " + std::to_string(last_cycle_->converged) + "/" +
-                   std::to_string(desired_.webhooks.size()) + " · next in " + format_wait(next_cycle_ - now);
+                   std::to_string(desired_->webhooks.size()) + " · next in " + format_wait(next_cycle_ - now);
         }
         return line;
     }
@@ -664,7 +670,7 @@ private:
     ServiceNotifier& notify_;
     std::mt19937_64 random_;
 
-    DesiredState desired_;
+    DesiredPtr desired_;
     /// Why the last reload or manifest change was refused, for STATUS= (see refuse()).
     std::optional<std::string> rejected_;
     bool rejected_reload_ = false; ///< rejected_ is a refused reload
