@@ -14,12 +14,18 @@ SecretRandom openssl_secret_random() {
     };
 }
 
-ManifestSet load_config_manifests(const Config& config, std::ostream& err) {
+ManifestSet load_config_manifests(const Config& config,
+                                  const std::function<void(const Diagnostic&)>& report) {
     ManifestSet set = load_manifests(config.manifests,
                                      {.allow_insecure_endpoints = config.allow_insecure_endpoints});
     for (const auto& diagnostic : set.diagnostics.all())
-        err << diagnostic.format() << '\n';
+        report(diagnostic);
     return set;
+}
+
+ManifestSet load_config_manifests(const Config& config, std::ostream& err) {
+    return load_config_manifests(config,
+                                 [&err](const Diagnostic& d) { err << d.format() << '\n'; });
 }
 
 PlanOptions plan_options_from(const Config& config) {

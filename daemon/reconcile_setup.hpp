@@ -14,6 +14,7 @@
 #include "daemon/config.hpp"
 #include "daemon/tenant_http.hpp"
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 
@@ -22,8 +23,12 @@ namespace hookwarden {
 /// Cryptographically strong bytes from OpenSSL (RAND_bytes).
 SecretRandom openssl_secret_random();
 
-/// Loads and validates the config's manifest directory, printing every
-/// diagnostic on `err` (one line each).
+/// Loads and validates the config's manifest directory (with the config's
+/// validation options) and hands every diagnostic to `report`, in order.
+ManifestSet load_config_manifests(const Config& config,
+                                  const std::function<void(const Diagnostic&)>& report);
+
+/// The same, printing every diagnostic on `err` (one line each).
 ManifestSet load_config_manifests(const Config& config, std::ostream& err);
 
 /// The plan options the config asks for (prune, adopt, delete budget).

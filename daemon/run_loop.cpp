@@ -127,20 +127,26 @@ struct DesiredState {
 using DesiredPtr = std::shared_ptr<const DesiredState>;
 
 DesiredPtr load_desired(const Config& config) {
-    ManifestSet set =
-        load_manifests(config.manifests, {.allow_insecure_endpoints = config.allow_insecure_endpoints});
-    for (const auto& d : set.diagnostics.all()) {
+    ManifestSet set = load_config_manifests(config, [](const Diagnostic& d) {
         if (d.severity == Severity::error)
             log_error(d.format());
         else
             log_warning(d.format());
-    }
+    });
     return std::make_shared<const DesiredState>(
         DesiredState{std::move(set.webhooks), set.diagnostics.error_count()});
 }
 
-std::filesystem::path config_path_of(const CommandContext& context) {
-    return context.config_path ? *context.config_path : std::filesystem::path(default_config_path);
+/// The config file as the daemon reads it, at start and on SIGHUP: every
+/// diagnostic logged, --log-level applied over logLevel.
+ConfigLoad load_daemon_config(const CommandContext& context) {
+    const auto path = context.config_path ? *context.config_path : std::filesystem::path(default_config_path);
+    auto load = load_config(path, ConfigEnvironment::process());
+    for (const auto& d : load.diagnostics.all())
+        log_error(d.format());
+    if (context.log_level)
+        load.config.log_level = *context.log_level;
+    return load;
 }
 
 /// One line a person understands for a finished item, with its journal fields.
@@ -205,6 +211,14 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
     }
 }
 
+/// Why the daemon cannot go on, to the log and to the service manager
+/// (STATUS=, ERRNO=); returns the exit code.
+int fatal(ServiceNotifier& notify, const std::string& message, int errno_value) {
+    log_error(message);
+    notify.fatal(message, errno_value);
+    return exit_code::failure;
+}
+
 class Daemon {
 public:
     Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
@@ -223,7 +237,7 @@ public:
         signal_fd_ = signal_fd;
         done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (done_fd_ < 0)
-            return fatal(std::string("cannot create eventfd: ") + std::strerror(errno), errno);
+            return fatal(notify_, std::string("cannot create eventfd: ") + std::strerror(errno), errno);
 
         // Watch first, then read: a change in between is seen by one of them.
         arm_watcher();
@@ -540,9 +554,7 @@ private:
     // old ones stay. True when they were replaced.
     bool take_new_configuration() {
         const LogFields fields{.message_id = message_id::daemon_reloaded};
-        auto load = load_config(config_path_of(context_), ConfigEnvironment::process());
-        for (const auto& d : load.diagnostics.all())
-            log_error(d.format());
+        auto load = load_daemon_config(context_);
         if (!load.ok()) {
             refuse("reload refused: configuration invalid (" +
                        std::to_string(load.diagnostics.error_count()) + " errors)",
@@ -550,8 +562,6 @@ private:
             return false;
         }
         Config next = std::move(load.config);
-        if (context_.log_level)
-            next.log_level = *context_.log_level;
         if (next.state_dir != config_.state_dir) {
             log_warning("reload: stateDir changed to " + next.state_dir.string() +
                         "; restart the service to move the state directory, keeping " +
@@ -657,12 +667,6 @@ private:
         return exit_code::ok;
     }
 
-    int fatal(const std::string& message, int errno_value) {
-        log_error(message);
-        notify_.fatal(message, errno_value);
-        return exit_code::failure;
-    }
-
     CommandContext& context_;
     Config config_;
     Reconciler reconciler_;
@@ -700,12 +704,6 @@ private:
     bool memory_to_release_ = false;
 };
 
-int fail_start(ServiceNotifier& notify, const std::string& message, int errno_value) {
-    log_error(message);
-    notify.fatal(message, errno_value);
-    return exit_code::failure;
-}
-
 } // namespace
 
 int run_daemon(CommandContext& context) {
@@ -724,28 +722,24 @@ int run_daemon(CommandContext& context) {
     init_logging(context.log_level.value_or(LogLevel::info));
     ServiceNotifier notify;
     if (signal_fd < 0)
-        return fail_start(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
+        return fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
 
-    auto load = load_config(config_path_of(context), ConfigEnvironment::process());
-    for (const auto& d : load.diagnostics.all())
-        log_error(d.format());
+    auto load = load_daemon_config(context);
     if (!load.ok())
-        return fail_start(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
-                                      " errors); not starting",
-                          EINVAL);
+        return fatal(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
+                                 " errors); not starting",
+                     EINVAL);
     Config config = std::move(load.config);
-    if (context.log_level)
-        config.log_level = *context.log_level;
     set_log_level(config.log_level);
 
     auto reconciler = make_reconciler(config);
     if (!reconciler)
-        return fail_start(notify, reconciler.error().describe(), EINVAL);
+        return fatal(notify, reconciler.error().describe(), EINVAL);
 
     auto lock = StateLock::acquire(config.state_dir);
     if (!lock)
-        return fail_start(notify, lock.error().describe(),
-                          lock.error().kind == ErrorKind::conflict ? EBUSY : EIO);
+        return fatal(notify, lock.error().describe(),
+                     lock.error().kind == ErrorKind::conflict ? EBUSY : EIO);
 
     Daemon daemon(context, std::move(config), std::move(*reconciler), std::move(*lock), notify);
     const int code = daemon.run(signal_fd);
