@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     std::printf("converge: %d creates, tenant and client at %d requests/minute, concurrency %d\n",
                 n, rpm, concurrency);
     const auto start = steady::now();
-    auto plan = engine.plan(desired, 0, PlanOptions{});
+    auto plan = engine.plan(DesiredState{desired, {}, 0}, PlanOptions{});
     if (!plan) {
         std::fprintf(stderr, "converge: %s\n", plan.error().describe().c_str());
         return 1;

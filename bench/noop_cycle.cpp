@@ -57,7 +57,7 @@ CycleResult cycle(Tenant& tenant, SecretStore& secrets, StateStore& state,
     Engine engine(
         tenant, secrets, state, EngineOptions{}, [] { return steady::now(); },
         [] { return std::uint64_t{0}; });
-    auto plan = engine.plan(desired, 0, PlanOptions{});
+    auto plan = engine.plan(DesiredState{desired, {}, 0}, PlanOptions{});
     if (!plan) {
         std::fprintf(stderr, "noop_cycle: %s\n", plan.error().describe().c_str());
         std::exit(1);

@@ -68,6 +68,29 @@ Error with_webhook(Error error, const std::string& name) {
     return error;
 }
 
+// Names more than one item of `plan` writes. The executor's guard keyed by
+// name, not by id: two creates have no id yet, and running both (at once or
+// in turn) is how one name becomes two webhooks.
+std::set<std::string> names_written_twice(const Plan& plan) {
+    std::set<std::string> written, twice;
+    for (const auto& item : plan.items)
+        if (item.writes() && !written.insert(item.name).second)
+            twice.insert(item.name);
+    return twice;
+}
+
+ItemResult refuse_second_write(const PlanItem& item) {
+    ItemResult out{.name = item.name,
+                   .action = PlanAction::error,
+                   .cause = item.cause,
+                   .outcome = ItemOutcome::refused,
+                   .id = item.id};
+    out.note = "the plan writes " + item.name +
+               " more than once; none of its writes is sent (this is a bug in the planner)";
+    out.error = make_error(ErrorKind::internal, out.note, ErrorContext{.webhook = item.name});
+    return out;
+}
+
 } // namespace
 
 const char* to_string(ItemOutcome outcome) noexcept {
@@ -252,11 +275,11 @@ Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOp
     : tenant_(tenant), secrets_(secrets), state_(state), options_(options),
       clock_(std::move(clock)), random_(std::move(random)) {}
 
-Result<Plan> Engine::plan(const std::vector<WebhookManifest>& desired, std::size_t manifest_errors,
-                          const PlanOptions& options) {
+Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& options) {
     PlanInput input;
-    input.desired = desired;
-    input.manifest_errors = manifest_errors;
+    input.desired = desired.webhooks;
+    input.duplicates = desired.duplicates;
+    input.manifest_errors = desired.errors;
     input.options = options;
     auto state = state_.load();
     if (!state)
@@ -266,7 +289,7 @@ Result<Plan> Engine::plan(const std::vector<WebhookManifest>& desired, std::size
     if (!observed)
         return observed.error();
     input.observed = std::move(*observed);
-    for (const auto& manifest : desired)
+    for (const auto& manifest : desired.webhooks)
         input.secrets.emplace(manifest.name, secrets_.inspect(manifest.name, manifest.secret_ref));
     return make_plan(input);
 }
@@ -310,11 +333,16 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     // Backoff is judged once, at the start of the cycle, so that an item
     // prepared as not deferred is not found deferred when it runs.
     const auto now = clock_();
+    const std::set<std::string> written_twice = names_written_twice(plan);
     std::vector<Prepared> prepared(plan.items.size());
     std::vector<std::size_t> work;
     std::vector<std::size_t> creates;
     for (std::size_t i = 0; i < plan.items.size(); ++i) {
         const PlanItem& item = plan.items[i];
+        if (item.writes() && written_twice.contains(item.name)) {
+            finish(i, refuse_second_write(item));
+            continue;
+        }
         if (!item.writes()) {
             finish(i, execute(item, journal, {}));
             continue;

@@ -13,6 +13,8 @@
 //    send) in one write before the first create is sent, so that even a
 //    crash between the tenant's commit and ours cannot lead to a second
 //    webhook of that name, nor lose which secret it was given;
+//  - no two writes of one name run in a cycle, at once or one after the
+//    other: a plan that holds them is refused for that name;
 //  - an update sends the version it read; a version mismatch re-reads,
 //    re-plans that one webhook and tries again, a bounded number of times;
 //  - a failed webhook is retried with exponential backoff (1 s doubling to
@@ -125,12 +127,13 @@ class Engine {
     /// Lists the tenant (all pages), reads state.json and inspects every
     /// desired secret, then decides. Writes nothing anywhere. Fails when the
     /// tenant cannot be listed or the state cannot be read.
-    Result<Plan> plan(const std::vector<WebhookManifest>& desired, std::size_t manifest_errors,
-                      const PlanOptions& options);
+    Result<Plan> plan(const DesiredState& desired, const PlanOptions& options);
 
     /// Executes `plan`, which must come from plan() of this engine's tenant
     /// and state (the state lock must be held across both). Never fails as
-    /// a whole: each item's result says what happened to it.
+    /// a whole: each item's result says what happened to it. A plan that
+    /// writes one name more than once (make_plan never builds one) has every
+    /// write of that name refused, so no two creates of a name ever run.
     CycleResult apply(const Plan& plan, const ItemObserver& observer = {});
 
     /// The earliest moment a failed webhook may be tried again, if any.

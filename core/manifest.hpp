@@ -35,12 +35,35 @@ struct WebhookManifest {
     bool operator==(const WebhookManifest&) const = default;
 };
 
+/// A name that more than one document defines (SPEC §2: names are unique
+/// per kind). None of its documents is acted on: which one the operator
+/// meant is theirs to say, and acting on either would let a typo in one file
+/// overwrite another's webhook, or create the name twice.
+struct DuplicateName {
+    std::string name;
+    std::vector<SourceLocation> places; ///< every definition, in load order
+
+    bool operator==(const DuplicateName&) const = default;
+};
+
+/// What the manifests ask for, as the planner takes it.
+struct DesiredState {
+    std::vector<WebhookManifest> webhooks;   ///< valid, uniquely named documents, in load order
+    std::vector<DuplicateName> duplicates;   ///< names refused this load, in first-definition order
+    std::size_t errors = 0;                  ///< errors of the load; any blocks prune
+
+    bool operator==(const DesiredState&) const = default;
+};
+
 struct ManifestOptions {
     bool allow_insecure_endpoints = false; ///< config `allowInsecureEndpoints`
 };
 
 struct ManifestSet {
-    std::vector<WebhookManifest> webhooks; ///< valid documents only, in load order
+    /// Valid documents only, in load order; a name defined more than once
+    /// is in `duplicates` instead, with none of its documents here.
+    std::vector<WebhookManifest> webhooks;
+    std::vector<DuplicateName> duplicates;
     Diagnostics diagnostics;
     std::size_t files = 0; ///< manifest files read
     /// Every document's well-formed name with its place, valid or not, so
@@ -61,8 +84,14 @@ void load_manifest_text(const std::string& text, const std::string& display_path
                         const ManifestOptions& options, ManifestSet& into);
 
 /// Reports every name defined more than once in `set` (SPEC §2: a duplicate
-/// names both places). load_manifests calls it after the last file.
+/// names both places), records it in `set.duplicates` and takes every
+/// document of that name out of `set.webhooks`. load_manifests calls it
+/// after the last file.
 void check_duplicate_names(ManifestSet& set);
+
+/// The planner's input from a load: the webhooks, the duplicates and the
+/// error count, without the diagnostics.
+DesiredState desired_state(ManifestSet set);
 
 /// Every field path a manifest may hold, e.g. `spec.retryPolicy.maxRetries`.
 /// The JSON Schema in manifests/schema must name each of them.

@@ -256,13 +256,39 @@ void load_document_text(const std::string& text, const std::string& display_path
 } // namespace
 
 void check_duplicate_names(ManifestSet& set) {
-    std::map<std::string, const SourceLocation*> first;
+    // By name: every place, in load order. A name declared once is the
+    // common case; the index keeps the check linear for 10,000 documents.
+    std::map<std::string, std::size_t> index;
+    std::vector<DuplicateName> declared;
     for (const auto& [name, location] : set.declared_names) {
-        auto [it, inserted] = first.emplace(name, &location);
-        if (!inserted)
-            set.diagnostics.error(location, "webhook name '" + name + "' is already defined at " +
-                                                it->second->format());
+        auto [it, inserted] = index.emplace(name, declared.size());
+        if (inserted) {
+            declared.push_back(DuplicateName{name, {location}});
+            continue;
+        }
+        auto& places = declared[it->second].places;
+        set.diagnostics.error(location, "webhook name '" + name + "' is already defined at " +
+                                            places.front().format() +
+                                            "; no document of that name is applied until only one "
+                                            "remains");
+        places.push_back(location);
     }
+    std::set<std::string> refused;
+    for (auto& name : declared) {
+        if (name.places.size() < 2)
+            continue;
+        refused.insert(name.name);
+        set.duplicates.push_back(std::move(name));
+    }
+    if (refused.empty())
+        return;
+    std::erase_if(set.webhooks,
+                  [&refused](const WebhookManifest& m) { return refused.contains(m.name); });
+}
+
+DesiredState desired_state(ManifestSet set) {
+    return DesiredState{std::move(set.webhooks), std::move(set.duplicates),
+                        set.diagnostics.error_count()};
 }
 
 ManifestSet load_manifests(const std::filesystem::path& dir, const ManifestOptions& options) {

@@ -379,106 +379,140 @@ PlanItem plan_create(const WebhookManifest& desired, const SecretStatus& secret,
     return item;
 }
 
-} // namespace
-
-Plan make_plan(const PlanInput& input) {
-    Plan plan;
-    plan.manifest_errors = input.manifest_errors;
-    const PlanOptions& options = input.options;
-
-    std::map<std::string, const Webhook*> by_id;
-    std::map<std::string, std::vector<const Webhook*>> by_name;
-    for (const auto& w : input.observed) {
-        by_id.emplace(w.id, &w);
-        by_name[w.name].push_back(&w);
+// The tenant's webhooks, found by id and by name.
+class TenantIndex {
+  public:
+    explicit TenantIndex(const std::vector<Webhook>& observed) {
+        for (const auto& w : observed) {
+            by_id_.emplace(w.id, &w);
+            by_name_[w.name].push_back(&w);
+        }
     }
-    const auto named = [&by_name](const std::string& name) {
-        auto it = by_name.find(name);
-        return it == by_name.end() ? std::vector<const Webhook*>{} : it->second;
-    };
-    const SecretStatus unknown_secret{SecretStatus::State::unavailable,
-                                      {},
-                                      make_error(ErrorKind::internal, "secret was not inspected")};
+    const Webhook* with_id(const std::string& id) const {
+        auto it = by_id_.find(id);
+        return it == by_id_.end() ? nullptr : it->second;
+    }
+    std::vector<const Webhook*> named(const std::string& name) const {
+        auto it = by_name_.find(name);
+        return it == by_name_.end() ? std::vector<const Webhook*>{} : it->second;
+    }
 
-    std::set<std::string> desired_names;
+  private:
+    std::map<std::string, const Webhook*> by_id_;
+    std::map<std::string, std::vector<const Webhook*>> by_name_;
+};
+
+// Every name the desired state defines more than once, with its places:
+// the loader's duplicates, and (should a caller pass them) names repeated
+// in `desired` itself. No write may touch them.
+std::vector<DuplicateName> duplicate_names(const PlanInput& input) {
+    std::vector<DuplicateName> out = input.duplicates;
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        index.emplace(out[i].name, i);
+    std::map<std::string, const WebhookManifest*> first;
     for (const auto& desired : input.desired) {
-        desired_names.insert(desired.name);
-        const auto secret_it = input.secrets.find(desired.name);
-        const SecretStatus& secret =
-            secret_it != input.secrets.end() ? secret_it->second : unknown_secret;
-        const bool rotate = options.rotate_secrets.contains(desired.name);
-        const auto owned_it = input.state.owned.find(desired.name);
-        const OwnedWebhook* owned =
-            owned_it != input.state.owned.end() ? &owned_it->second : nullptr;
+        auto [seen, inserted] = first.emplace(desired.name, &desired);
+        if (inserted)
+            continue;
+        auto [it, fresh] = index.emplace(desired.name, out.size());
+        if (fresh)
+            out.push_back(DuplicateName{desired.name, {seen->second->location}});
+        out[it->second].places.push_back(desired.location);
+    }
+    return out;
+}
 
-        // Every tenant webhook carrying the name, plus ours when it was
-        // renamed in the tenant: more than one is a conflict in any case.
-        std::vector<const Webhook*> candidates = named(desired.name);
-        const Webhook* ours = nullptr;
-        if (owned && !owned->id.empty()) {
-            if (auto it = by_id.find(owned->id); it != by_id.end()) {
-                ours = it->second;
-                if (ours->name != desired.name)
-                    candidates.push_back(ours);
-            }
-        }
-        if (candidates.size() > 1) {
-            auto ids = ids_of(candidates);
-            plan.items.push_back(
-                conflict_item(desired.name, ids,
-                              "the tenant holds " + std::to_string(candidates.size()) +
-                                  " webhooks named " + desired.name + " (ids " + join(ids) +
-                                  "); delete or rename all but one, hookwarden will not choose"));
-            continue;
-        }
+PlanItem duplicate_item(const DuplicateName& duplicate, const OwnedWebhook* owned) {
+    std::string places;
+    for (const auto& place : duplicate.places)
+        places += (places.empty() ? "" : ", ") + place.format();
+    PlanItem item;
+    item.name = duplicate.name;
+    item.action = PlanAction::error;
+    item.id = owned ? owned->id : std::string();
+    item.reason = "webhook name " + duplicate.name + " is defined " +
+                  std::to_string(duplicate.places.size()) + " times (" + places +
+                  "); nothing of that name is written until only one definition remains";
+    if (owned)
+        item.reason += "; the owned webhook is left as it is";
+    item.error = make_error(ErrorKind::invalid_input, item.reason,
+                            ErrorContext{.webhook = duplicate.name});
+    return item;
+}
 
-        if (ours) {
-            plan.items.push_back(plan_existing(desired, secret, *ours, owned, false, rotate));
-            continue;
-        }
-        if (candidates.empty()) {
-            // Owned with a known id that is gone: deleted outside hookwarden.
-            const bool recreate = owned && !owned->id.empty();
-            plan.items.push_back(plan_create(desired, secret, recreate, rotate));
-            continue;
-        }
+// The decision for one desired webhook: create, update, adopt, unchanged,
+// or a conflict or error of that name.
+PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
+                      const TenantIndex& tenant) {
+    static const SecretStatus unknown_secret{
+        SecretStatus::State::unavailable, {},
+        make_error(ErrorKind::internal, "secret was not inspected")};
+    const auto secret_it = input.secrets.find(desired.name);
+    const SecretStatus& secret =
+        secret_it != input.secrets.end() ? secret_it->second : unknown_secret;
+    const bool rotate = input.options.rotate_secrets.contains(desired.name);
+    const auto owned_it = input.state.owned.find(desired.name);
+    const OwnedWebhook* owned = owned_it != input.state.owned.end() ? &owned_it->second : nullptr;
 
-        const Webhook& existing = *candidates.front();
-        if (owned && owned->id.empty()) {
-            // Our own earlier create, whose answer was lost: ours whatever
-            // `adopt` says, with the secret we sent then.
-            PlanItem item = plan_existing(desired, secret, existing, owned, false, rotate);
-            if (item.action == PlanAction::unchanged || item.action == PlanAction::update) {
-                item.action = PlanAction::adopt;
-                item.cause = ChangeCause::lost_create;
-                item.reason = "an earlier create's answer was lost; this is the webhook it made";
-            }
-            plan.items.push_back(std::move(item));
-            continue;
-        }
-        if (!options.adopt) {
-            plan.items.push_back(conflict_item(
-                desired.name, {existing.id},
-                "a webhook named " + desired.name + " already exists in the tenant (id " +
-                    existing.id +
-                    ") and hookwarden does not own it; set adopt: true to take it over, or "
-                    "rename or delete it"));
-            continue;
-        }
-        plan.items.push_back(plan_existing(desired, secret, existing, owned, true, rotate));
+    // Every tenant webhook carrying the name, plus ours when it was renamed
+    // in the tenant: more than one is a conflict in any case.
+    std::vector<const Webhook*> candidates = tenant.named(desired.name);
+    const Webhook* ours = (owned && !owned->id.empty()) ? tenant.with_id(owned->id) : nullptr;
+    if (ours && ours->name != desired.name)
+        candidates.push_back(ours);
+    if (candidates.size() > 1) {
+        auto ids = ids_of(candidates);
+        return conflict_item(desired.name, ids,
+                             "the tenant holds " + std::to_string(candidates.size()) +
+                                 " webhooks named " + desired.name + " (ids " + join(ids) +
+                                 "); delete or rename all but one, hookwarden will not choose");
+    }
+    if (ours)
+        return plan_existing(desired, secret, *ours, owned, false, rotate);
+    if (candidates.empty()) {
+        // Owned with a known id that is gone: deleted outside hookwarden.
+        const bool recreate = owned && !owned->id.empty();
+        return plan_create(desired, secret, recreate, rotate);
     }
 
-    // Owned webhooks that left the manifests.
+    const Webhook& existing = *candidates.front();
+    if (owned && owned->id.empty()) {
+        // Our own earlier create, whose answer was lost: ours whatever
+        // `adopt` says, with the secret we sent then.
+        PlanItem item = plan_existing(desired, secret, existing, owned, false, rotate);
+        if (item.action == PlanAction::unchanged || item.action == PlanAction::update) {
+            item.action = PlanAction::adopt;
+            item.cause = ChangeCause::lost_create;
+            item.reason = "an earlier create's answer was lost; this is the webhook it made";
+        }
+        return item;
+    }
+    if (!input.options.adopt)
+        return conflict_item(
+            desired.name, {existing.id},
+            "a webhook named " + desired.name + " already exists in the tenant (id " +
+                existing.id +
+                ") and hookwarden does not own it; set adopt: true to take it over, or "
+                "rename or delete it");
+    return plan_existing(desired, secret, existing, owned, true, rotate);
+}
+
+// Owned webhooks no manifest names any more: each one still in the tenant
+// is a prune candidate (returned, without an action yet); each one gone is
+// forgotten; a lost create whose name the tenant now holds twice is a
+// conflict.
+std::vector<PlanItem> plan_leaving(const PlanInput& input, const std::set<std::string>& desired,
+                                   const TenantIndex& tenant, Plan& plan) {
     std::vector<PlanItem> leaving;
     for (const auto& [name, owned] : input.state.owned) {
-        if (desired_names.contains(name))
+        if (desired.contains(name))
             continue;
         const Webhook* found = nullptr;
         if (!owned.id.empty()) {
-            if (auto it = by_id.find(owned.id); it != by_id.end())
-                found = it->second;
+            found = tenant.with_id(owned.id);
         } else {
-            const auto same = named(name);
+            const auto same = tenant.named(name);
             if (same.size() > 1) {
                 auto ids = ids_of(same);
                 plan.items.push_back(conflict_item(
@@ -501,7 +535,13 @@ Plan make_plan(const PlanInput& input) {
         item.cause = ChangeCause::left_manifests;
         leaving.push_back(std::move(item));
     }
+    return leaving;
+}
 
+// Whether the candidates are deleted or retained, and why (SPEC §4a: only
+// when prune is on, never after a manifest error, never over the budget).
+void decide_prune(std::vector<PlanItem> leaving, const PlanInput& input, Plan& plan) {
+    const PlanOptions& options = input.options;
     PruneDecision& prune = plan.prune;
     prune.enabled = options.prune;
     for (const auto& item : leaving)
@@ -535,6 +575,31 @@ Plan make_plan(const PlanInput& input) {
         }
         plan.items.push_back(std::move(item));
     }
+}
+
+} // namespace
+
+Plan make_plan(const PlanInput& input) {
+    Plan plan;
+    plan.manifest_errors = input.manifest_errors;
+    const TenantIndex tenant(input.observed);
+
+    const std::vector<DuplicateName> duplicates = duplicate_names(input);
+    std::set<std::string> desired_names;
+    for (const auto& duplicate : duplicates)
+        desired_names.insert(duplicate.name);
+    for (const auto& desired : input.desired) {
+        if (desired_names.contains(desired.name))
+            continue; // a duplicate: its one error item follows
+        desired_names.insert(desired.name);
+        plan.items.push_back(plan_desired(desired, input, tenant));
+    }
+    for (const auto& duplicate : duplicates) {
+        const auto owned = input.state.owned.find(duplicate.name);
+        plan.items.push_back(duplicate_item(
+            duplicate, owned != input.state.owned.end() ? &owned->second : nullptr));
+    }
+    decide_prune(plan_leaving(input, desired_names, tenant, plan), input, plan);
     return plan;
 }
 

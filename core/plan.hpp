@@ -8,7 +8,8 @@
 // identity by `metadata.name`; only owned webhooks are updated or deleted;
 // an unowned same-name webhook is adopted (adopt on) or a conflict; two
 // tenant webhooks with one desired name are a conflict; an owned webhook
-// deleted in the tenant is re-created; prune deletes only owned webhooks
+// deleted in the tenant is re-created; a name defined twice is an error of
+// that name and nothing of it is written; prune deletes only owned webhooks
 // that left the manifests, only when asked, never when a manifest failed and
 // never more than the budget. Comparison is semantic: event types as sets,
 // endpoint URLs normalised, retry intervals as durations, server-owned fields
@@ -111,8 +112,9 @@ struct PlanCounts {
 };
 
 struct Plan {
-    /// Desired webhooks in manifest order, then owned webhooks that left the
-    /// manifests, by name.
+    /// Desired webhooks in manifest order, then names defined more than once
+    /// (in first-definition order), then owned webhooks that left the
+    /// manifests, by name. No name appears twice.
     std::vector<PlanItem> items;
     PruneDecision prune;
     std::size_t manifest_errors = 0; ///< errors while loading the manifests
@@ -136,6 +138,10 @@ struct PlanOptions {
 
 struct PlanInput {
     std::vector<WebhookManifest> desired;        ///< valid manifests, in load order
+    /// Names the manifests define more than once: each is an error item and
+    /// nothing of that name is written. A name repeated in `desired` is
+    /// treated the same way, so a plan never holds two writes for one name.
+    std::vector<DuplicateName> duplicates;
     std::size_t manifest_errors = 0;             ///< > 0 blocks prune
     std::map<std::string, SecretStatus> secrets; ///< by name; see SecretStore::inspect
     std::vector<Webhook> observed;               ///< every tenant webhook

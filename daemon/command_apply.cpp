@@ -29,13 +29,13 @@ int run_apply(CommandContext& context) {
     auto config = context.load_config();
     if (!config)
         return exit_code::failure;
-    const ManifestSet manifests = load_config_manifests(*config, context.err);
+    const DesiredState desired = desired_state(load_config_manifests(*config, context.err));
     PlanOptions options = plan_options_from(*config);
     options.prune = options.prune || args.flag("prune");
     if (auto name = args.option("rotate-secret")) {
-        const bool desired = std::any_of(manifests.webhooks.begin(), manifests.webhooks.end(),
+        const bool defined = std::any_of(desired.webhooks.begin(), desired.webhooks.end(),
                                          [&](const WebhookManifest& m) { return m.name == *name; });
-        if (!desired) {
+        if (!defined) {
             context.err << "hookwarden apply: --rotate-secret " << *name
                         << ": no valid manifest defines a webhook of that name\n";
             return exit_code::failure;
@@ -61,8 +61,7 @@ int run_apply(CommandContext& context) {
         context.err << "hookwarden apply: " << reconciler.error().describe() << '\n';
         return exit_code::failure;
     }
-    auto plan =
-        reconciler->engine->plan(manifests.webhooks, manifests.diagnostics.error_count(), options);
+    auto plan = reconciler->engine->plan(desired, options);
     if (!plan) {
         context.err << "hookwarden apply: " << plan.error().describe() << '\n';
         return exit_code::failure;

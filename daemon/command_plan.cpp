@@ -30,14 +30,13 @@ int run_plan(CommandContext& context) {
     auto config = context.load_config();
     if (!config)
         return exit_code::failure;
-    const ManifestSet manifests = load_config_manifests(*config, context.err);
+    const DesiredState desired = desired_state(load_config_manifests(*config, context.err));
     auto reconciler = make_reconciler(*config);
     if (!reconciler) {
         context.err << "hookwarden plan: " << reconciler.error().describe() << '\n';
         return exit_code::failure;
     }
-    auto plan = reconciler->engine->plan(manifests.webhooks, manifests.diagnostics.error_count(),
-                                         plan_options_from(*config));
+    auto plan = reconciler->engine->plan(desired, plan_options_from(*config));
     if (!plan) {
         context.err << "hookwarden plan: " << plan.error().describe() << '\n';
         return exit_code::failure;

@@ -115,13 +115,6 @@ void release_free_memory() {
 #endif
 }
 
-/// The desired state in force: the valid manifests and how many errors the
-/// load that produced them had (errors block prune).
-struct DesiredState {
-    std::vector<WebhookManifest> webhooks;
-    std::size_t errors = 0;
-};
-
 /// Never changed once loaded: the loop replaces it whole, and a cycle
 /// shares the one it started with instead of copying it.
 using DesiredPtr = std::shared_ptr<const DesiredState>;
@@ -133,8 +126,7 @@ DesiredPtr load_desired(const Config& config) {
         else
             log_warning(d.format());
     });
-    return std::make_shared<const DesiredState>(
-        DesiredState{std::move(set.webhooks), set.diagnostics.error_count()});
+    return std::make_shared<const DesiredState>(desired_state(std::move(set)));
 }
 
 /// The config file as the daemon reads it, at start and on SIGHUP: every
@@ -310,7 +302,7 @@ private:
             return;
         arm_watcher();
         DesiredPtr next = load_desired(config_);
-        const bool changed = next->webhooks != desired_->webhooks || next->errors != desired_->errors;
+        const bool changed = *next != *desired_;
         if (offer_desired(std::move(next)) && changed)
             log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
                      " webhooks desired (found before the cycle, unwatched)");
@@ -410,7 +402,7 @@ private:
             log_info("cycle " + cycle_id + " started: " + std::to_string(desired->webhooks.size()) +
                          " webhooks desired",
                      {.message_id = message_id::cycle_started, .cycle_id = cycle_id});
-            auto plan = engine.plan(desired->webhooks, desired->errors, options);
+            auto plan = engine.plan(*desired, options);
             if (!plan) {
                 report.error = plan.error();
                 log_error("cycle " + cycle_id + " could not read the tenant: " + plan.error().describe(),

@@ -1282,6 +1282,52 @@ TEST_CASE("a duplicate name within one file is reported") {
     CHECK(has_error_at(set.diagnostics, "one.yaml", 8 + name_line, name_column, {"Twin", "one.yaml:4:9"}));
 }
 
+TEST_CASE("no document of a name defined twice is desired; the others are, and the places are "
+          "kept") {
+    ScratchDir dir;
+    dir.write("a.yaml", minimal("Twice") + "---\n" + minimal("Once"));
+    dir.write("b/c.yaml", minimal("Twice"));
+    const auto set = load_manifests(dir.path());
+    INFO(dump(set.diagnostics));
+    REQUIRE(set.webhooks.size() == 1);
+    CHECK(set.webhooks[0].name == "Once");
+    REQUIRE(set.duplicates.size() == 1);
+    CHECK(set.duplicates[0].name == "Twice");
+    CHECK(set.duplicates[0].places ==
+          std::vector<SourceLocation>{{(dir.path() / "a.yaml").string(), name_line, name_column},
+                                      {(dir.path() / "b/c.yaml").string(), name_line, name_column}});
+
+    const DesiredState desired = desired_state(set);
+    CHECK(desired.webhooks == set.webhooks);
+    CHECK(desired.duplicates == set.duplicates);
+    CHECK(desired.errors == 1);
+}
+
+TEST_CASE("a name defined three times is one duplicate with three places, and two errors") {
+    const auto text = minimal("Thrice") + "---\n" + minimal("Thrice") + "---\n" + minimal("Thrice");
+    ManifestSet set;
+    load_manifest_text(text, "one.yaml", {}, set);
+    check_duplicate_names(set);
+    INFO(dump(set.diagnostics));
+    CHECK(set.webhooks.empty());
+    REQUIRE(set.duplicates.size() == 1);
+    CHECK(set.duplicates[0].places.size() == 3);
+    CHECK(errors_of(set.diagnostics).size() == 2);
+}
+
+TEST_CASE("a duplicate of a broken document still takes the valid one out of the desired state") {
+    Doc broken;
+    broken.name = "Same";
+    broken.url = "http://insecure.example.com";
+    ManifestSet set;
+    load_manifest_text(minimal("Same") + "---\n" + broken.text(), "m.yaml", {}, set);
+    check_duplicate_names(set);
+    INFO(dump(set.diagnostics));
+    CHECK(set.webhooks.empty());
+    REQUIRE(set.duplicates.size() == 1);
+    CHECK(set.duplicates[0].name == "Same");
+}
+
 TEST_CASE("documents without a name declare none, so they never collide with each other") {
     const std::string nameless = "apiVersion: hookwarden/v1\nkind: Webhook\n"
                                  "spec: {eventTypes: [user:login], endpointUrl: https://e.com}\n";

@@ -433,6 +433,65 @@ TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
     CHECK(run.stop());
 }
 
+std::vector<std::string> tenant_names(EmulatorControl& control) {
+    std::vector<std::string> names;
+    for (const auto& w : control.webhooks())
+        names.push_back(w.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// A daemon that started with one broken manifest takes later manifests even
+/// when they are broken too (nothing good is in force to keep): the path on
+/// which a duplicate name reaches a cycle.
+RunOptions started_broken() {
+    return {.prepare = [](Setup& setup, auto&) {
+        setup.dir.write("manifests/broken.yaml",
+                        "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken}\nspec: {}\n");
+    }};
+}
+
+TEST_CASE("a name defined twice by an edit is created by neither definition (inotify)") {
+    Running run(started_broken());
+    INFO(run.daemon.output());
+    REQUIRE(eventually([&] { return run.control.webhooks().size() == 2; }, 15s));
+
+    run.setup.dir.write("manifests/twice.yaml",
+                        manifest("Twice", "https://a.example.com/x") + "---\n" +
+                            manifest("Twice", "https://b.example.com/y") + "---\n" +
+                            manifest("Three", "https://three.example.com/hook"));
+    CHECK(eventually([&] { return endpoint_of(run.control, "Three") == "https://three.example.com/hook"; }, 15s));
+    // One more full cycle after the edit's: still no Twice.
+    run.daemon.signal(SIGUSR1);
+    CHECK(run.notify.wait_for("reconciling", 10s));
+    CHECK(run.notify.wait_for("· next in", 15s));
+    CHECK(tenant_names(run.control) == std::vector<std::string>{"One", "Three", "Two"});
+    CHECK(run.daemon.output().find("defined 2 times") != std::string::npos);
+    CHECK(run.stop());
+}
+
+TEST_CASE("a name defined twice by a reload is neither created nor changed when owned (SIGHUP)") {
+    Running run(started_broken());
+    INFO(run.daemon.output());
+    REQUIRE(eventually([&] { return run.control.webhooks().size() == 2; }, 15s));
+
+    // A second definition of the owned One, and a new name in two files.
+    run.setup.dir.write("manifests/copy.yaml",
+                        manifest("One", "https://elsewhere.example.com/x") + "---\n" +
+                            manifest("Four", "https://four.example.com/hook"));
+    run.setup.dir.write("manifests/team/twin-a.yaml", manifest("Twin", "https://a.example.com/x"));
+    run.setup.dir.write("manifests/team/twin-b.yaml", manifest("Twin", "https://b.example.com/y"));
+    run.daemon.signal(SIGHUP);
+    CHECK(run.notify.wait_for("READY=1", 5s));
+    CHECK(eventually([&] { return endpoint_of(run.control, "Four") == "https://four.example.com/hook"; }, 15s));
+    run.daemon.signal(SIGUSR1);
+    CHECK(run.notify.wait_for("reconciling", 10s));
+    CHECK(run.notify.wait_for("· next in", 15s));
+    CHECK(tenant_names(run.control) == std::vector<std::string>{"Four", "One", "Two"});
+    CHECK(endpoint_of(run.control, "One") == "https://one.example.com/hook");
+    CHECK(run.stop());
+}
+
 TEST_CASE("a manifest directory missing at start is read before a SIGUSR1 cycle once it exists") {
     Running run({.prepare = [](Setup& setup, auto&) { std::filesystem::remove_all(setup.dir / "manifests"); }});
     INFO(run.daemon.output());

@@ -6,6 +6,7 @@
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -211,6 +212,71 @@ TEST_CASE("a missing secret source is an error of that webhook: the rest is plan
     const Run apply = ws.run({"apply"});
     CHECK(apply.status == 1);
     CHECK(ws.control.webhooks().size() == 1);
+}
+
+// The issue's reproduction: two documents named Twice and one named Once.
+const std::string kTwiceAndOnce =
+    "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Twice}\n"
+    "spec: {eventTypes: [user:login], endpointUrl: https://a.example.com/x}\n"
+    "---\n"
+    "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Twice}\n"
+    "spec: {eventTypes: [user:logout], endpointUrl: https://b.example.com/y}\n"
+    "---\n"
+    "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Once}\n"
+    "spec: {eventTypes: [user:logout], endpointUrl: https://b.example.com/y}\n";
+
+std::vector<std::string> tenant_names(EmulatorControl& control) {
+    std::vector<std::string> names;
+    for (const auto& w : control.webhooks())
+        names.push_back(w.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+TEST_CASE("a name defined twice in one file is an error of that name: neither is created, the "
+          "rest is") {
+    Workspace ws;
+    ws.dir.write("manifests/a.yaml", kTwiceAndOnce);
+    const Run plan = ws.run({"plan"});
+    CHECK_MESSAGE(plan.status == 1, plan.all());
+    CHECK(plan.out.find("+ create Once") != std::string::npos);
+    CHECK(plan.out.find("+ create Twice") == std::string::npos);
+    CHECK(plan.err.find("a.yaml:8:") != std::string::npos); // the second definition
+    CHECK(plan.err.find("is defined 2 times") != std::string::npos);
+
+    const Run apply = ws.run({"apply"});
+    CHECK_MESSAGE(apply.status == 1, apply.all());
+    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once"});
+    // And again: a second apply must not create it either.
+    CHECK(ws.run({"apply"}).status == 1);
+    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once"});
+}
+
+TEST_CASE("a name defined in two files is created by neither; an owned one is left as it is and "
+          "not pruned") {
+    Workspace ws;
+    ws.add_manifest("Twice", "https://a.example.com/x");
+    ws.add_manifest("Once", "https://b.example.com/y");
+    REQUIRE(ws.run({"apply"}).status == 0);
+    const auto before = ws.control.webhooks();
+    REQUIRE(before.size() == 2);
+    const auto writes = ws.writes();
+
+    ws.dir.write("manifests/copy.yaml",
+                 manifest_yaml("Twice", "https://c.example.com/z",
+                               "  enabled: false\n"));
+    const Run apply = ws.run({"apply", "--prune"});
+    CHECK_MESSAGE(apply.status == 1, apply.all());
+    CHECK(apply.out.find("Twice") != std::string::npos);
+    CHECK(apply.err.find("copy.yaml") != std::string::npos);
+    CHECK(apply.err.find("Twice.yaml") != std::string::npos);
+    CHECK(ws.writes() == writes); // no create, no update, no delete
+    const auto after = ws.control.webhooks();
+    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once", "Twice"});
+    for (const auto& w : after)
+        if (w.name == "Twice")
+            CHECK(w.endpoint_url == "https://a.example.com/x");
+    CHECK(read(ws.state() / "state.json").find("\"Twice\"") != std::string::npos);
 }
 
 TEST_CASE("no secret value appears in the output of plan or apply") {

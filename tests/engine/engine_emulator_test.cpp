@@ -76,7 +76,7 @@ struct World {
 
     Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
               std::size_t manifest_errors = 0) {
-        auto planned = engine->plan(desired, manifest_errors, options);
+        auto planned = engine->plan(DesiredState{desired, {}, manifest_errors}, options);
         REQUIRE_MESSAGE(planned.has_value(), (planned ? "" : planned.error().describe()));
         return *planned;
     }

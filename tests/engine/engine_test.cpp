@@ -54,7 +54,7 @@ struct Rig {
 
     Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
               std::size_t manifest_errors = 0) {
-        auto planned = engine.plan(desired, manifest_errors, options);
+        auto planned = engine.plan(DesiredState{desired, {}, manifest_errors}, options);
         REQUIRE(planned.has_value());
         return *planned;
     }
@@ -462,10 +462,57 @@ TEST_CASE("at most `concurrency` tenant calls are in flight") {
     CHECK(rig.tenant.max_in_flight() == 3);
 }
 
+TEST_CASE("a plan that creates one name twice sends neither create; the other items run") {
+    Rig rig(EngineOptions{.concurrency = 4});
+    rig.tenant.latency = 20ms; // would let two creates overlap if both ran
+    const auto a = manifest("Twice");
+    auto b = manifest("Twice");
+    b.endpoint_url = "https://b.example.com/y";
+    // The planner never builds this plan; the executor must not trust that.
+    Plan plan = rig.plan({a, manifest("Once")});
+    Plan twin = rig.plan({b});
+    plan.items.push_back(twin.items.at(0));
+    REQUIRE(plan.items.size() == 3);
+    REQUIRE(plan.items[0].action == PlanAction::create);
+    REQUIRE(plan.items[2].action == PlanAction::create);
+
+    const auto result = rig.engine.apply(plan);
+    CHECK(rig.tenant.named("Twice").empty());
+    CHECK(rig.tenant.named("Once").size() == 1);
+    CHECK(result.counts.created == 1);
+    CHECK(result.counts.failed == 2);
+    CHECK_FALSE(result.converged());
+    for (std::size_t i : {0u, 2u}) {
+        CHECK(result.items[i].outcome == ItemOutcome::refused);
+        REQUIRE(result.items[i].error);
+        CHECK(result.items[i].error->context.webhook == "Twice");
+    }
+    CHECK_FALSE(rig.owned().owned.contains("Twice"));
+}
+
+TEST_CASE("a plan that writes one owned name twice (update and delete) sends neither") {
+    Rig rig;
+    const auto m = manifest("Both");
+    REQUIRE(rig.cycle({m}).converged());
+    auto changed = m;
+    changed.enabled = false;
+    Plan plan = rig.plan({changed});
+    REQUIRE(plan.items.at(0).action == PlanAction::update);
+    Plan gone = rig.plan({}, PlanOptions{.prune = true});
+    REQUIRE(gone.items.at(0).action == PlanAction::remove);
+    plan.items.push_back(gone.items.at(0));
+    const auto writes = rig.tenant.counts().writes();
+
+    const auto result = rig.engine.apply(plan);
+    CHECK(rig.tenant.counts().writes() == writes);
+    CHECK(rig.tenant.named("Both").size() == 1);
+    CHECK(result.counts.failed == 2);
+}
+
 TEST_CASE("a tenant that cannot be listed fails the plan, not a webhook") {
     Rig rig;
     rig.tenant.fail_list = true;
-    auto plan = rig.engine.plan({manifest("A")}, 0, {});
+    auto plan = rig.engine.plan(DesiredState{{manifest("A")}, {}, 0}, {});
     REQUIRE_FALSE(plan.has_value());
     CHECK(plan.error().kind == ErrorKind::transport);
 }

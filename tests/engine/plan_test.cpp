@@ -467,6 +467,88 @@ TEST_CASE("an owned webhook whose kept generated secret was lost gets a new one"
     CHECK_FALSE(plan.items[0].reason.empty());
 }
 
+// --- names defined more than once ---------------------------------------------
+
+DuplicateName twice(const std::string& name) {
+    return DuplicateName{name, {{"a.yaml", 4, 9}, {"b/c.yaml", 12, 9}}};
+}
+
+TEST_CASE("a name the manifests define twice is one error item naming both places; the rest is "
+          "planned") {
+    Situation s;
+    s.want(manifest("Once"));
+    s.input.duplicates.push_back(twice("Twice"));
+    s.input.manifest_errors = 1;
+    const auto plan = s.plan();
+    REQUIRE(plan.items.size() == 2);
+    CHECK(plan.items[0].name == "Once");
+    CHECK(plan.items[0].action == PlanAction::create);
+    const auto& item = plan.items[1];
+    CHECK(item.name == "Twice");
+    CHECK(item.action == PlanAction::error);
+    CHECK_FALSE(item.writes());
+    CHECK(item.reason.find("a.yaml:4:9") != std::string::npos);
+    CHECK(item.reason.find("b/c.yaml:12:9") != std::string::npos);
+    REQUIRE(item.error);
+    CHECK(item.error->context.webhook == "Twice");
+    CHECK(plan.has_errors());
+}
+
+TEST_CASE("an owned webhook whose name is now defined twice is left as it is: not updated, "
+          "retained, deleted or forgotten") {
+    const auto m = manifest("Twice");
+    Situation s;
+    s.tenant(webhook_for(m, "id-twice")).own("Twice", "id-twice", &m);
+    // Its one-time twin left the tenant too: an owned name gone from the
+    // tenant would otherwise be forgotten.
+    s.own("Gone", "id-gone", &m);
+    s.input.duplicates.push_back(twice("Twice"));
+    s.input.duplicates.push_back(twice("Gone"));
+    s.input.manifest_errors = 2;
+    s.input.options.prune = true;
+    const auto plan = s.plan();
+    REQUIRE(plan.items.size() == 2);
+    for (const auto& item : plan.items) {
+        CHECK(item.action == PlanAction::error);
+        CHECK(item.reason.find("left as it is") != std::string::npos);
+    }
+    CHECK(item_named(plan, "Twice").id == "id-twice");
+    CHECK(plan.forget.empty());
+    CHECK(plan.prune.candidates.empty());
+    CHECK_FALSE(plan.has_changes());
+}
+
+TEST_CASE("the planner refuses a name repeated in its desired input: one error item, no write") {
+    auto first = manifest("Twice");
+    first.location = {"a.yaml", 4, 9};
+    auto second = manifest("Twice");
+    second.endpoint_url = "https://b.example.com/y";
+    second.location = {"a.yaml", 9, 9};
+    Situation s;
+    s.want(first).want(second).want(manifest("Once"));
+    const auto plan = s.plan();
+    REQUIRE(plan.items.size() == 2);
+    CHECK(item_named(plan, "Once").action == PlanAction::create);
+    const auto& item = item_named(plan, "Twice");
+    CHECK(item.action == PlanAction::error);
+    CHECK(item.reason.find("a.yaml:4:9") != std::string::npos);
+    CHECK(item.reason.find("a.yaml:9:9") != std::string::npos);
+    CHECK(plan.counts().create == 1);
+}
+
+TEST_CASE("a name repeated in the desired input that the tenant holds is neither updated nor "
+          "adopted") {
+    const auto m = manifest("Twice");
+    auto changed = m;
+    changed.enabled = false;
+    Situation s;
+    s.want(m).want(changed).tenant(webhook_for(manifest("Twice"), "ui-1"));
+    const auto plan = s.plan();
+    REQUIRE(plan.items.size() == 1);
+    CHECK(plan.items[0].action == PlanAction::error);
+    CHECK_FALSE(plan.has_changes());
+}
+
 // --- prune -------------------------------------------------------------------
 
 Situation three_owned_one_left() {
