@@ -1303,6 +1303,17 @@ TEST_CASE("no document of a name defined twice is desired; the others are, and t
     CHECK(desired.errors == 1);
 }
 
+TEST_CASE("two files whose names differ only in case are two files: one name in both is refused") {
+    ScratchDir dir;
+    dir.write("Hooks.yaml", minimal("Same"));
+    dir.write("hooks.yaml", minimal("Same"));
+    const auto set = load_manifests(dir.path());
+    INFO(dump(set.diagnostics));
+    CHECK(set.webhooks.empty());
+    REQUIRE(set.duplicates.size() == 1);
+    CHECK(set.duplicates[0].places.size() == 2);
+}
+
 TEST_CASE("a name defined three times is one duplicate with three places, and two errors") {
     const auto text = minimal("Thrice") + "---\n" + minimal("Thrice") + "---\n" + minimal("Thrice");
     ManifestSet set;
