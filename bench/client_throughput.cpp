@@ -9,7 +9,7 @@
 // at least 90 % of R and no 429 after the first minute. Figures only: it
 // never fails on timing. K=600 at R=300 takes about two minutes; small K
 // with a large R (e.g. 200 6000) runs in seconds.
-#include "daemon/tenant_http.hpp"
+#include "daemon/tenant/tenant_http.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 

@@ -10,7 +10,7 @@
 // runs in seconds. Figures only: it never fails on timing; it exits 1 only
 // when the cycle does not converge.
 #include "core/engine.hpp"
-#include "daemon/tenant_http.hpp"
+#include "daemon/tenant/tenant_http.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,16 +1,13 @@
-// The webhook resource as the tenant API represents it (SPEC §5).
-//
-// This is the one model shared by hookwarden and the tenant emulator: the
-// JSON shape of a webhook and nothing else, so that a misunderstanding of
-// the API on one side is not silently mirrored on the other. Server-owned
+// The webhook resource as the tenant holds it (SPEC §5), in hookwarden's
+// terms. Its JSON wire form lives with the adapter that speaks it
+// (daemon/tenant/webhook_json.hpp): core knows no field name of the API.
+// Server-owned
 // fields (id, version, health, dates, modifiedBy, selfUri) are carried but
 // never part of a desired state. `secret` is write-only: a tenant may omit
 // or echo it, and an absent value means "unknown", never "empty".
 #pragma once
 
 #include "core/error.hpp"
-
-#include <boost/json/fwd.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -55,18 +52,5 @@ struct Webhook {
 
     bool operator==(const Webhook&) const = default;
 };
-
-/// Which fields `webhook_to_json` writes.
-enum class WebhookJsonFields {
-    resource,   ///< everything known, as a GET answers (secret only if set)
-    write_body, ///< client-writable fields plus `version` when non-zero: a POST/PUT body
-};
-
-boost::json::object webhook_to_json(const Webhook& webhook,
-                                    WebhookJsonFields fields = WebhookJsonFields::resource);
-
-/// Reads a webhook from JSON. Unknown members are ignored (the API may grow);
-/// a member of the wrong type is an `invalid_input` error naming it.
-Result<Webhook> webhook_from_json(const boost::json::value& json);
 
 } // namespace hookwarden

@@ -1,4 +1,5 @@
 #include "tests/emulator/emulator_answers.hpp"
+#include "daemon/tenant/webhook_json.hpp"
 
 #include <boost/json.hpp>
 

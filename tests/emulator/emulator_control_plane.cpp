@@ -4,6 +4,7 @@
 // router only serves it to loopback peers). Bodies are read strictly:
 // an unknown member is a 400, so that a typo in a test fails loudly.
 #include "tests/emulator/emulator_answers.hpp"
+#include "daemon/tenant/webhook_json.hpp"
 
 #include <boost/json.hpp>
 

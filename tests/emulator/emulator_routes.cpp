@@ -1,4 +1,5 @@
 #include "tests/emulator/emulator_routes.hpp"
+#include "daemon/tenant/webhook_json.hpp"
 
 #include "core/iso8601_duration.hpp"
 #include "core/status_snapshot.hpp"

@@ -2,6 +2,7 @@
 // without sockets: OAuth, authentication, paging, writes, validation,
 // analytics, audit, rate limiting, faults and the control plane.
 #include "tests/emulator/emulator_routes.hpp"
+#include "daemon/tenant/webhook_json.hpp"
 #include "tests/support/doctest_result.hpp"
 
 #include <boost/json.hpp>

@@ -2,6 +2,7 @@
 // operations, each run to completion on a private io_context, so that
 // tcp_stream's deadlines bound every step (blocking Beast calls have none).
 #include "tests/support/emulator_control.hpp"
+#include "daemon/tenant/webhook_json.hpp"
 
 #include "tests/support/emulator_process.hpp"
 

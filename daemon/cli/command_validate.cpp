@@ -1,0 +1,69 @@
+// `hookwarden validate [DIR]`: load and validate manifests, no network and no
+// secrets (CI and pre-commit hooks have neither). Exit 0 valid, 1 invalid.
+#include "core/manifest.hpp"
+#include "daemon/cli/cli_args.hpp"
+#include "daemon/cli/commands.hpp"
+
+#include <ostream>
+
+namespace hookwarden {
+
+namespace {
+
+int run_validate(CommandContext& context) {
+    CliArgs args({}, {});
+    if (auto problem = args.parse(context.args); problem || args.positionals().size() > 1) {
+        context.err << "hookwarden validate: " << (problem ? *problem : "too many arguments")
+                    << " (see hookwarden validate --help)\n";
+        return exit_code::usage;
+    }
+
+    // With a directory on the command line the config is optional: it only
+    // contributes allowInsecureEndpoints. Without one it names the directory.
+    Config config;
+    const bool have_dir = !args.positionals().empty();
+    if (!have_dir || context.config_path || std::filesystem::exists(default_config_path)) {
+        auto loaded = context.load_config();
+        if (!loaded)
+            return exit_code::failure;
+        config = std::move(*loaded);
+    }
+    const std::filesystem::path dir = have_dir ? std::filesystem::path(args.positionals()[0])
+                                               : config.manifests;
+
+    const ManifestSet set =
+        load_manifests(dir, {.allow_insecure_endpoints = config.allow_insecure_endpoints});
+    for (const auto& diagnostic : set.diagnostics.all())
+        context.err << diagnostic.format() << '\n';
+    if (!set.ok()) {
+        const auto errors = set.diagnostics.error_count();
+        context.err << dir.string() << ": " << errors << (errors == 1 ? " error" : " errors")
+                    << ", manifests are invalid\n";
+        return exit_code::failure;
+    }
+    context.out << dir.string() << ": " << set.webhooks.size()
+                << (set.webhooks.size() == 1 ? " webhook" : " webhooks") << " in " << set.files
+                << (set.files == 1 ? " file" : " files") << ", all valid\n";
+    return exit_code::ok;
+}
+
+} // namespace
+
+const Command validate_command{
+    "validate",
+    "check manifests for errors (no network, no secrets)",
+    "Usage: hookwarden validate [DIR]\n"
+    "\n"
+    "Loads every *.yaml and *.yml file below DIR (default: the config's `manifests`)\n"
+    "and checks it against the manifest rules. Every problem is printed on stderr as\n"
+    "one line FILE:LINE:COLUMN: error: MESSAGE. Secret sources are not read, so this\n"
+    "runs in CI and pre-commit hooks without any secret.\n"
+    "\n"
+    "With DIR given, a config file is read only if --config or $HOOKWARDEN_CONFIG\n"
+    "names one or the default exists (for allowInsecureEndpoints).\n"
+    "\n"
+    "Exit status: 0 all manifests valid, 1 invalid, 64 bad command line.\n",
+    run_validate,
+};
+
+} // namespace hookwarden

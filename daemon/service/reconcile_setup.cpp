@@ -1,0 +1,57 @@
+#include "daemon/service/reconcile_setup.hpp"
+
+#include "daemon/tenant/retry_policy.hpp"
+#include "daemon/service/tenant_connect.hpp"
+
+#include <openssl/rand.h>
+#include <ostream>
+
+namespace hookwarden {
+
+SecretRandom openssl_secret_random() {
+    return [](std::span<unsigned char> out) {
+        return RAND_bytes(out.data(), static_cast<int>(out.size())) == 1;
+    };
+}
+
+ManifestSet load_config_manifests(const Config& config,
+                                  const std::function<void(const Diagnostic&)>& report) {
+    ManifestSet set = load_manifests(config.manifests,
+                                     {.allow_insecure_endpoints = config.allow_insecure_endpoints});
+    for (const auto& diagnostic : set.diagnostics.all())
+        report(diagnostic);
+    return set;
+}
+
+ManifestSet load_config_manifests(const Config& config, std::ostream& err) {
+    return load_config_manifests(config,
+                                 [&err](const Diagnostic& d) { err << d.format() << '\n'; });
+}
+
+PlanOptions plan_options_from(const Config& config) {
+    PlanOptions options;
+    options.prune = config.prune;
+    options.adopt = config.adopt;
+    options.max_deletes_per_cycle = config.max_deletes_per_cycle;
+    return options;
+}
+
+Result<Reconciler> make_reconciler(const Config& config) {
+    Reconciler r;
+    auto tenant = connect_tenant(config, SecretEnvironment::process());
+    if (!tenant)
+        return tenant.error();
+    r.tenant = std::move(*tenant);
+    r.secrets = std::make_unique<SecretStore>(config.state_dir, SecretEnvironment::process(),
+                                              openssl_secret_random());
+    r.state = std::make_unique<StateStore>(config.state_dir);
+    EngineOptions options;
+    options.concurrency = config.concurrency;
+    auto random = make_system_random_source();
+    r.engine = std::make_unique<Engine>(
+        *r.tenant, *r.secrets, *r.state, options, [] { return std::chrono::steady_clock::now(); },
+        std::move(random));
+    return r;
+}
+
+} // namespace hookwarden

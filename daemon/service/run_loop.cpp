@@ -1,0 +1,742 @@
+#include "daemon/service/run_loop.hpp"
+
+#include "core/status_snapshot.hpp"
+#include "daemon/service/log.hpp"
+#include "daemon/service/manifest_watcher.hpp"
+#include "daemon/service/reconcile_setup.hpp"
+#include "daemon/service/service_notify.hpp"
+#include "daemon/service/state_lock.hpp"
+
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+
+namespace hookwarden {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+/// How long SIGTERM waits for the requests in flight (SPEC §6: a few seconds).
+constexpr auto drain_timeout = 5s;
+/// Quiet time after the last inotify event before manifests are re-read.
+constexpr auto debounce_delay = 1s;
+/// STATUS= countdowns are refreshed this often.
+constexpr auto status_refresh = 5s;
+/// First retry after the tenant could not be reached; doubles up to `interval`.
+constexpr auto unreachable_retry_base = 5s;
+
+std::string format_wait(Clock::duration wait) {
+    auto s = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        return std::to_string(s) + "s";
+    if (s < 7200)
+        return std::to_string((s + 30) / 60) + "m";
+    return std::to_string((s + 1800) / 3600) + "h";
+}
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const auto& part : parts)
+        out += (out.empty() ? "" : separator) + part;
+    return out;
+}
+
+/// What STATUS= needs of the last finished cycle. The whole report (every
+/// item with its changes) is in status.json by then; holding it for the
+/// interval would keep a result per webhook in memory for nothing.
+struct CycleSummary {
+    bool reached = false;                 ///< the tenant could be listed and a plan made
+    std::string error;                    ///< why not, when !reached
+    std::size_t converged = 0;
+    std::vector<std::string> failing;     ///< the first few failing names, for STATUS=
+    std::size_t failing_count = 0;
+};
+
+/// How many failing names STATUS= shows.
+constexpr std::size_t status_failing_names = 3;
+
+CycleSummary summarize(const CycleReport& report) {
+    CycleSummary summary;
+    if (!report.result) {
+        summary.error = report.error ? report.error->message : "unknown error";
+        return summary;
+    }
+    summary.reached = true;
+    for (const auto& item : report.result->items) {
+        if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
+            item.outcome == ItemOutcome::deferred) {
+            if (summary.failing.size() < status_failing_names)
+                summary.failing.push_back(item.name);
+            ++summary.failing_count;
+        } else if (item.outcome == ItemOutcome::done || item.outcome == ItemOutcome::unchanged) {
+            summary.converged += item.action == PlanAction::remove ? 0 : 1;
+        }
+    }
+    return summary;
+}
+
+// glibc gives threads that allocate at the same time arenas of their own (up
+// to eight per core) and keeps them after the threads end; malloc_trim hands
+// back the free pages inside them but not the free space at their top, which
+// after a cycle is most of it. The cycle's threads wait on the tenant, not on
+// malloc (small requests come from a per-thread cache without a lock), so
+// one arena costs little, lets the idle daemon return what a cycle used and
+// lowers the peak. Set before the first thread starts.
+void use_one_malloc_arena() {
+#if defined(__GLIBC__)
+    ::mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
+// A cycle allocates megabytes (the tenant's listing, the plan, JSON, TLS and
+// HTTP buffers), and a manifest load as much again. glibc keeps what was
+// freed for reuse, so without this the daemon would hold the last cycle's
+// peak through the whole interval. Takes a few milliseconds at most.
+void release_free_memory() {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
+}
+
+/// Never changed once loaded: the loop replaces it whole, and a cycle
+/// shares the one it started with instead of copying it.
+using DesiredPtr = std::shared_ptr<const DesiredState>;
+
+DesiredPtr load_desired(const Config& config) {
+    ManifestSet set = load_config_manifests(config, [](const Diagnostic& d) {
+        if (d.severity == Severity::error)
+            log_error(d.format());
+        else
+            log_warning(d.format());
+    });
+    return std::make_shared<const DesiredState>(desired_state(std::move(set)));
+}
+
+/// The config file as the daemon reads it, at start and on SIGHUP: every
+/// diagnostic logged, --log-level applied over logLevel.
+ConfigLoad load_daemon_config(const CommandContext& context) {
+    const auto path = context.config_path ? *context.config_path : std::filesystem::path(default_config_path);
+    auto load = load_config(path, ConfigEnvironment::process());
+    for (const auto& d : load.diagnostics.all())
+        log_error(d.format());
+    if (context.log_level)
+        load.config.log_level = *context.log_level;
+    return load;
+}
+
+/// One line a person understands for a finished item, with its journal fields.
+void log_item(const ItemResult& item, const std::string& cycle_id) {
+    LogFields fields{.message_id = message_id::webhook_changed,
+                     .cycle_id = cycle_id,
+                     .webhook_name = item.name,
+                     .webhook_id = item.id,
+                     .action = to_string(item.action)};
+    std::vector<std::string> changed;
+    for (const auto& change : item.changes)
+        changed.push_back(change.field);
+    const std::string field_list = join(changed, ", ");
+    const std::string drift_fields = join(changed, ",");
+
+    switch (item.outcome) {
+    case ItemOutcome::done: {
+        std::string line;
+        switch (item.action) {
+        case PlanAction::create: line = "created " + item.name; break;
+        case PlanAction::update: line = "updated " + item.name; break;
+        case PlanAction::adopt: line = "adopted " + item.name; break;
+        case PlanAction::remove: line = "deleted " + item.name + " (prune)"; break;
+        default: line = item.name; break;
+        }
+        if (item.action != PlanAction::create && item.action != PlanAction::remove &&
+            !changed.empty())
+            line += " (" + field_list + ")";
+        if (item.cause == ChangeCause::drift) {
+            line += " [drift]";
+            fields.message_id = message_id::drift_corrected;
+            fields.drift_fields = drift_fields;
+        }
+        if (!item.note.empty())
+            line += "; " + item.note;
+        log_info(line, fields);
+        return;
+    }
+    case ItemOutcome::failed:
+        fields.message_id = message_id::webhook_failed;
+        if (item.error)
+            fields.http_status = item.error->context.http_status;
+        log_error(std::string("could not ") + to_string(item.action) + " " + item.name + ": " +
+                      (item.error ? item.error->describe() : item.note),
+                  fields);
+        return;
+    case ItemOutcome::refused:
+        fields.message_id = message_id::webhook_failed;
+        if (item.action == PlanAction::conflict)
+            fields.action = "conflict";
+        log_warning((item.action == PlanAction::conflict ? "conflict on " : "cannot apply ") +
+                        item.name + ": " + (item.error ? item.error->message : item.note),
+                    fields);
+        return;
+    case ItemOutcome::deferred:
+        log_debug(item.name + ": " + item.note, fields);
+        return;
+    case ItemOutcome::unchanged:
+    case ItemOutcome::retained:
+        log_debug(item.name + ": " + to_string(item.outcome), fields);
+        return;
+    }
+}
+
+/// Why the daemon cannot go on, to the log and to the service manager
+/// (STATUS=, ERRNO=); returns the exit code.
+int fatal(ServiceNotifier& notify, const std::string& message, int errno_value) {
+    log_error(message);
+    notify.fatal(message, errno_value);
+    return exit_code::failure;
+}
+
+class Daemon {
+public:
+    Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
+           ServiceNotifier& notifier)
+        : context_(context), config_(std::move(config)), reconciler_(std::move(reconciler)),
+          lock_(std::move(lock)), notify_(notifier), random_(std::random_device{}()) {}
+
+    ~Daemon() {
+        if (worker_.joinable())
+            worker_.join();
+        if (done_fd_ >= 0)
+            ::close(done_fd_);
+    }
+
+    int run(int signal_fd) {
+        signal_fd_ = signal_fd;
+        done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (done_fd_ < 0)
+            return fatal(notify_, std::string("cannot create eventfd: ") + std::strerror(errno), errno);
+
+        // Watch first, then read: a change in between is seen by one of them.
+        arm_watcher();
+        desired_ = load_desired(config_);
+        read_after_arming_ = true;
+        notify_.ready("starting: " + std::to_string(desired_->webhooks.size()) +
+                      " webhooks desired, first cycle now");
+        log_info("hookwarden started: " + std::to_string(desired_->webhooks.size()) +
+                 " webhooks desired from " + config_.manifests.string() + ", every " +
+                 format_wait(config_.interval));
+        next_cycle_ = Clock::now();
+        next_watchdog_ = Clock::now();
+
+        while (!stopping_) {
+            const auto now = Clock::now();
+            tick_watchdog(now);
+            if (debounce_until_ && now >= *debounce_until_) {
+                debounce_until_.reset();
+                manifests_changed();
+            }
+            if (!cycle_running_ && now >= next_cycle_)
+                start_cycle();
+            if (now >= next_status_refresh_ || state_changed_)
+                refresh_status();
+            if (memory_to_release_ && !cycle_running_) {
+                memory_to_release_ = false;
+                release_free_memory();
+            }
+            wait_for_events();
+        }
+        return stop();
+    }
+
+private:
+    /// Opens the watcher, or re-arms it, and says once when it cannot see
+    /// every change (and once when it can again).
+    void arm_watcher() {
+        if (watcher_) {
+            watcher_->rearm();
+        } else if (auto opened = ManifestWatcher::open(config_.manifests)) {
+            watcher_.emplace(std::move(*opened));
+        } else {
+            warn_unwatched(opened.error().describe());
+            return;
+        }
+        if (!watcher_->complete()) {
+            warn_unwatched(watcher_->problem());
+            return;
+        }
+        if (unwatched_warned_)
+            log_info("watching " + config_.manifests.string() + " for changes again");
+        unwatched_warned_ = false;
+    }
+
+    void warn_unwatched(const std::string& reason) {
+        if (unwatched_warned_)
+            return;
+        unwatched_warned_ = true;
+        log_warning(reason + "; until it can be watched, the manifests are re-read before every cycle "
+                             "(each interval and on SIGUSR1)");
+    }
+
+    bool watching_everything() const { return watcher_ && watcher_->complete(); }
+
+    // Without a complete watcher a change can go unseen for good (a
+    // directory that did not exist, the watch limit): look before each
+    // cycle instead, and try to watch again.
+    void catch_up_unwatched_changes() {
+        if (std::exchange(read_after_arming_, false) || watching_everything())
+            return;
+        arm_watcher();
+        DesiredPtr next = load_desired(config_);
+        const bool changed = *next != *desired_;
+        if (offer_desired(std::move(next)) && changed)
+            log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
+                     " webhooks desired (found before the cycle, unwatched)");
+    }
+
+    void wait_for_events() {
+        const auto now = Clock::now();
+        auto deadline = next_status_refresh_;
+        if (!cycle_running_)
+            deadline = std::min(deadline, next_cycle_);
+        if (debounce_until_)
+            deadline = std::min(deadline, *debounce_until_);
+        if (notify_.watchdog_interval())
+            deadline = std::min(deadline, next_watchdog_);
+        const auto timeout = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+
+        pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {done_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+        if (watcher_)
+            fds[2].fd = watcher_->fd();
+        const int n = ::poll(fds, 3, static_cast<int>(std::max<long long>(0, timeout)));
+        if (n <= 0)
+            return;
+        if (fds[1].revents & POLLIN)
+            finish_cycle();
+        if (fds[2].revents & POLLIN && watcher_ && watcher_->drain())
+            debounce_until_ = Clock::now() + debounce_delay;
+        if (fds[0].revents & POLLIN)
+            read_signals();
+    }
+
+    void read_signals() {
+        signalfd_siginfo info{};
+        while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+            switch (info.ssi_signo) {
+            case SIGTERM:
+            case SIGINT:
+                log_info(std::string("received SIG") + ::sigabbrev_np(static_cast<int>(info.ssi_signo)) +
+                         ", stopping");
+                stopping_ = true;
+                break;
+            case SIGHUP:
+                notify_.reloading();
+                reload_pending_ = true;
+                if (!cycle_running_)
+                    reload();
+                break;
+            case SIGUSR1:
+                log_info("SIGUSR1: reconciling now");
+                if (cycle_running_)
+                    another_cycle_ = true;
+                else
+                    next_cycle_ = Clock::now();
+                break;
+            default: break;
+            }
+        }
+    }
+
+    // Watchdog pings prove that the loop makes progress: they stop while a
+    // cycle overruns cycleTimeout, so that systemd restarts a hung daemon.
+    void tick_watchdog(Clock::time_point now) {
+        const auto interval = notify_.watchdog_interval();
+        const bool hung = cycle_running_ && now - cycle_started_ > config_.cycle_timeout;
+        if (hung && !hung_reported_) {
+            hung_reported_ = true;
+            state_changed_ = true;
+            log_error("the reconcile cycle has run for " + format_wait(now - cycle_started_) +
+                      ", longer than cycleTimeout (" + format_wait(config_.cycle_timeout) +
+                      "); stopping watchdog pings so that the service is restarted");
+        }
+        if (!interval || now < next_watchdog_)
+            return;
+        // While hung the ping is skipped but its deadline still moves on:
+        // a deadline left in the past would make every poll return at once.
+        if (!hung)
+            notify_.watchdog();
+        next_watchdog_ = now + *interval / 2;
+    }
+
+    void start_cycle() {
+        catch_up_unwatched_changes();
+        state_changed_ = true;
+        cycle_running_ = true;
+        another_cycle_ = false;
+        hung_reported_ = false;
+        cycle_started_ = Clock::now();
+        char id[9];
+        std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
+        const std::string cycle_id = id;
+        // finish_cycle() joined the last worker before the loop could get here.
+        worker_ = std::thread([this, cycle_id, desired = desired_, options = plan_options_from(config_),
+                               &engine = *reconciler_.engine] {
+            CycleReport report;
+            report.cycle_id = cycle_id;
+            report.started = std::chrono::system_clock::now();
+            report.manifest_errors = desired->errors;
+            log_info("cycle " + cycle_id + " started: " + std::to_string(desired->webhooks.size()) +
+                         " webhooks desired",
+                     {.message_id = message_id::cycle_started, .cycle_id = cycle_id});
+            auto plan = engine.plan(*desired, options);
+            if (!plan) {
+                report.error = plan.error();
+                log_error("cycle " + cycle_id + " could not read the tenant: " + plan.error().describe(),
+                          {.cycle_id = cycle_id, .http_status = plan.error().context.http_status});
+            } else {
+                report.result = engine.apply(*plan, [&](const ItemResult& item) { log_item(item, cycle_id); });
+            }
+            report.finished = std::chrono::system_clock::now();
+            log_cycle_end(report);
+            {
+                std::lock_guard lock(done_mutex_);
+                done_report_ = std::move(report);
+            }
+            const std::uint64_t one = 1;
+            [[maybe_unused]] auto written = ::write(done_fd_, &one, sizeof one);
+        });
+    }
+
+    static void log_cycle_end(const CycleReport& report) {
+        const LogFields fields{.message_id = message_id::cycle_finished, .cycle_id = report.cycle_id};
+        if (!report.result) {
+            log_info("cycle " + report.cycle_id + " finished: tenant unreachable", fields);
+            return;
+        }
+        const auto& c = report.result->counts;
+        log_info("cycle " + report.cycle_id + " finished: " + report.outcome() + "; " +
+                     std::to_string(c.created) + " created, " + std::to_string(c.updated) + " updated, " +
+                     std::to_string(c.adopted) + " adopted, " + std::to_string(c.deleted) + " deleted, " +
+                     std::to_string(c.unchanged) + " unchanged, " + std::to_string(c.failed) + " failed",
+                 fields);
+        if (!report.result->prune_blocked_reason.empty())
+            log_warning("prune skipped: " + report.result->prune_blocked_reason, fields);
+    }
+
+    void finish_cycle() {
+        std::uint64_t count = 0;
+        [[maybe_unused]] auto got = ::read(done_fd_, &count, sizeof count);
+        if (worker_.joinable())
+            worker_.join();
+        cycle_running_ = false;
+        std::optional<CycleReport> report;
+        {
+            std::lock_guard lock(done_mutex_);
+            report.swap(done_report_);
+        }
+        state_changed_ = true;
+        // The worker stores its report before it signals done_fd_.
+        assert(report);
+
+        const auto now = Clock::now();
+        if (!report->result) {
+            ++unreachable_streak_;
+            auto wait = unreachable_retry_base * (1 << std::min(unreachable_streak_ - 1, 10));
+            next_cycle_ = now + std::min<Clock::duration>(wait, jittered_interval());
+        } else {
+            unreachable_streak_ = 0;
+            next_cycle_ = now + jittered_interval();
+            if (auto retry = reconciler_.engine->next_retry())
+                next_cycle_ = std::max(now + 1s, std::min(next_cycle_, *retry));
+        }
+        if (another_cycle_)
+            next_cycle_ = now;
+        report->next_run = std::chrono::system_clock::now() +
+                           std::chrono::duration_cast<std::chrono::system_clock::duration>(next_cycle_ - now);
+        if (auto written = write_status_snapshot(config_.state_dir, *report); !written)
+            log_warning("cannot write status.json: " + written.error().describe());
+        last_cycle_ = summarize(*report);
+        // Kept-alive connections would hold a socket, TLS state and buffers
+        // each until the next cycle, and are usually stale by then: servers
+        // close idle ones, and the client reuses none idle for over 20 s.
+        reconciler_.tenant->close_idle_connections();
+        memory_to_release_ = true;
+        if (reload_pending_ && !stopping_)
+            reload();
+    }
+
+    Clock::duration jittered_interval() {
+        std::uniform_real_distribution<double> factor(0.9, 1.1);
+        return std::chrono::duration_cast<Clock::duration>(config_.interval * factor(random_));
+    }
+
+    /// Why `next` may not replace the desired state in force, if it may not.
+    /// The one rule for inotify and SIGHUP: a broken edit must not undo a
+    /// good desired state (prune would act on the gap). When the state in
+    /// force is itself broken (the start was), the newest is as good as any.
+    std::optional<std::string> refusal_of(const DesiredState& next) const {
+        if (next.errors > 0 && desired_->errors == 0)
+            return "manifests invalid (" + std::to_string(next.errors) + " errors)";
+        return std::nullopt;
+    }
+
+    /// Keeps what is in force and says why until a later load is taken: a
+    /// refused reload until a reload is (a refused manifest change does not
+    /// hide it), a refused manifest change until any manifests are.
+    void refuse(std::string reason, bool by_reload, const LogFields& fields = {}) {
+        log_error(reason + "; keeping the running configuration and desired state", fields);
+        if (rejected_reload_ && !by_reload)
+            return;
+        rejected_ = std::move(reason);
+        rejected_reload_ = by_reload;
+    }
+
+    /// The manifests path (inotify, the re-read before a cycle): takes
+    /// `next` unless refusal_of says no. True when taken.
+    bool offer_desired(DesiredPtr next) {
+        state_changed_ = true;
+        memory_to_release_ = true;
+        if (auto refusal = refusal_of(*next)) {
+            refuse(std::move(*refusal), false);
+            return false;
+        }
+        if (!rejected_reload_)
+            rejected_.reset();
+        desired_ = std::move(next);
+        return true;
+    }
+
+    void manifests_changed() {
+        if (!offer_desired(load_desired(config_)))
+            return;
+        log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
+                 " webhooks desired; reconciling");
+        if (cycle_running_)
+            another_cycle_ = true;
+        else
+            next_cycle_ = Clock::now();
+    }
+
+    // SIGHUP: RELOADING=1 was sent; READY=1 follows whatever the outcome,
+    // with the status line that says it.
+    void reload() {
+        reload_pending_ = false;
+        state_changed_ = true;
+        memory_to_release_ = true;
+        notify_.ready(take_new_configuration() ? "reloaded · reconciling" : status_line(Clock::now()));
+    }
+
+    // New config and manifests replace the old ones together, and only when
+    // the config is valid, the manifests are acceptable (refusal_of) and the
+    // tenant client can be built; otherwise every error is logged and the
+    // old ones stay. True when they were replaced.
+    bool take_new_configuration() {
+        const LogFields fields{.message_id = message_id::daemon_reloaded};
+        auto load = load_daemon_config(context_);
+        if (!load.ok()) {
+            refuse("reload refused: configuration invalid (" +
+                       std::to_string(load.diagnostics.error_count()) + " errors)",
+                   true, fields);
+            return false;
+        }
+        Config next = std::move(load.config);
+        if (next.state_dir != config_.state_dir) {
+            log_warning("reload: stateDir changed to " + next.state_dir.string() +
+                        "; restart the service to move the state directory, keeping " +
+                        config_.state_dir.string());
+            next.state_dir = config_.state_dir;
+        }
+        DesiredPtr desired = load_desired(next);
+        if (auto refusal = refusal_of(*desired)) {
+            refuse("reload refused: " + *refusal, true, fields);
+            return false;
+        }
+        auto reconciler = make_reconciler(next);
+        if (!reconciler) {
+            refuse("reload refused: " + reconciler.error().describe(), true, fields);
+            return false;
+        }
+        const bool manifests_moved = next.manifests != config_.manifests;
+        config_ = std::move(next);
+        reconciler_ = std::move(*reconciler);
+        desired_ = std::move(desired);
+        rejected_.reset();
+        rejected_reload_ = false;
+        set_log_level(config_.log_level);
+        if (manifests_moved)
+            watcher_.reset();
+        if (!watching_everything())
+            arm_watcher();
+        log_info("reloaded: " + std::to_string(desired_->webhooks.size()) + " webhooks desired", fields);
+        next_cycle_ = Clock::now();
+        return true;
+    }
+
+    // STATUS= is refreshed when something happened and every few seconds for
+    // the countdown, not at every wake-up: systemd keeps each one it gets.
+    void refresh_status() {
+        const auto now = Clock::now();
+        state_changed_ = false;
+        next_status_refresh_ = now + status_refresh;
+        notify_.status(status_line(now));
+    }
+
+    /// STATUS= in one line: a refused reload or edit first (it stays until a
+    /// load is taken), then what the cycles are doing.
+    std::string status_line(Clock::time_point now) const {
+        std::string line = cycle_status(now);
+        if (rejected_) {
+            std::string reason = *rejected_;
+            if (reason.size() > 100)
+                reason = reason.substr(0, 97) + "...";
+            line = reason + " · keeping last good state · " + line;
+        }
+        return line;
+    }
+
+    std::string cycle_status(Clock::time_point now) const {
+        std::string line;
+        if (cycle_running_) {
+            line = now - cycle_started_ > config_.cycle_timeout
+                       ? "cycle stuck for " + format_wait(now - cycle_started_) + " · awaiting restart"
+                       : "reconciling " + std::to_string(desired_->webhooks.size()) + " webhooks";
+        } else if (!last_cycle_) {
+            line = "starting";
+        } else if (!last_cycle_->reached) {
+            std::string reason = last_cycle_->error;
+            if (reason.size() > 80)
+                reason = reason.substr(0, 77) + "...";
+            line = "tenant unreachable: " + reason + " · retry in " + format_wait(next_cycle_ - now);
+        } else if (last_cycle_->failing_count > 0) {
+            line = std::to_string(last_cycle_->failing_count) + " failing (" + join(last_cycle_->failing, ", ") +
+                   (last_cycle_->failing_count > status_failing_names ? ", …" : "") + ") · retry in " +
+                   format_wait(next_cycle_ - now);
+        } else if (desired_->errors > 0) {
+            line = "manifests invalid (" + std::to_string(desired_->errors) + " errors) · " +
+                   std::to_string(last_cycle_->converged) + "/" + std::to_string(desired_->webhooks.size()) +
+                   " converged · next in " + format_wait(next_cycle_ - now);
+        } else {
+            line = "converged " + std::to_string(last_cycle_->converged) + "/" +
+                   std::to_string(desired_->webhooks.size()) + " · next in " + format_wait(next_cycle_ - now);
+        }
+        return line;
+    }
+
+    int stop() {
+        notify_.stopping("stopping");
+        if (cycle_running_) {
+            notify_.extend_timeout(std::chrono::duration_cast<std::chrono::microseconds>(drain_timeout * 2));
+            reconciler_.tenant->cancel();
+            pollfd done{done_fd_, POLLIN, 0};
+            const int ready = ::poll(&done, 1, static_cast<int>(std::chrono::milliseconds(drain_timeout).count()));
+            if (ready <= 0) {
+                // The cycle did not give up in time. Every file it writes is
+                // replaced atomically, so ending the process now leaves old or
+                // new state, never torn state; waiting longer would not.
+                log_warning("the cycle in flight did not stop within " + format_wait(drain_timeout) +
+                            "; abandoning it");
+                worker_.detach();
+                std::fflush(stderr);
+                std::_Exit(exit_code::ok);
+            }
+            finish_cycle();
+        }
+        log_info("stopped");
+        return exit_code::ok;
+    }
+
+    CommandContext& context_;
+    Config config_;
+    Reconciler reconciler_;
+    StateLock lock_;
+    ServiceNotifier& notify_;
+    std::mt19937_64 random_;
+
+    DesiredPtr desired_;
+    /// Why the last reload or manifest change was refused, for STATUS= (see refuse()).
+    std::optional<std::string> rejected_;
+    bool rejected_reload_ = false; ///< rejected_ is a refused reload
+    bool unwatched_warned_ = false;
+    bool read_after_arming_ = false; ///< the desired state is as fresh as the watcher
+    std::optional<ManifestWatcher> watcher_;
+    int signal_fd_ = -1;
+    int done_fd_ = -1;
+
+    std::thread worker_;
+    bool cycle_running_ = false;
+    bool another_cycle_ = false;
+    bool hung_reported_ = false;
+    Clock::time_point cycle_started_;
+    std::mutex done_mutex_;
+    std::optional<CycleReport> done_report_;
+    std::optional<CycleSummary> last_cycle_;
+    int unreachable_streak_ = 0;
+
+    Clock::time_point next_cycle_;
+    Clock::time_point next_watchdog_;
+    std::optional<Clock::time_point> debounce_until_;
+    Clock::time_point next_status_refresh_;
+    bool state_changed_ = true;
+    bool reload_pending_ = false;
+    bool stopping_ = false;
+    bool memory_to_release_ = false;
+};
+
+} // namespace
+
+int run_daemon(CommandContext& context) {
+    // Signals are taken by a signalfd; they must be blocked before the first
+    // thread (the tenant client's I/O thread) exists, so that every thread
+    // inherits the mask and none of them is picked to run a default action.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1})
+        sigaddset(&signals, s);
+    ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    use_one_malloc_arena();
+    const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    init_logging(context.log_level.value_or(LogLevel::info));
+    ServiceNotifier notify;
+    if (signal_fd < 0)
+        return fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
+
+    auto load = load_daemon_config(context);
+    if (!load.ok())
+        return fatal(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
+                                 " errors); not starting",
+                     EINVAL);
+    Config config = std::move(load.config);
+    set_log_level(config.log_level);
+
+    auto reconciler = make_reconciler(config);
+    if (!reconciler)
+        return fatal(notify, reconciler.error().describe(), EINVAL);
+
+    auto lock = StateLock::acquire(config.state_dir);
+    if (!lock)
+        return fatal(notify, lock.error().describe(),
+                     lock.error().kind == ErrorKind::conflict ? EBUSY : EIO);
+
+    Daemon daemon(context, std::move(config), std::move(*reconciler), std::move(*lock), notify);
+    const int code = daemon.run(signal_fd);
+    ::close(signal_fd);
+    return code;
+}
+
+} // namespace hookwarden

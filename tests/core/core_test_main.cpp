@@ -1,0 +1,3 @@
+// The core unit tests: manifests, secrets, diagnostics, YAML.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>

@@ -1,0 +1,140 @@
+#include "tests/daemon/tenant/client_fakes.hpp"
+#include "daemon/tenant/oauth_token.hpp"
+
+#include "tests/support/doctest_result.hpp"
+
+#include <atomic>
+#include <thread>
+
+using namespace hookwarden;
+using namespace hookwarden::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("base64 follows RFC 4648 test vectors") {
+    CHECK(base64_encode("") == "");
+    CHECK(base64_encode("f") == "Zg==");
+    CHECK(base64_encode("fo") == "Zm8=");
+    CHECK(base64_encode("foo") == "Zm9v");
+    CHECK(base64_encode("foob") == "Zm9vYg==");
+    CHECK(base64_encode("fooba") == "Zm9vYmE=");
+    CHECK(base64_encode("foobar") == "Zm9vYmFy");
+    CHECK(base64_encode("\xff\xfe") == "//4=");
+}
+
+TEST_CASE("the token request authenticates with Basic base64(id:secret)") {
+    CHECK(basic_authorization("demo-client", "demo-secret") == "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");
+}
+
+TEST_CASE("a token answer gives the token and its lifetime") {
+    auto grant = parse_token_answer(R"({"access_token":"abc","token_type":"bearer","expires_in":86399})");
+    REQUIRE(grant);
+    CHECK(grant->access_token == "abc");
+    CHECK(grant->expires_in == 86399s);
+    CHECK_FALSE(parse_token_answer("<html>"));
+    CHECK_FALSE(parse_token_answer(R"({"token_type":"bearer"})"));
+}
+
+TEST_CASE("refused credentials are unauthorized and name the client id, never the secret") {
+    const auto error = token_error(401, R"({"error":"invalid_client","description":"client not found"})",
+                                   "demo-client", {});
+    CHECK(error.kind == ErrorKind::unauthorized);
+    CHECK(error.message.find("demo-client") != std::string::npos);
+    CHECK(error.message.find("client not found") != std::string::npos);
+    CHECK(error.context.http_status == 401);
+    CHECK(token_error(400, R"({"error":"invalid_client"})", "x", {}).kind == ErrorKind::unauthorized);
+    CHECK(token_error(500, "oops", "x", {}).kind == ErrorKind::tenant);
+}
+
+TEST_CASE("a cached token is reused until the refresh margin before it expires") {
+    FakeClock clock;
+    TokenCache cache(clock, 60s);
+    int fetches = 0;
+    TokenCache::Fetch fetch = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        return TokenGrant{"t" + std::to_string(fetches), 3600s};
+    };
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(3539s);
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(1s); // 60 s before expiry
+    CHECK(cache.get(fetch).value() == "t2");
+    CHECK(fetches == 2);
+}
+
+TEST_CASE("a short-lived token is kept for half its life") {
+    FakeClock clock;
+    TokenCache cache(clock, 60s);
+    int fetches = 0;
+    TokenCache::Fetch fetch = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        return TokenGrant{"t" + std::to_string(fetches), 2s};
+    };
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(900ms);
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(100ms);
+    CHECK(cache.get(fetch).value() == "t2");
+}
+
+TEST_CASE("invalidating a token already replaced does not throw the new one away") {
+    FakeClock clock;
+    TokenCache cache(clock, 60s);
+    int fetches = 0;
+    TokenCache::Fetch fetch = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        return TokenGrant{"t" + std::to_string(fetches), 3600s};
+    };
+    CHECK(cache.get(fetch).value() == "t1");
+    cache.invalidate("t1");
+    CHECK(cache.get(fetch).value() == "t2");
+    cache.invalidate("t1"); // a late 401 for the old token
+    CHECK(cache.get(fetch).value() == "t2");
+    CHECK(fetches == 2);
+}
+
+TEST_CASE("concurrent callers share one token refresh") {
+    SystemRetryClock clock;
+    TokenCache cache(clock, 60s);
+    std::atomic<int> fetches{0};
+    TokenCache::Fetch fetch = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        std::this_thread::sleep_for(50ms); // long enough for every thread to arrive
+        return TokenGrant{"shared", 3600s};
+    };
+    std::vector<std::thread> threads;
+    std::atomic<int> right{0};
+    for (int i = 0; i < 8; ++i)
+        threads.emplace_back([&] {
+            if (cache.get(fetch).value() == "shared")
+                ++right;
+        });
+    for (auto& t : threads)
+        t.join();
+    CHECK(fetches == 1);
+    CHECK(right == 8);
+}
+
+TEST_CASE("callers waiting on a failed refresh share its error, the next caller tries again") {
+    SystemRetryClock clock;
+    TokenCache cache(clock, 60s);
+    std::atomic<int> fetches{0};
+    TokenCache::Fetch failing = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        std::this_thread::sleep_for(50ms);
+        return make_error(ErrorKind::unauthorized, "refused");
+    };
+    std::vector<std::thread> threads;
+    std::atomic<int> refused{0};
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] {
+            auto got = cache.get(failing);
+            if (!got && got.error().kind == ErrorKind::unauthorized)
+                ++refused;
+        });
+    for (auto& t : threads)
+        t.join();
+    CHECK(refused == 4);
+    CHECK(fetches == 1);
+    TokenCache::Fetch working = [&]() -> Result<TokenGrant> { return TokenGrant{"ok", 3600s}; };
+    CHECK(cache.get(working).value() == "ok");
+}

@@ -1,0 +1,183 @@
+#include "daemon/tenant/tenant_answers.hpp"
+
+#include <boost/json/parse.hpp>
+#include "tests/support/doctest_result.hpp"
+
+using namespace hookwarden;
+namespace json = boost::json;
+
+namespace {
+
+HttpAnswer answer(int status, std::string body, HttpHeaders headers = {}) {
+    return HttpAnswer{status, std::move(headers), std::move(body)};
+}
+
+const char* genesys_error = R"({"message":"Version 3 does not match the current version 4","code":"bad.request",
+    "status":400,"contextId":"ctx-1","details":[],"errors":[]})";
+
+} // namespace
+
+TEST_CASE("an API error carries status, code, contextId, correlation id and the operation") {
+    const auto error = api_error(answer(400, R"({"message":"eventTypes is empty","code":"bad.request","contextId":"c-9"})",
+                                        {{"inin-correlation-id", "corr-7"}}),
+                                 ErrorContext{.operation = "POST /api/v2/webhooks"});
+    CHECK(error.kind == ErrorKind::tenant);
+    CHECK(error.message.find("eventTypes is empty") != std::string::npos);
+    CHECK(error.context.http_status == 400);
+    CHECK(error.context.api_code == "bad.request");
+    CHECK(error.context.context_id == "c-9");
+    CHECK(error.context.correlation_id == "corr-7");
+    CHECK(error.context.operation == "POST /api/v2/webhooks");
+}
+
+TEST_CASE("409 and a 400 saying the version does not match are both version mismatches") {
+    CHECK(api_error(answer(409, R"({"message":"conflict"})"), {}).kind == ErrorKind::version_mismatch);
+    CHECK(api_error(answer(400, genesys_error), {}).kind == ErrorKind::version_mismatch);
+    CHECK(api_error(answer(400, R"({"message":"bad name"})"), {}).kind == ErrorKind::tenant);
+}
+
+TEST_CASE("404 is not_found, also without a JSON body") {
+    const auto error = api_error(answer(404, "Not Found"), {});
+    CHECK(error.kind == ErrorKind::not_found);
+    CHECK(error.message.find("Not Found") != std::string::npos);
+}
+
+TEST_CASE("malformed JSON is an error with context, never a crash") {
+    const ErrorContext context{.operation = "GET /api/v2/webhooks"};
+    for (const char* body : {"", "{", "<html>oops</html>", "{\"entities\": [1,2", "\xff\xfe"}) {
+        const auto parsed = parse_json_answer(body, context);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().kind == ErrorKind::transport);
+        CHECK(parsed.error().context.operation == "GET /api/v2/webhooks");
+    }
+}
+
+TEST_CASE("answers of the wrong shape are errors, not crashes") {
+    const ErrorContext context;
+    for (const char* body : {"[]", "42", R"({"entities": 5})", R"({"entities": [5]})",
+                             R"({"entities": [{"id": 3}]})", R"({"entities": [{"name": "no id"}]})"}) {
+        const auto page = read_webhook_page(json::parse(body), context);
+        CHECK_FALSE(page);
+    }
+    std::map<std::string, DeliveryMetrics> by_id{{"a", {.webhook_id = "a"}}};
+    for (const char* body : {R"({"results": 1})", R"({"results": [1]})", R"({"results": [{"entity": {"id":"a"}, "data": [{"metrics": 1}]}]})",
+                             R"({"results": [{"entity": {"id":"a"}, "data": [{"metrics": [{"metric": "x"}]}]}]})"})
+        CHECK_FALSE(add_delivery_metrics(json::parse(body), by_id, context));
+    for (const char* body : {"[]", R"({"entities": {}})", R"({"entities": [{"action":"create"}]})", R"({"nextPageToken": 3})"})
+        CHECK_FALSE(read_audit_page(json::parse(body), context));
+}
+
+TEST_CASE("a masked or empty secret in an answer is dropped, a real one kept") {
+    CHECK(secret_looks_masked(""));
+    CHECK(secret_looks_masked("********"));
+    CHECK(secret_looks_masked("ab12****"));
+    CHECK_FALSE(secret_looks_masked("0123456789abcdef"));
+    auto masked = read_webhook(json::parse(R"({"id":"1","name":"a","secret":"********"})"), {});
+    REQUIRE(masked);
+    CHECK_FALSE(masked->secret);
+    auto echoed = read_webhook(json::parse(R"({"id":"1","name":"a","secret":"s3cr3t"})"), {});
+    REQUIRE(echoed);
+    CHECK(echoed->secret == "s3cr3t");
+    auto absent = read_webhook(json::parse(R"({"id":"1","name":"a"})"), {});
+    REQUIRE(absent);
+    CHECK_FALSE(absent->secret);
+}
+
+TEST_CASE("a list page gives entities, page number, page count and next URI") {
+    const auto page = read_webhook_page(
+        json::parse(R"({"entities":[{"id":"1","name":"a"},{"id":"2","name":"b"}],"pageSize":100,"pageNumber":1,
+                        "total":102,"pageCount":2,"nextUri":"/api/v2/webhooks?pageSize=100&pageNumber=2"})"),
+        {});
+    REQUIRE(page);
+    CHECK(page->entities.size() == 2);
+    CHECK(page->page_number == 1);
+    CHECK(page->page_count == 2);
+    CHECK(page->next_uri == "/api/v2/webhooks?pageSize=100&pageNumber=2");
+}
+
+TEST_CASE("analytics stats are summed over intervals and ids without data stay zero") {
+    std::map<std::string, DeliveryMetrics> by_id{{"a", {.webhook_id = "a"}}, {"b", {.webhook_id = "b"}},
+                                                 {"c", {.webhook_id = "c"}}};
+    const auto json_answer = json::parse(R"({"results":[
+        {"entity":{"id":"a"},"data":[
+            {"interval":"i1","metrics":[{"metric":"deliverySuccessCount","stats":{"count":12}},
+                                        {"metric":"deliveryFailureCount","stats":{"count":2}},
+                                        {"metric":"deliveryLatencyMs","stats":{"count":12,"min":80,"max":900,"sum":3100}}]},
+            {"interval":"i2","metrics":[{"metric":"deliverySuccessCount","stats":{"count":3}},
+                                        {"metric":"deliveryLatencyMs","stats":{"count":3,"min":50,"max":100,"sum":200.0}}]}]},
+        {"entity":{"id":"b"},"data":[]},
+        {"entity":{"id":"zzz"},"data":[{"metrics":[{"metric":"deliverySuccessCount","stats":{"count":99}}]}]}]})");
+    REQUIRE(add_delivery_metrics(json_answer, by_id, {}));
+    const auto& a = by_id["a"];
+    CHECK(a.success_count == 15);
+    CHECK(a.failure_count == 2);
+    CHECK(a.latency_count == 15);
+    CHECK(a.latency_min_ms == 50);
+    CHECK(a.latency_max_ms == 900);
+    CHECK(a.latency_sum_ms == 3300);
+    for (const char* id : {"b", "c"}) {
+        CHECK(by_id[id].success_count == 0);
+        CHECK(by_id[id].latency_count == 0);
+    }
+    CHECK(by_id.size() == 3); // the unasked id is ignored
+}
+
+TEST_CASE("the analytics query asks for the three delivery metrics of the given ids") {
+    const std::vector<std::string> ids{"a", "b"};
+    const auto request = analytics_request(ids, "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z");
+    CHECK(request.at("interval") == "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z");
+    CHECK(request.at("entities").as_array().size() == 2);
+    CHECK(request.at("metrics").as_array().size() == 3);
+}
+
+TEST_CASE("audit pages give entries as sent and the next page token") {
+    const auto page = read_audit_page(json::parse(R"({"entities":[
+        {"id":"e1","action":"update","entityId":"w1","timestamp":"2026-01-01T00:00:00Z","user":{"id":"u"},
+         "changes":[{"property":"enabled","oldValue":true,"newValue":false}]}],"nextPageToken":"p2"})"),
+                                      {});
+    REQUIRE(page);
+    REQUIRE(page->entries.size() == 1);
+    CHECK(page->entries[0].id == "e1");
+    CHECK(page->entries[0].action == "update");
+    CHECK(page->entries[0].entity_id == "w1");
+    CHECK(page->entries[0].raw.at("changes").as_array().size() == 1);
+    CHECK(page->next_page_token == "p2");
+    const auto last = read_audit_page(json::parse(R"({"entities":[],"nextPageToken":null})"), {});
+    REQUIRE(last);
+    CHECK_FALSE(last->next_page_token);
+}
+
+TEST_CASE("the audit query filters by entity and interval only when given") {
+    const auto all = audit_request(AuditQuery{}, std::nullopt);
+    CHECK_FALSE(all.contains("entityId"));
+    CHECK_FALSE(all.contains("interval"));
+    CHECK(all.at("nextPageToken").is_null());
+    const auto one = audit_request(AuditQuery{"w1", "a/b", 1000}, std::string("t"));
+    CHECK(one.at("entityId") == "w1");
+    CHECK(one.at("interval") == "a/b");
+    CHECK(one.at("pageSize") == 500);
+    CHECK(one.at("nextPageToken") == "t");
+}
+
+TEST_CASE("an answer that may hold a webhook secret is never quoted in an error") {
+    // Withheld: the request sent a secret, which the tenant may echo in any shape.
+    const auto echoed = api_error(answer(400, R"({"id":"1","rejectedValue":"s3cr3t"})"), {}, BodyQuoting::withheld);
+    CHECK(echoed.message.find("s3cr3t") == std::string::npos);
+    CHECK(echoed.message.find("HTTP 400") != std::string::npos);
+    const auto cut = parse_json_answer(R"({"id":"1","rejectedValue":"s3cr3t)", {}, BodyQuoting::withheld);
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().message.find("s3cr3t") == std::string::npos);
+    CHECK(cut.error().message.find("not quoted") != std::string::npos);
+
+    // Any body that names a secret is not quoted either, whatever was sent.
+    CHECK(api_error(answer(500, R"({"signingSecret":"s3cr3t"})"), {}).message.find("s3cr3t") == std::string::npos);
+    const auto named = parse_json_answer(R"({"id":"1","secret":"s3cr3t)", {});
+    REQUIRE_FALSE(named);
+    CHECK(named.error().message.find("s3cr3t") == std::string::npos);
+
+    // The tenant's own error message is still shown, and other bodies quoted.
+    CHECK(api_error(answer(400, R"({"message":"eventTypes is empty"})"), {}, BodyQuoting::withheld)
+              .message.find("eventTypes is empty") != std::string::npos);
+    CHECK(api_error(answer(502, "Bad Gateway"), {}).message.find("Bad Gateway") != std::string::npos);
+    CHECK(parse_json_answer("<html>oops</html>", {}).error().message.find("<html>oops</html>") != std::string::npos);
+}
