@@ -1,53 +1,81 @@
 #!/usr/bin/env bash
-# Builds the .deb with CPack from the configured build tree and checks what
-# `dpkg-deb -c` and `dpkg-deb -I` show: the files an operator relies on and
-# the runtime dependencies.
-#   check_deb.sh BUILD_DIR
+# Checks what `dpkg-deb -c` and `dpkg-deb -I` show of the two packages
+# build_debs.sh made: the files an operator relies on, which package holds
+# them, the runtime dependencies, the conffile, and manual pages that hold
+# every command.
+#   check_deb.sh DEB_DIR HOOKWARDEN_BINARY
 set -euo pipefail
-build_dir=$1
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-
-cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$out" >"$out/cpack.log" 2>&1 || {
-  cat "$out/cpack.log"; exit 1; }
-deb=$(ls "$out"/*.deb)
-dpkg-deb -c "$deb" | awk '{print $6}' > "$out/files"
-dpkg-deb -I "$deb" > "$out/info"
+debs=$1 hookwarden=$2
+daemon_deb=$(ls "$debs"/hookwarden_*.deb)
+emulator_deb=$(ls "$debs"/hookwarden-emulator_*.deb)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 failed=0
-expect_file() {
-  if ! grep -qx "./$1" "$out/files"; then
-    echo "missing from the package: /$1"; failed=1
-  fi
+fail() { echo "$*"; failed=1; }
+files_of() { dpkg-deb -c "$1" | awk '{print $6}'; }
+expect_files() {  # DEB FILE...
+  local deb=$1; shift
+  files_of "$deb" > "$work/files"
+  for file in "$@"; do
+    grep -qx "./$file" "$work/files" || fail "missing from $(basename "$deb"): /$file"
+  done
 }
-expect_file usr/bin/hookwarden
-expect_file usr/bin/hookwarden-emulator
-expect_file usr/lib/systemd/system/hookwarden.service
-expect_file usr/lib/systemd/system/hookwarden@.service
-expect_file usr/lib/sysusers.d/hookwarden.conf
-expect_file usr/lib/tmpfiles.d/hookwarden.conf
-expect_file usr/lib/systemd/catalog/hookwarden.catalog
-expect_file etc/hookwarden/hookwarden.yaml
-expect_file usr/share/doc/hookwarden/README.md
-expect_file usr/share/doc/hookwarden/hookwarden.txt
-expect_file usr/share/hookwarden/schema/webhook.schema.json
-expect_file usr/share/bash-completion/completions/hookwarden
+expect_depends() {  # DEB "ALTERNATIVE|ALTERNATIVE"...
+  local deb=$1 depends alternatives dep found; shift
+  depends=$(dpkg-deb -f "$deb" Depends)
+  for alternatives in "$@"; do
+    found=0
+    for dep in ${alternatives//|/ }; do
+      case ", $depends," in *", $dep "*|*", $dep,"*) found=1 ;; esac
+    done
+    [ $found -eq 1 ] || fail "$(basename "$deb") lacks a dependency on $alternatives (Depends: $depends)"
+  done
+}
 
-depends=$(sed -n 's/^ Depends: //p' "$out/info")
-for dep in systemd libyaml-0-2 libssl3 libsystemd0 libboost-json1.81.0 libboost-url1.81.0; do
-  case ", $depends," in
-    *", $dep "*|*", $dep,"*) ;;
-    *) echo "missing dependency: $dep (Depends: $depends)"; failed=1 ;;
-  esac
+expect_files "$daemon_deb" \
+  usr/bin/hookwarden \
+  usr/lib/systemd/system/hookwarden.service \
+  usr/lib/systemd/system/hookwarden@.service \
+  usr/lib/sysusers.d/hookwarden.conf \
+  usr/lib/tmpfiles.d/hookwarden.conf \
+  usr/lib/systemd/catalog/hookwarden.catalog \
+  etc/hookwarden/hookwarden.yaml \
+  usr/share/doc/hookwarden/README.md \
+  usr/share/doc/hookwarden/copyright \
+  usr/share/doc/hookwarden/changelog.gz \
+  usr/share/hookwarden/schema/webhook.schema.json \
+  usr/share/bash-completion/completions/hookwarden \
+  usr/share/man/man1/hookwarden.1.gz \
+  usr/share/man/man5/hookwarden.yaml.5.gz \
+  usr/share/man/man5/hookwarden-manifests.5.gz
+expect_files "$emulator_deb" \
+  usr/bin/hookwarden-emulator \
+  usr/share/doc/hookwarden-emulator/copyright \
+  usr/share/doc/hookwarden-emulator/changelog.gz \
+  usr/share/man/man1/hookwarden-emulator.1.gz
+# The emulator is for demos and tests: never in the daemon's package.
+files_of "$daemon_deb" | grep -q emulator && fail "the daemon's package holds emulator files"
+
+# The YAML library is libyaml or yaml-cpp, whichever core/ links.
+expect_depends "$daemon_deb" systemd libssl3 libsystemd0 libboost-json1.81.0 libboost-url1.81.0 \
+  "libyaml-0-2|libyaml-cpp0.7"
+expect_depends "$emulator_deb" libssl3 libboost-json1.81.0 libboost-url1.81.0
+dpkg-deb --ctrl-tarfile "$daemon_deb" | tar -xO ./conffiles | grep -qx /etc/hookwarden/hookwarden.yaml \
+  || fail "the default config is not a conffile"
+
+page() { dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/share/man/$2" | zcat; }
+# hookwarden(1) holds every command's --help, one subsection each.
+page "$daemon_deb" man1/hookwarden.1.gz > "$work/hookwarden.1"
+for command in $("$hookwarden" --help | sed -n '/^Commands:$/,/^$/s/^  \([a-z]\+\)  .*/\1/p'); do
+  grep -A1 -x '\.SS' "$work/hookwarden.1" | grep -q "^hookwarden $command\b" \
+    || fail "hookwarden(1) lacks the command $command"
 done
-grep -q '^ */etc/hookwarden/hookwarden.yaml$' <(dpkg-deb -f "$deb" 2>/dev/null; dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) \
-  || { echo "the default config is not a conffile"; failed=1; }
+# The (5) pages are the README's sections: their examples are there.
+page "$daemon_deb" man5/hookwarden.yaml.5.gz | grep -q '^manifests: /etc/hookwarden/webhooks.d' \
+  || fail "hookwarden.yaml(5) lacks the README's example configuration"
+page "$daemon_deb" man5/hookwarden-manifests.5.gz | grep -q '^apiVersion: hookwarden/v1' \
+  || fail "hookwarden-manifests(5) lacks the README's example manifest"
 
-# The manual holds every command's --help.
-dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/hookwarden/hookwarden.txt > "$out/manual"
-for command in $("$build_dir/daemon/hookwarden" --help | sed -n 's/^  \([a-z]\+\)  .*/\1/p'); do
-  grep -q "^== hookwarden $command ==$" "$out/manual" || { echo "manual lacks $command"; failed=1; }
-done
-
-[ $failed -eq 0 ] && echo "package ok: $(basename "$deb")"
+[ $failed -eq 0 ] && echo "packages ok: $(basename "$daemon_deb") $(basename "$emulator_deb")"
 exit $failed
