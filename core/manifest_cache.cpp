@@ -1,11 +1,10 @@
 #include "core/manifest_cache.hpp"
 
-#include "core/manifest_discovery.hpp"
 #include "core/source_file.hpp"
 
 #include <openssl/evp.h>
-#include <sys/stat.h>
 
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <unordered_set>
@@ -28,25 +27,16 @@ ManifestCache::ManifestCache() = default;
 ManifestCache::~ManifestCache() = default;
 
 std::size_t ManifestCache::size() const {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     return entries_.size();
 }
 
 std::shared_ptr<const ManifestSet> ManifestCache::load(const ManifestFile& file,
                                                        const ManifestOptions& options) {
-    // Followed like discovery follows symlinks: the identity is the target's.
-    struct stat status{};
-    if (::stat(file.path.c_str(), &status) != 0)
-        return std::make_shared<const ManifestSet>(load_manifest_file(file, options));
-    const Identity identity{static_cast<unsigned long long>(status.st_dev),
-                            static_cast<unsigned long long>(status.st_ino),
-                            static_cast<unsigned long long>(status.st_size),
-                            static_cast<long long>(status.st_mtim.tv_sec) * 1'000'000'000LL +
-                                status.st_mtim.tv_nsec};
-
+    const FileStamp& identity = file.stamp;
     std::optional<Entry> known;
     {
-        std::lock_guard lock(mutex_);
+        std::shared_lock lock(mutex_);
         if (const auto found = entries_.find(file.display);
             found != entries_.end() && found->second.options == options) {
             if (found->second.identity == identity)

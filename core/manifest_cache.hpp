@@ -6,7 +6,8 @@
 // (core/manifest.hpp). Each file's result — its valid webhooks, its
 // diagnostics, the names it declares — is kept under its path together with
 // the file's identity: device, inode, size and modification time to the
-// nanosecond. On the next load, for each file found:
+// nanosecond, as discovery found them (FileStamp, manifest_discovery.hpp).
+// On the next load, for each file found:
 //   - same identity: the result is reused and the file is not even read;
 //   - another identity: the file is read and hashed (SHA-256); when the hash
 //     is the one the result was parsed from (a `touch`, a checkout that
@@ -23,18 +24,17 @@
 #pragma once
 
 #include "core/manifest.hpp"
+#include "core/manifest_discovery.hpp"
 
 #include <atomic>
 #include <cstddef>
 #include <memory>
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace hookwarden {
-
-struct ManifestFile;
 
 class ManifestCache {
 public:
@@ -59,19 +59,16 @@ public:
     void retain_only(const std::vector<ManifestFile>& files);
 
 private:
-    struct Identity {
-        unsigned long long device = 0, inode = 0, size = 0;
-        long long mtime_ns = 0;
-        bool operator==(const Identity&) const = default;
-    };
     struct Entry {
-        Identity identity;
+        FileStamp identity;
         std::string sha256;
         ManifestOptions options;
         std::shared_ptr<const ManifestSet> result;
     };
 
-    mutable std::mutex mutex_; ///< guards entries_ (file I/O and parsing run unlocked)
+    /// Guards entries_; shared for look-ups, which is all an unchanged file
+    /// needs. File I/O and parsing run unlocked.
+    mutable std::shared_mutex mutex_;
     std::unordered_map<std::string, Entry> entries_; ///< by displayed path
     std::atomic<std::size_t> parses_{0};
 };
