@@ -34,7 +34,7 @@ expect_file usr/share/hookwarden/schema/webhook.schema.json
 expect_file usr/share/bash-completion/completions/hookwarden
 
 depends=$(sed -n 's/^ Depends: //p' "$out/info")
-for dep in systemd libyaml-0-2 libssl3 libsystemd0 libboost-json1.81.0 libboost-url1.81.0; do
+for dep in systemd libyaml-cpp0.7 libssl3 libsystemd0 libboost-json1.81.0 libboost-url1.81.0; do
   case ", $depends," in
     *", $dep "*|*", $dep,"*) ;;
     *) echo "missing dependency: $dep (Depends: $depends)"; failed=1 ;;
