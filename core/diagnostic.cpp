@@ -28,6 +28,11 @@ void Diagnostics::warning(SourceLocation where, std::string message) {
     items_.push_back({Severity::warning, std::move(where), std::move(message)});
 }
 
+void Diagnostics::append(const Diagnostics& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+    errors_ += other.errors_;
+}
+
 void Diagnostics::sort_by_position(std::size_t first) {
     if (first >= items_.size())
         return;

@@ -41,6 +41,8 @@ class Diagnostics {
 public:
     void error(SourceLocation where, std::string message);
     void warning(SourceLocation where, std::string message);
+    /// Adds every diagnostic of `other`, in its order.
+    void append(const Diagnostics& other);
 
     /// Orders the diagnostics from index `first` on by line and column
     /// (stable), so that one file's problems read top to bottom.

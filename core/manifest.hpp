@@ -6,6 +6,12 @@
 // validates each against the rules of SPEC §2 and returns the webhooks with
 // defaults applied, plus every diagnostic found — never only the first. It
 // reads no secret: secret sources are resolved later, by plan and apply.
+//
+// Files are parsed on the executor the caller gives (core/executor.hpp;
+// in order on the calling thread by default) and merged in path order, so
+// the webhooks and diagnostics are the same, in the same order, whatever the
+// executor. A ManifestCache (core/manifest_cache.hpp) kept between loads
+// spares re-parsing the files that did not change.
 #pragma once
 
 #include "core/diagnostic.hpp"
@@ -57,6 +63,8 @@ struct DesiredState {
 
 struct ManifestOptions {
     bool allow_insecure_endpoints = false; ///< config `allowInsecureEndpoints`
+
+    bool operator==(const ManifestOptions&) const = default;
 };
 
 struct ManifestSet {
@@ -74,9 +82,24 @@ struct ManifestSet {
     bool ok() const noexcept { return !diagnostics.has_errors(); }
 };
 
+class Executor;
+class ManifestCache;
+struct ManifestFile;
+
 /// Loads and validates the manifest directory `dir`. Paths in diagnostics are
 /// `dir` joined with the file's path below it, as the user named `dir`.
+/// Files are parsed one after the other on the calling thread.
 ManifestSet load_manifests(const std::filesystem::path& dir, const ManifestOptions& options = {});
+
+/// The same, parsing the files on `executor`; with `cache`, a file that did
+/// not change since the cache's last load is not parsed again. The result is
+/// that of the serial, uncached load above. One load at a time per cache.
+ManifestSet load_manifests(const std::filesystem::path& dir, const ManifestOptions& options,
+                           Executor& executor, ManifestCache* cache = nullptr);
+
+/// Reads and loads one discovered file on its own (`files` is 1): what
+/// load_manifests merges, file by file.
+ManifestSet load_manifest_file(const ManifestFile& file, const ManifestOptions& options);
 
 /// Loads and validates one manifest file's text (used by load_manifests and
 /// by tests). `display_path` is the name used in diagnostics.

@@ -1,12 +1,18 @@
 #include "core/manifest_discovery.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
+#include <functional>
+#include <memory>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace hookwarden {
@@ -17,15 +23,21 @@ namespace {
 
 using FileId = std::pair<dev_t, ino_t>;
 
-bool has_manifest_extension(const fs::path& path) {
-    const auto ext = path.extension();
-    return ext == ".yaml" || ext == ".yml";
+bool has_manifest_extension(std::string_view name) {
+    return name.ends_with(".yaml") || name.ends_with(".yml");
 }
+
+struct FileIdHash {
+    std::size_t operator()(const FileId& id) const noexcept {
+        return std::hash<std::uint64_t>{}(static_cast<std::uint64_t>(id.first) * 0x9E3779B97F4A7C15ULL ^
+                                          static_cast<std::uint64_t>(id.second));
+    }
+};
 
 class Walker {
 public:
     Walker(const fs::path& root, Diagnostics& diagnostics)
-        : root_(root), diagnostics_(diagnostics) {}
+        : root_(root), root_text_(root.string()), diagnostics_(diagnostics) {}
 
     std::vector<ManifestFile> run() {
         struct stat st {};
@@ -46,45 +58,60 @@ public:
     }
 
 private:
+    // `root_ / relative`, spelled out: path's operator/ re-parses every
+    // component, and this runs for every file of every load.
     std::string display(const std::string& relative) const {
-        return relative.empty() ? root_.string() : (root_ / relative).string();
+        if (relative.empty())
+            return root_text_;
+        if (root_text_.empty())
+            return relative;
+        return root_text_.back() == '/' ? root_text_ + relative : root_text_ + '/' + relative;
     }
 
     void walk(const fs::path& dir, const std::string& relative_dir) {
-        std::error_code ec;
-        fs::directory_iterator it(dir, ec);
-        if (ec) {
+        DIR* stream = nullptr;
+        if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+            stream = ::fdopendir(fd);
+            if (!stream)
+                ::close(fd);
+        }
+        if (!stream) {
             diagnostics_.error({display(relative_dir)},
-                               "directory cannot be read: " + ec.message());
+                               std::string("directory cannot be read: ") + std::strerror(errno));
             return;
         }
+        std::unique_ptr<DIR, int (*)(DIR*)> closer(stream, ::closedir);
         std::vector<std::string> names;
-        for (; it != fs::directory_iterator(); it.increment(ec)) {
-            if (ec)
+        for (;;) {
+            errno = 0; // readdir's end and its failure differ only by errno
+            const dirent* entry = ::readdir(stream);
+            if (!entry)
                 break;
-            names.push_back(it->path().filename().string());
+            if (entry->d_name[0] == '.') // dot-files, dot-directories, "." and ".."
+                continue;
+            // A regular file that is no manifest needs no stat.
+            if (entry->d_type == DT_REG && !has_manifest_extension(entry->d_name))
+                continue;
+            names.emplace_back(entry->d_name);
         }
-        if (ec) {
+        if (errno != 0) {
             diagnostics_.error({display(relative_dir)},
-                               "directory cannot be read: " + ec.message());
+                               std::string("directory cannot be read: ") + std::strerror(errno));
             return;
         }
         std::sort(names.begin(), names.end());
         for (const auto& name : names) {
-            if (name.starts_with('.'))
-                continue;
-            const fs::path path = dir / name;
             const std::string relative = relative_dir.empty() ? name : relative_dir + '/' + name;
-            visit(path, relative);
+            visit(::dirfd(stream), dir / name, name, relative);
         }
     }
 
-    void visit(const fs::path& path, const std::string& relative) {
+    void visit(int dir_fd, const fs::path& path, const std::string& name, const std::string& relative) {
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) {
+        if (::fstatat(dir_fd, name.c_str(), &st, 0) != 0) {
             // Only a manifest-looking name is worth a word: other dangling
             // links are none of our business.
-            if (has_manifest_extension(path))
+            if (has_manifest_extension(name))
                 diagnostics_.warning({display(relative)},
                                      std::string("skipped: ") + std::strerror(errno) +
                                          " (a dangling symlink?)");
@@ -101,20 +128,25 @@ private:
             walk(path, relative);
             return;
         }
-        if (!S_ISREG(st.st_mode) || !has_manifest_extension(path))
+        if (!S_ISREG(st.st_mode) || !has_manifest_extension(name))
             return;
-        if (auto [seen, inserted] = visited_files_.emplace(id, relative); !inserted) {
+        if (auto [seen, inserted] = visited_files_.emplace(id, files_.size()); !inserted) {
             diagnostics_.warning({display(relative)},
-                                 "skipped: same file as " + display(seen->second));
+                                 "skipped: same file as " + files_[seen->second].display);
             return;
         }
-        files_.push_back({path, display(relative), relative});
+        const FileStamp stamp{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                              static_cast<std::uint64_t>(st.st_size),
+                              static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                  st.st_mtim.tv_nsec};
+        files_.push_back({path, display(relative), relative, stamp});
     }
 
     fs::path root_;
+    std::string root_text_;
     Diagnostics& diagnostics_;
     std::set<FileId> visited_dirs_;
-    std::map<FileId, std::string> visited_files_;
+    std::unordered_map<FileId, std::size_t, FileIdHash> visited_files_; ///< index in files_
     std::vector<ManifestFile> files_;
 };
 

@@ -24,7 +24,7 @@ std::optional<std::string> read_source_file(const std::filesystem::path& path,
                                             const std::string& display, Diagnostics& diagnostics);
 
 /// The 1-based line and column of byte `offset` in `text`, the column
-/// counted in UTF-8 characters (as libyaml counts its marks).
+/// counted in UTF-8 characters (as the YAML tree reports positions).
 SourceLocation location_of_offset(const std::string& text, std::size_t offset,
                                   const std::string& display);
 

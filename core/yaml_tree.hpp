@@ -1,9 +1,18 @@
-// YAML documents as trees of located nodes, parsed with libyaml.
+// YAML documents as trees of located nodes, parsed with yaml-cpp.
 //
 // Manifests and the config are read through this tree (see yaml_fields.hpp).
-// libyaml rather than yaml-cpp: on Debian 12, yaml-cpp 0.7 scans about eight
-// times slower (10,000 manifests took 1.3 s against a 0.5 s goal) and
-// accepts a quoted scalar left open at the end of a file.
+// The tree is built from yaml-cpp's event interface (`YAML::Parser` with an
+// `EventHandler`) rather than from `YAML::LoadAll`: a `YAML::Node` graph is a
+// web of reference-counted nodes that would be built only to be copied
+// once more into this tree, and that copy was most of the cost of a load.
+//
+// Where yaml-cpp 0.7 falls short, this layer makes up for it: it accepts a
+// quoted scalar left open at the end of the input (reported here as an
+// error), it lets control characters through (refused here, as YAML
+// requires), and its messages are short fragments (rewritten into sentences
+// that say what was being read). Positions are 1-based and columns count
+// UTF-8 characters, as the checks in source_file.hpp count them; yaml-cpp's
+// own marks are 0-based and count bytes.
 //
 // Hostile input stays bounded: nesting deeper than `max_yaml_depth` is an
 // error as soon as it is seen, and aliases are expanded into copies only

@@ -1,6 +1,7 @@
 #include "core/yaml_writer.hpp"
 
-#include <yaml.h>
+#include <yaml-cpp/emitter.h>
+#include <yaml-cpp/emittermanip.h>
 
 #include <array>
 #include <cctype>
@@ -39,107 +40,81 @@ bool resolves_to_non_string(std::string_view text) {
 } // namespace
 
 struct YamlWriter::State {
-    yaml_emitter_t emitter{};
-    std::string out;
-    bool finished = false;
+    YAML::Emitter emitter;
 
-    void emit(yaml_event_t& event) {
-        // libyaml frees the event whether or not emitting succeeds.
-        if (!yaml_emitter_emit(&emitter, &event))
-            throw std::logic_error(std::string("YAML emitter: ") +
-                                   (emitter.problem ? emitter.problem : "unknown error"));
+    // The emitter records misuse (an end without a begin, a key without a
+    // value) instead of throwing; a writer used wrongly is a bug in the caller.
+    void check() const {
+        if (!emitter.good())
+            throw std::logic_error("YAML emitter: " + emitter.GetLastError());
     }
 };
 
 YamlWriter::YamlWriter() : state_(std::make_unique<State>()) {
-    if (!yaml_emitter_initialize(&state_->emitter))
-        throw std::bad_alloc();
-    yaml_emitter_set_output(
-        &state_->emitter,
-        [](void* data, unsigned char* buffer, size_t size) {
-            static_cast<std::string*>(data)->append(reinterpret_cast<const char*>(buffer), size);
-            return 1;
-        },
-        &state_->out);
-    yaml_emitter_set_unicode(&state_->emitter, 1);
-    yaml_emitter_set_indent(&state_->emitter, 2);
-    yaml_emitter_set_width(&state_->emitter, -1); // never fold long URLs or templates
-    yaml_event_t event;
-    yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING);
-    state_->emit(event);
-    yaml_document_start_event_initialize(&event, nullptr, nullptr, nullptr, 1);
-    state_->emit(event);
+    state_->emitter.SetIndent(2);
+    state_->emitter.SetOutputCharset(YAML::EmitNonAscii);
+    state_->emitter.SetStringFormat(YAML::Auto);
+    state_->emitter.SetMapFormat(YAML::Block);
+    state_->emitter.SetSeqFormat(YAML::Block);
 }
 
-YamlWriter::~YamlWriter() { yaml_emitter_delete(&state_->emitter); }
+YamlWriter::~YamlWriter() = default;
 
 YamlWriter& YamlWriter::begin_mapping() {
-    yaml_event_t event;
-    yaml_mapping_start_event_initialize(&event, nullptr, nullptr, 1, YAML_BLOCK_MAPPING_STYLE);
-    state_->emit(event);
+    state_->emitter << YAML::BeginMap;
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::end_mapping() {
-    yaml_event_t event;
-    yaml_mapping_end_event_initialize(&event);
-    state_->emit(event);
+    state_->emitter << YAML::EndMap;
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::begin_sequence() {
-    yaml_event_t event;
-    yaml_sequence_start_event_initialize(&event, nullptr, nullptr, 1, YAML_BLOCK_SEQUENCE_STYLE);
-    state_->emit(event);
+    state_->emitter << YAML::BeginSeq;
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::end_sequence() {
-    yaml_event_t event;
-    yaml_sequence_end_event_initialize(&event);
-    state_->emit(event);
+    state_->emitter << YAML::EndSeq;
+    state_->check();
     return *this;
 }
 
-void YamlWriter::scalar(std::string_view text, int style) {
-    yaml_event_t event;
-    yaml_scalar_event_initialize(&event, nullptr, nullptr,
-                                 reinterpret_cast<yaml_char_t*>(const_cast<char*>(text.data())),
-                                 static_cast<int>(text.size()), 1, 1, static_cast<yaml_scalar_style_t>(style));
-    state_->emit(event);
-}
-
 YamlWriter& YamlWriter::string(std::string_view text) {
-    scalar(text, resolves_to_non_string(text) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+    if (resolves_to_non_string(text))
+        return quoted(text);
+    state_->emitter << std::string(text);
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::quoted(std::string_view text) {
-    scalar(text, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+    state_->emitter << YAML::DoubleQuoted << std::string(text);
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::boolean(bool value) {
-    scalar(value ? "true" : "false", YAML_PLAIN_SCALAR_STYLE);
+    state_->emitter << YAML::TrueFalseBool << YAML::LowerCase << value;
+    state_->check();
     return *this;
 }
 
 YamlWriter& YamlWriter::integer(long long value) {
-    scalar(std::to_string(value), YAML_PLAIN_SCALAR_STYLE);
+    state_->emitter << value;
+    state_->check();
     return *this;
 }
 
 std::string YamlWriter::finish() {
-    if (!state_->finished) {
-        yaml_event_t event;
-        yaml_document_end_event_initialize(&event, 1);
-        state_->emit(event);
-        yaml_stream_end_event_initialize(&event);
-        state_->emit(event);
-        yaml_emitter_flush(&state_->emitter);
-        state_->finished = true;
-    }
-    return state_->out;
+    std::string out(state_->emitter.c_str(), state_->emitter.size());
+    if (!out.empty() && out.back() != '\n')
+        out += '\n';
+    return out;
 }
 
 } // namespace hookwarden

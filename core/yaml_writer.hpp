@@ -1,5 +1,9 @@
-// Writing YAML (for `hookwarden export`) through libyaml's emitter, so that
-// quoting and escaping are the library's, not ours.
+// Writing YAML (for `hookwarden export`) through yaml-cpp's `YAML::Emitter`,
+// so that escaping is the library's, not ours. Block style, two-space
+// indents, UTF-8 written as is, long lines never folded. On top of the
+// emitter's own quoting, `string` quotes whatever a YAML 1.1 or 1.2 reader
+// would resolve to a null, a boolean or a number, so every string reads back
+// as the same string.
 #pragma once
 
 #include <memory>
@@ -34,8 +38,7 @@ public:
     std::string finish();
 
 private:
-    struct State;
-    void scalar(std::string_view text, int style);
+    struct State; // the emitter, kept out of this header
     std::unique_ptr<State> state_;
 };
 

@@ -3,8 +3,10 @@
 #include "core/manifest.hpp"
 #include "daemon/cli/cli_args.hpp"
 #include "daemon/cli/commands.hpp"
+#include "daemon/service/thread_pool.hpp"
 
 #include <ostream>
+#include <thread>
 
 namespace hookwarden {
 
@@ -31,8 +33,10 @@ int run_validate(CommandContext& context) {
     const std::filesystem::path dir = have_dir ? std::filesystem::path(args.positionals()[0])
                                                : config.manifests;
 
+    // CI and pre-commit hooks validate whole repositories: parse on every core.
+    ThreadPool pool(std::thread::hardware_concurrency());
     const ManifestSet set =
-        load_manifests(dir, {.allow_insecure_endpoints = config.allow_insecure_endpoints});
+        load_manifests(dir, {.allow_insecure_endpoints = config.allow_insecure_endpoints}, pool);
     for (const auto& diagnostic : set.diagnostics.all())
         context.err << diagnostic.format() << '\n';
     if (!set.ok()) {

@@ -15,17 +15,20 @@ SecretRandom openssl_secret_random() {
 }
 
 ManifestSet load_config_manifests(const Config& config,
-                                  const std::function<void(const Diagnostic&)>& report) {
+                                  const std::function<void(const Diagnostic&)>& report,
+                                  Executor& executor, ManifestCache* cache) {
     ManifestSet set = load_manifests(config.manifests,
-                                     {.allow_insecure_endpoints = config.allow_insecure_endpoints});
+                                     {.allow_insecure_endpoints = config.allow_insecure_endpoints},
+                                     executor, cache);
     for (const auto& diagnostic : set.diagnostics.all())
         report(diagnostic);
     return set;
 }
 
 ManifestSet load_config_manifests(const Config& config, std::ostream& err) {
-    return load_config_manifests(config,
-                                 [&err](const Diagnostic& d) { err << d.format() << '\n'; });
+    InlineExecutor in_order;
+    return load_config_manifests(
+        config, [&err](const Diagnostic& d) { err << d.format() << '\n'; }, in_order);
 }
 
 PlanOptions plan_options_from(const Config& config) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/engine.hpp"
+#include "core/executor.hpp"
 #include "core/manifest.hpp"
 #include "core/plan.hpp"
 #include "core/secret_store.hpp"
@@ -24,11 +25,16 @@ namespace hookwarden {
 SecretRandom openssl_secret_random();
 
 /// Loads and validates the config's manifest directory (with the config's
-/// validation options) and hands every diagnostic to `report`, in order.
+/// validation options), parsing on `executor` and through `cache` when one
+/// is given (core/manifest.hpp), and hands every diagnostic to `report`, in
+/// order.
 ManifestSet load_config_manifests(const Config& config,
-                                  const std::function<void(const Diagnostic&)>& report);
+                                  const std::function<void(const Diagnostic&)>& report,
+                                  Executor& executor, ManifestCache* cache = nullptr);
 
-/// The same, printing every diagnostic on `err` (one line each).
+/// The same, printing every diagnostic on `err` (one line each), parsing
+/// in order on the calling thread (plan and apply: the tenant's answers,
+/// not the parse, set their pace).
 ManifestSet load_config_manifests(const Config& config, std::ostream& err);
 
 /// The plan options the config asks for (prune, adopt, delete budget).

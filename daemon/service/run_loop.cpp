@@ -1,11 +1,13 @@
 #include "daemon/service/run_loop.hpp"
 
+#include "core/manifest_cache.hpp"
 #include "core/status_snapshot.hpp"
 #include "daemon/service/log.hpp"
 #include "daemon/service/manifest_watcher.hpp"
 #include "daemon/service/reconcile_setup.hpp"
 #include "daemon/service/service_notify.hpp"
 #include "daemon/service/state_lock.hpp"
+#include "daemon/service/thread_pool.hpp"
 
 #include <malloc.h>
 #include <poll.h>
@@ -119,13 +121,13 @@ void release_free_memory() {
 /// shares the one it started with instead of copying it.
 using DesiredPtr = std::shared_ptr<const DesiredState>;
 
-DesiredPtr load_desired(const Config& config) {
+DesiredPtr load_desired(const Config& config, Executor& executor, ManifestCache& cache) {
     ManifestSet set = load_config_manifests(config, [](const Diagnostic& d) {
         if (d.severity == Severity::error)
             log_error(d.format());
         else
             log_warning(d.format());
-    });
+    }, executor, &cache);
     return std::make_shared<const DesiredState>(desired_state(std::move(set)));
 }
 
@@ -233,7 +235,7 @@ public:
 
         // Watch first, then read: a change in between is seen by one of them.
         arm_watcher();
-        desired_ = load_desired(config_);
+        desired_ = load_desired(config_, pool_, manifest_cache_);
         read_after_arming_ = true;
         notify_.ready("starting: " + std::to_string(desired_->webhooks.size()) +
                       " webhooks desired, first cycle now");
@@ -301,7 +303,7 @@ private:
         if (std::exchange(read_after_arming_, false) || watching_everything())
             return;
         arm_watcher();
-        DesiredPtr next = load_desired(config_);
+        DesiredPtr next = load_desired(config_, pool_, manifest_cache_);
         const bool changed = *next != *desired_;
         if (offer_desired(std::move(next)) && changed)
             log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
@@ -521,7 +523,7 @@ private:
     }
 
     void manifests_changed() {
-        if (!offer_desired(load_desired(config_)))
+        if (!offer_desired(load_desired(config_, pool_, manifest_cache_)))
             return;
         log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
                  " webhooks desired; reconciling");
@@ -560,7 +562,7 @@ private:
                         config_.state_dir.string());
             next.state_dir = config_.state_dir;
         }
-        DesiredPtr desired = load_desired(next);
+        DesiredPtr desired = load_desired(next, pool_, manifest_cache_);
         if (auto refusal = refusal_of(*desired)) {
             refuse("reload refused: " + *refusal, true, fields);
             return false;
@@ -665,6 +667,11 @@ private:
     StateLock lock_;
     ServiceNotifier& notify_;
     std::mt19937_64 random_;
+    /// Kept for the daemon's life: a reload after an edit parses only the
+    /// files that changed. The pool's threads start here, after run_daemon
+    /// blocked the signals and chose one malloc arena.
+    ThreadPool pool_{std::thread::hardware_concurrency()};
+    ManifestCache manifest_cache_;
 
     DesiredPtr desired_;
     /// Why the last reload or manifest change was refused, for STATUS= (see refuse()).

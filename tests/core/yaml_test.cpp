@@ -1,4 +1,4 @@
-// Unit tests of the YAML layer: the located tree parsed with libyaml
+// Unit tests of the YAML layer: the located tree parsed with yaml-cpp
 // (core/yaml_tree.hpp) and the writer behind `export` (core/yaml_writer.hpp).
 #include <doctest/doctest.h>
 
@@ -136,6 +136,47 @@ TEST_CASE("nesting is bounded") {
     CHECK(error.message.find("nested") != std::string::npos);
 }
 
+TEST_CASE("brackets in scalars and comments are not nesting") {
+    const std::string deep(max_yaml_depth + 10, '[');
+    const auto doc = parse_ok("a: \"" + deep + "\"\n"
+                              "b: '" + deep + "'\n"
+                              "c: x" + deep + "\n"
+                              "d: it's " + deep + "\n"
+                              "e: |\n  " + deep + "\n  " + deep + "\n"
+                              "f: plain text that goes on\n  " + deep + "\n"
+                              "# " + deep + "\n"
+                              "g: [ok, \"" + deep + "\", '" + deep + "'] # " + deep + "\n").front();
+    CHECK(value_of(doc, "c").scalar() == "x" + deep);
+    CHECK(value_of(doc, "e").scalar() == deep + "\n" + deep + "\n");
+    CHECK(value_of(doc, "f").scalar() == "plain text that goes on " + deep);
+    CHECK(value_of(doc, "g").size() == 3);
+}
+
+TEST_CASE("a megabyte of open brackets is one error at the first level too deep, found at once") {
+    // yaml-cpp would buffer every token of the line first (a quarter of a
+    // gigabyte); the pre-scan stops at the 65th bracket.
+    const auto started = std::chrono::steady_clock::now();
+    const auto error = parse_error("key:\n  - " + std::string(1024 * 1024 - 10, '['));
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    CHECK(error.location == SourceLocation{file, 2, 5 + static_cast<int>(max_yaml_depth)});
+    CHECK(error.message.find("nested") != std::string::npos);
+}
+
+TEST_CASE("a long line of flow items is read in linear time") {
+    // Converting yaml-cpp's byte columns from the line start for every
+    // node made a 300 KB one-line mapping take minutes.
+    std::string text = "k: {";
+    for (int i = 0; i < 30'000; ++i)
+        text += "a" + std::to_string(i) + ": b, ";
+    text += "}\n";
+    const auto started = std::chrono::steady_clock::now();
+    const auto doc = parse_ok(text).front();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+    const YamlNode& k = value_of(doc, "k");
+    REQUIRE(k.size() == 30'000);
+    CHECK(k.children().back().column() == static_cast<int>(text.size()) - 4); // the last "b"
+}
+
 TEST_CASE("a syntax error names the problem, where it is and what was being read") {
     const auto error = parse_error("a:\n  b: [1, 2\nc: 3\n");
     CHECK(error.message.starts_with("invalid YAML: "));
@@ -148,9 +189,25 @@ TEST_CASE("a quoted scalar left open at the end of the input is an error") {
     CHECK(error.message.find("quoted scalar") != std::string::npos);
 }
 
+TEST_CASE("yaml-cpp takes an unclosed quoted scalar as closed at the end; we do not") {
+    // yaml-cpp 0.7 reads each of these as a complete document.
+    for (const char* text : {"a: 'open\n", "a: \"ends in an escaped quote\\\"\n", "a: 'it''s\n",
+                             "- ok\n- \"open\n  over lines\n", "a: &x !!str \"open\n"}) {
+        INFO(text);
+        const auto error = parse_error(text);
+        CHECK(error.message.find("quoted scalar") != std::string::npos);
+    }
+    const auto error = parse_error("a: 1\nb: \"open\n");
+    CHECK(error.location == SourceLocation{file, 2, 4});
+    // Closed ones, escaped quotes inside, and block scalars are fine.
+    const auto doc = parse_ok("a: \"x\\\"y\"\nb: 'it''s'\nc: |\n  \"\nd: >\n  '\n").front();
+    CHECK(value_of(doc, "a").scalar() == "x\"y");
+    CHECK(value_of(doc, "b").scalar() == "it's");
+}
+
 TEST_CASE("a bad character is located by line and character, as the UTF-8 check locates one") {
     // Two-byte characters before it on its line: the column counts
-    // characters, as libyaml's own marks and check_source_text do.
+    // characters, as check_source_text does (yaml-cpp's marks count bytes).
     const auto error = parse_error("a: 1\n\xc3\xa9\xc3\xa9: \x07\n");
     CHECK(error.location == SourceLocation{file, 2, 5});
     CHECK(error.message.find("invalid YAML") != std::string::npos);
@@ -169,10 +226,11 @@ TEST_CASE("a document is written in block style with plain scalars where they ar
     yaml.string("retries").integer(3);
     yaml.string("template").quoted("{{event}}");
     yaml.end_mapping();
+    // yaml-cpp's emitter indents a list under its key (libyaml's did not).
     CHECK(yaml.finish() == "name: Monitor-1\n"
                            "events:\n"
-                           "- user:login\n"
-                           "- user:logout\n"
+                           "  - user:login\n"
+                           "  - user:logout\n"
                            "enabled: true\n"
                            "retries: 3\n"
                            "template: \"{{event}}\"\n");

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench/idle: the daemon at rest. Converges 1,000 webhooks on the emulator
+# tests/bench/idle: the daemon at rest. Converges 1,000 webhooks on the emulator
 # with `interval: 1h`, then samples the daemon for SECONDS (default 60) and
 # prints its CPU use and resident memory. Goal: < 0.1 % CPU and <= 16 MB RSS.
 # Prints figures; never fails on them.
-#   bench/idle.sh HOOKWARDEN EMULATOR [SECONDS] [WEBHOOKS]
+#   tests/bench/idle.sh HOOKWARDEN EMULATOR [SECONDS] [WEBHOOKS]
 # IDLE_SMAPS=N (e.g. 15) also prints where the RSS goes: totals by kind
 # (program and shared-library files, [heap], other anonymous memory such as
 # thread stacks and malloc arenas) and the N largest mappings, from
