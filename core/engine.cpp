@@ -271,7 +271,7 @@ class Engine::Journal {
 // Engine
 
 Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
-               SteadyClock clock, EngineRandom random)
+               SteadyClock clock, RandomSource random)
     : tenant_(tenant), secrets_(secrets), state_(state), options_(options),
       clock_(std::move(clock)), random_(std::move(random)) {}
 
@@ -712,13 +712,8 @@ std::chrono::steady_clock::time_point Engine::record_failure(const std::string& 
     std::lock_guard lock(backoff_mutex_);
     Backoff& backoff = backoff_[name];
     ++backoff.failures;
-    // Full jitter: uniform in [0, min(cap, base * 2^(failures-1))].
-    auto ceiling = options_.backoff_base;
-    for (int i = 1; i < backoff.failures && ceiling < options_.backoff_cap; ++i)
-        ceiling *= 2;
-    ceiling = std::min(ceiling, options_.backoff_cap);
-    const auto span = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ceiling.count())) + 1;
-    const auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(random_() % span));
+    const auto delay = full_jitter_delay({options_.backoff_base, options_.backoff_cap},
+                                         backoff.failures - 1, random_);
     backoff.retry_at = clock_() + delay;
     return backoff.retry_at;
 }

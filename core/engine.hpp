@@ -25,6 +25,7 @@
 // Time and randomness are injected; nothing here reads a global clock.
 #pragma once
 
+#include "core/backoff.hpp"
 #include "core/error.hpp"
 #include "core/plan.hpp"
 #include "core/secret_store.hpp"
@@ -43,9 +44,6 @@
 
 namespace hookwarden {
 
-using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
-/// Uniformly distributed 64-bit values; called under the engine's lock.
-using EngineRandom = std::function<std::uint64_t()>;
 
 /// Checks that an endpoint URL answers (daemon/endpoint_probe.hpp has the
 /// real one). Must be safe to call from several threads at once.
@@ -122,7 +120,7 @@ using ItemObserver = std::function<void(const ItemResult&)>;
 class Engine {
   public:
     Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
-           SteadyClock clock, EngineRandom random);
+           SteadyClock clock, RandomSource random); ///< `random` is called under a lock
 
     /// Lists the tenant (all pages), reads state.json and inspects every
     /// desired secret, then decides. Writes nothing anywhere. Fails when the
@@ -174,7 +172,7 @@ class Engine {
     StateStore& state_;
     EngineOptions options_;
     SteadyClock clock_;
-    EngineRandom random_;
+    RandomSource random_;
 
     mutable std::mutex backoff_mutex_;
     std::map<std::string, Backoff> backoff_;

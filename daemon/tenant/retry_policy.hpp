@@ -1,6 +1,6 @@
 // The pure rules of the tenant client's retries (SPEC §5): which answers and
 // failures are retried, how long to wait before the next attempt (full
-// jitter), and what a `Retry-After` header asks for.
+// jitter, core/backoff.hpp), and what a `Retry-After` header asks for.
 //
 // Used by daemon/tenant_caller.cpp. Nothing here touches a socket, the
 // system clock or a global random source: time and randomness come in as
@@ -8,6 +8,8 @@
 // any schedule exactly. `RetryClock` also carries the client's cancellation,
 // because every wait of the client is a wait on that clock.
 #pragma once
+
+#include "core/backoff.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -19,26 +21,9 @@
 
 namespace hookwarden {
 
-/// A source of uniformly distributed 64-bit values. Need not be thread-safe:
-/// callers serialise access.
-using RandomSource = std::function<std::uint64_t()>;
-
 /// A RandomSource seeded from std::random_device, safe to call from several
 /// threads.
 RandomSource make_system_random_source();
-
-/// Exponential backoff with full jitter: before retry number `n` (0 for the
-/// first retry) wait a uniformly random time in [0, min(cap, base * 2^n)].
-struct BackoffPolicy {
-    std::chrono::milliseconds base{1000};
-    std::chrono::milliseconds cap{60000};
-};
-
-/// The upper bound of the jitter window before retry number `retry` (0-based).
-std::chrono::milliseconds backoff_ceiling(const BackoffPolicy& policy, int retry);
-
-/// A delay drawn uniformly from [0, backoff_ceiling(policy, retry)].
-std::chrono::milliseconds full_jitter_delay(const BackoffPolicy& policy, int retry, RandomSource& random);
 
 /// Parses an RFC 9110 HTTP-date (IMF-fixdate, and the obsolete RFC 850 and
 /// asctime forms a sender may still use). Always UTC.

@@ -57,9 +57,9 @@ expect_files "$emulator_deb" \
 # The emulator is for demos and tests: never in the daemon's package.
 files_of "$daemon_deb" | grep -q emulator && fail "the daemon's package holds emulator files"
 
-# The YAML library is libyaml or yaml-cpp, whichever core/ links.
+# The YAML library is yaml-cpp.
 expect_depends "$daemon_deb" systemd libssl3 libsystemd0 libboost-json1.81.0 libboost-url1.81.0 \
-  "libyaml-0-2|libyaml-cpp0.7"
+  "libyaml-cpp0.7"
 expect_depends "$emulator_deb" libssl3 libboost-json1.81.0 libboost-url1.81.0
 dpkg-deb --ctrl-tarfile "$daemon_deb" | tar -xO ./conffiles | grep -qx /etc/hookwarden/hookwarden.yaml \
   || fail "the default config is not a conffile"
