@@ -6,43 +6,27 @@
 #include <exception>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 namespace hookwarden {
 
 namespace {
 
-// Runs fn(0) .. fn(count - 1) on at most `workers` threads and waits for
-// all. A worker takes the next index when it finishes one, so a slow item
-// never holds back the rest. An exception (a broken invariant) is carried
-// to the caller after every thread has stopped.
-template <class Fn> void run_parallel(std::size_t count, int workers, Fn&& fn) {
+// Runs fn(0) .. fn(count - 1) in at most `lanes` lanes on `executor` and
+// waits for all. A lane takes the next index when it finishes one, so a slow
+// item never holds back the rest, and at most `lanes` items (tenant calls)
+// are under way at once whatever the executor's width. An exception (a
+// broken invariant) reaches the caller through the executor.
+void run_in_lanes(Executor& executor, std::size_t count, int lanes,
+                  const std::function<void(std::size_t)>& fn) {
     if (count == 0)
         return;
-    const std::size_t threads =
-        std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, workers)));
+    const std::size_t width = std::min<std::size_t>(
+        {count, static_cast<std::size_t>(std::max(1, lanes)), std::max<std::size_t>(1, executor.width())});
     std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto work = [&] {
-        for (std::size_t i = next++; i < count; i = next++) {
-            try {
-                fn(i);
-            } catch (...) {
-                std::lock_guard lock(failure_mutex);
-                if (!failure)
-                    failure = std::current_exception();
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& thread : pool)
-        thread.join();
-    if (failure)
-        std::rethrow_exception(failure);
+    executor.run(width, [&](std::size_t) {
+        for (std::size_t i = next++; i < count; i = next++)
+            fn(i);
+    });
 }
 
 // Errors after which a create certainly did not happen: the tenant answered
@@ -119,7 +103,8 @@ bool CycleResult::converged() const {
 // ---------------------------------------------------------------------------
 // Endpoint checks
 
-void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, int concurrency) {
+void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, Executor& executor,
+                     int concurrency) {
     std::vector<std::string> urls;
     for (const auto& item : plan.items)
         if (item.desired && item.writes())
@@ -128,7 +113,7 @@ void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, int c
     urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
 
     std::vector<std::optional<Error>> failures(urls.size());
-    run_parallel(urls.size(), concurrency, [&](std::size_t i) {
+    run_in_lanes(executor, urls.size(), concurrency, [&](std::size_t i) {
         if (auto probed = probe.probe(urls[i]); !probed)
             failures[i] = probed.error();
     });
@@ -270,9 +255,9 @@ class Engine::Journal {
 // ---------------------------------------------------------------------------
 // Engine
 
-Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
-               SteadyClock clock, RandomSource random)
-    : tenant_(tenant), secrets_(secrets), state_(state), options_(options),
+Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, Executor& executor,
+               EngineOptions options, SteadyClock clock, RandomSource random)
+    : tenant_(tenant), secrets_(secrets), state_(state), executor_(executor), options_(options),
       clock_(std::move(clock)), random_(std::move(random)) {}
 
 Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& options) {
@@ -294,69 +279,148 @@ Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& option
     return make_plan(input);
 }
 
-CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
+namespace {
+
+// Every item refused with `error`: nothing may be written when ownership
+// is unknown (state.json unreadable).
+CycleResult refuse_all(const Plan& plan, const Error& error) {
     CycleResult result;
-    result.manifest_errors = plan.manifest_errors;
-    result.prune_blocked_reason = plan.prune.blocked ? plan.prune.reason : std::string();
-    result.items.resize(plan.items.size());
+    result.state_error = error;
+    for (const auto& item : plan.items)
+        result.items.push_back(ItemResult{.name = item.name,
+                                          .action = item.action,
+                                          .cause = item.cause,
+                                          .outcome = ItemOutcome::refused,
+                                          .id = item.id,
+                                          .error = error});
+    result.counts.failed = plan.items.size();
+    return result;
+}
 
-    auto state = state_.load();
-    if (!state) {
-        // Without the state nothing may be written: ownership is unknown.
-        result.state_error = state.error();
-        for (std::size_t i = 0; i < plan.items.size(); ++i) {
-            const auto& item = plan.items[i];
-            result.items[i] = ItemResult{.name = item.name,
-                                         .action = item.action,
-                                         .cause = item.cause,
-                                         .outcome = ItemOutcome::refused,
-                                         .id = item.id,
-                                         .error = state.error()};
+CycleCounts count_outcomes(const std::vector<ItemResult>& items) {
+    CycleCounts counts;
+    for (const auto& item : items) {
+        switch (item.outcome) {
+        case ItemOutcome::done:
+            if (item.action == PlanAction::create)
+                ++counts.created;
+            else if (item.action == PlanAction::update)
+                ++counts.updated;
+            else if (item.action == PlanAction::adopt)
+                ++counts.adopted;
+            else if (item.action == PlanAction::remove)
+                ++counts.deleted;
+            break;
+        case ItemOutcome::unchanged:
+            ++counts.unchanged;
+            break;
+        case ItemOutcome::retained:
+            ++counts.retained;
+            break;
+        case ItemOutcome::failed:
+            ++counts.failed;
+            break;
+        case ItemOutcome::refused:
+            if (item.action == PlanAction::conflict)
+                ++counts.conflicts;
+            else
+                ++counts.failed;
+            break;
+        case ItemOutcome::deferred:
+            ++counts.deferred;
+            break;
         }
-        result.counts.failed = plan.items.size();
-        return result;
     }
-    Journal journal(state_, std::move(*state));
-    forget_backoff_except(plan);
-    for (const auto& name : plan.forget)
-        journal.erase(name);
+    return counts;
+}
 
+} // namespace
+
+/// One cycle's execution: the plan, its results slot by slot, the journal
+/// and what each writing item was prepared with.
+struct Engine::Run {
+    const Plan& plan;
+    CycleResult& result;
+    Journal& journal;
+    const ItemObserver& observer;
     std::mutex observer_mutex;
-    auto finish = [&](std::size_t index, ItemResult item_result) {
+    std::vector<Prepared> prepared;
+    std::vector<std::size_t> work;    ///< items that write, in plan order
+    std::vector<std::size_t> creates; ///< the creates among them not backing off
+
+    void finish(std::size_t index, ItemResult item_result) {
         result.items[index] = std::move(item_result);
         if (observer) {
             std::lock_guard lock(observer_mutex);
             observer(result.items[index]);
         }
-    };
+    }
+};
 
+CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
+    auto state = state_.load();
+    if (!state)
+        return refuse_all(plan, state.error());
+
+    CycleResult result;
+    result.manifest_errors = plan.manifest_errors;
+    result.prune_blocked_reason = plan.prune.blocked ? plan.prune.reason : std::string();
+    result.items.resize(plan.items.size());
+    Journal journal(state_, std::move(*state));
+    forget_backoff_except(plan);
+    for (const auto& name : plan.forget)
+        journal.erase(name);
+
+    Run run{plan, result, journal, observer};
+    settle_items(run);
+    resolve_create_secrets(run);
+    write_create_intents(run);
+    run_in_lanes(executor_, run.work.size(), options_.concurrency, [&](std::size_t k) {
+        const std::size_t index = run.work[k];
+        run.finish(index, execute(plan.items[index], journal, std::move(run.prepared[index])));
+    });
+
+    if (auto committed = journal.commit(); !committed)
+        result.state_error = committed.error();
+    else if (auto earlier = journal.last_error())
+        result.state_error = earlier; // a write failed mid-cycle even if the last one did not
+    result.counts = count_outcomes(result.items);
+    return result;
+}
+
+void Engine::settle_items(Run& run) {
     // Backoff is judged once, at the start of the cycle, so that an item
     // prepared as not deferred is not found deferred when it runs.
     const auto now = clock_();
-    const std::set<std::string> written_twice = names_written_twice(plan);
-    std::vector<Prepared> prepared(plan.items.size());
-    std::vector<std::size_t> work;
-    std::vector<std::size_t> creates;
-    for (std::size_t i = 0; i < plan.items.size(); ++i) {
-        const PlanItem& item = plan.items[i];
+    const std::set<std::string> written_twice = names_written_twice(run.plan);
+    run.prepared.resize(run.plan.items.size());
+    for (std::size_t i = 0; i < run.plan.items.size(); ++i) {
+        const PlanItem& item = run.plan.items[i];
         if (item.writes() && written_twice.contains(item.name)) {
-            finish(i, refuse_second_write(item));
+            run.finish(i, refuse_second_write(item));
             continue;
         }
         if (!item.writes()) {
-            finish(i, execute(item, journal, {}));
+            run.finish(i, execute(item, run.journal, {}));
             continue;
         }
-        work.push_back(i);
-        prepared[i].deferred_until = deferred_until(item.name, now);
-        if (item.action == PlanAction::create && !prepared[i].deferred_until)
-            creates.push_back(i);
+        run.work.push_back(i);
+        run.prepared[i].deferred_until = deferred_until(item.name, now);
+        if (item.action == PlanAction::create && !run.prepared[i].deferred_until)
+            run.creates.push_back(i);
     }
-    // The creates' secrets first (a generated one is made and kept), so
-    // that each intent can say which secret its create sends.
-    run_parallel(creates.size(), options_.concurrency, [&](std::size_t k) {
-        prepared[creates[k]].secret = secret_value(plan.items[creates[k]]);
+}
+
+void Engine::resolve_create_secrets(Run& run) {
+    // A generated secret is made and kept here, so that each intent can say
+    // which secret its create sends.
+    run_in_lanes(executor_, run.creates.size(), options_.concurrency, [&](std::size_t k) {
+        const std::size_t index = run.creates[k];
+        run.prepared[index].secret = secret_value(run.plan.items[index]);
     });
+}
+
+void Engine::write_create_intents(Run& run) {
     // Write-ahead: every name about to be created is recorded as ours (with
     // no id yet, and its secret's fingerprint) in one write before any
     // create is sent, so that a crash after the tenant commits one leaves a
@@ -364,68 +428,17 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     // webhook, and knows the secret it holds. One write for the batch, not
     // one per create: fsync, not the tenant, would set the pace.
     bool intents = false;
-    for (std::size_t index : creates) {
-        const PlanItem& item = plan.items[index];
-        const Result<std::string>& secret = *prepared[index].secret;
+    for (std::size_t index : run.creates) {
+        const PlanItem& item = run.plan.items[index];
+        const Result<std::string>& secret = *run.prepared[index].secret;
         if (!secret)
             continue; // not sent: execute_create reports why
-        journal.intend_create(item.name, item.desired_digest, secret_fingerprint(*secret));
+        run.journal.intend_create(item.name, item.desired_digest, secret_fingerprint(*secret));
         intents = true;
     }
     if (intents)
-        if (auto committed = journal.commit(); !committed)
-            journal.intent_error = committed.error();
-
-    run_parallel(work.size(), options_.concurrency, [&](std::size_t k) {
-        finish(work[k], execute(plan.items[work[k]], journal, std::move(prepared[work[k]])));
-    });
-
-    if (auto committed = journal.commit(); !committed)
-        result.state_error = committed.error();
-    else if (auto earlier = journal.last_error())
-        result.state_error = earlier; // a write failed mid-cycle even if the last one did not
-
-    for (const auto& item : result.items) {
-        switch (item.outcome) {
-        case ItemOutcome::done:
-            switch (item.action) {
-            case PlanAction::create:
-                ++result.counts.created;
-                break;
-            case PlanAction::update:
-                ++result.counts.updated;
-                break;
-            case PlanAction::adopt:
-                ++result.counts.adopted;
-                break;
-            case PlanAction::remove:
-                ++result.counts.deleted;
-                break;
-            default:
-                break;
-            }
-            break;
-        case ItemOutcome::unchanged:
-            ++result.counts.unchanged;
-            break;
-        case ItemOutcome::retained:
-            ++result.counts.retained;
-            break;
-        case ItemOutcome::failed:
-            ++result.counts.failed;
-            break;
-        case ItemOutcome::refused:
-            if (item.action == PlanAction::conflict)
-                ++result.counts.conflicts;
-            else
-                ++result.counts.failed;
-            break;
-        case ItemOutcome::deferred:
-            ++result.counts.deferred;
-            break;
-        }
-    }
-    return result;
+        if (auto committed = run.journal.commit(); !committed)
+            run.journal.intent_error = committed.error();
 }
 
 ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prepared) {
@@ -590,84 +603,45 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
                    .id = planned.id,
                    .changes = planned.changes};
     const auto owned = journal.get(planned.name);
-    std::optional<std::string> fingerprint = owned ? owned->secret_fingerprint : std::nullopt;
-    if (planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption)
-        fingerprint.reset(); // the tenant's secret, until we send one
+    const bool adopting =
+        planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption;
+    // A fresh adoption keeps the tenant's secret, unknown to us, until we send one.
+    std::optional<std::string> fingerprint =
+        (owned && !adopting) ? owned->secret_fingerprint : std::nullopt;
 
-    // The value to send, resolved once, when a plan (the first or a
-    // re-plan) first asks for a secret.
+    // The secret to send, resolved once, when a plan (the first or a
+    // re-plan) first asks for one.
     std::optional<std::string> value;
-    auto resolve_secret_of = [&](const PlanItem& item) {
-        if (value || item.secret == SecretAction::none)
-            return true;
-        auto resolved = secret_value(item);
-        if (!resolved) {
-            out.error = with_webhook(resolved.error(), planned.name);
-            return false;
-        }
-        value = std::move(*resolved);
-        return true;
-    };
-
     PlanItem current = planned;
-    for (int conflict = 0;; ++conflict) {
-        if (!resolve_secret_of(current))
-            return out;
-        Webhook body = desired_body(*current.desired);
-        body.id = current.id;
-        body.version = current.version;
-        if (value)
-            body.secret = *value;
+    for (int mismatches = 0;; ++mismatches) {
+        if (!value && current.secret != SecretAction::none) {
+            auto resolved = secret_value(current);
+            if (!resolved) {
+                out.error = with_webhook(resolved.error(), planned.name);
+                return out;
+            }
+            value = std::move(*resolved);
+        }
         ++out.attempts;
-        auto updated = tenant_.update_webhook(body);
+        auto updated = send_update(current, value);
         if (updated) {
             if (value)
                 fingerprint = secret_fingerprint(*value);
-            journal.set(planned.name,
-                        OwnedWebhook{current.id, current.desired_digest, fingerprint});
+            journal.set(planned.name, OwnedWebhook{current.id, current.desired_digest, fingerprint});
             out.outcome = ItemOutcome::done;
             out.changes = current.changes;
             return out;
         }
-        if (updated.error().kind != ErrorKind::version_mismatch) {
-            out.error = with_webhook(updated.error(), planned.name);
-            if (updated.error().kind == ErrorKind::not_found)
-                out.note =
-                    "it was deleted in the tenant during this cycle; the next cycle re-creates it";
+        if (!may_replan(updated.error(), mismatches, out))
+            return out;
+        auto replanned = replan_after_mismatch(planned, current.id, owned, adopting, value.has_value());
+        if (!replanned) {
+            out.error = replanned.error();
             return out;
         }
-        if (conflict >= options_.max_conflict_retries) {
-            out.error = with_webhook(
-                make_error(ErrorKind::version_mismatch,
-                           "the webhook kept changing in the tenant while being updated (" +
-                               std::to_string(conflict + 1) + " version mismatches)"),
-                planned.name);
-            return out;
-        }
-
-        // Someone changed it since we read it: read again and decide again.
-        auto fresh = tenant_.get_webhook(current.id);
-        if (!fresh) {
-            out.error = with_webhook(fresh.error(), planned.name);
-            return out;
-        }
-        SecretStatus status = secrets_.inspect(planned.name, planned.desired->secret_ref);
-        const bool adopting =
-            planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption;
-        current = plan_existing(*planned.desired, status, *fresh, owned ? &*owned : nullptr,
-                                adopting, false);
-        if (current.action == PlanAction::error) {
-            out.error = current.error;
-            return out;
-        }
-        // A secret chosen before the re-read (a rotation) is still to be sent.
-        if (value && current.secret == SecretAction::none) {
-            current.secret = SecretAction::send_current;
-            current.changes.push_back(FieldChange{"secret", std::nullopt, std::nullopt, true});
-        }
+        current = std::move(*replanned);
         if (!current.writes()) {
-            journal.set(planned.name,
-                        OwnedWebhook{current.id, current.desired_digest, fingerprint});
+            journal.set(planned.name, OwnedWebhook{current.id, current.desired_digest, fingerprint});
             out.outcome =
                 planned.action == PlanAction::adopt ? ItemOutcome::done : ItemOutcome::unchanged;
             out.changes.clear();
@@ -676,6 +650,54 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         }
         out.note = "re-planned after a version mismatch";
     }
+}
+
+Result<void> Engine::send_update(const PlanItem& item, const std::optional<std::string>& secret) {
+    Webhook body = desired_body(*item.desired);
+    body.id = item.id;
+    body.version = item.version;
+    body.secret = secret;
+    auto updated = tenant_.update_webhook(body);
+    if (!updated)
+        return updated.error();
+    return {};
+}
+
+bool Engine::may_replan(const Error& error, int mismatches, ItemResult& out) const {
+    if (error.kind != ErrorKind::version_mismatch) {
+        out.error = with_webhook(error, out.name);
+        if (error.kind == ErrorKind::not_found)
+            out.note = "it was deleted in the tenant during this cycle; the next cycle re-creates it";
+        return false;
+    }
+    if (mismatches < options_.max_conflict_retries)
+        return true;
+    out.error = with_webhook(make_error(ErrorKind::version_mismatch,
+                                        "the webhook kept changing in the tenant while being "
+                                        "updated (" + std::to_string(mismatches + 1) +
+                                            " version mismatches)"),
+                             out.name);
+    return false;
+}
+
+Result<PlanItem> Engine::replan_after_mismatch(const PlanItem& planned, const std::string& id,
+                                               const std::optional<OwnedWebhook>& owned,
+                                               bool adopting, bool secret_chosen) {
+    // Someone changed it since we read it: read again and decide again.
+    auto fresh = tenant_.get_webhook(id);
+    if (!fresh)
+        return with_webhook(fresh.error(), planned.name);
+    const SecretStatus status = secrets_.inspect(planned.name, planned.desired->secret_ref);
+    PlanItem current = plan_existing(*planned.desired, status, *fresh, owned ? &*owned : nullptr,
+                                     adopting, false);
+    if (current.action == PlanAction::error)
+        return *current.error;
+    // A secret chosen before the re-read (a rotation) is still to be sent.
+    if (secret_chosen && current.secret == SecretAction::none) {
+        current.secret = SecretAction::send_current;
+        current.changes.push_back(FieldChange{"secret", std::nullopt, std::nullopt, true});
+    }
+    return current;
 }
 
 ItemResult Engine::execute_remove(const PlanItem& item, Journal& journal) {

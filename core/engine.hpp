@@ -3,8 +3,8 @@
 //
 // Used by `plan`, `apply` and the daemon's loop, which keeps one Engine for
 // its whole life so that per-webhook backoff survives between cycles. The
-// engine runs at most `concurrency` tenant calls at once on a small pool of
-// threads; one webhook's failure is recorded in its result and never stops
+// engine runs at most `concurrency` tenant calls at once on the executor it
+// is given (it starts no thread of its own); one webhook's failure is recorded in its result and never stops
 // the others. Guarantees:
 //  - only owned webhooks are updated or deleted; prune follows the plan;
 //  - a create whose answer is lost is looked up by name before anything is
@@ -27,6 +27,7 @@
 
 #include "core/backoff.hpp"
 #include "core/error.hpp"
+#include "core/executor.hpp"
 #include "core/plan.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
@@ -60,9 +61,10 @@ enum class EndpointCheck {
 };
 
 /// Probes the endpoint of every item that would create or update a webhook
-/// (each distinct URL once, `concurrency` at a time) and records the
-/// outcome in the plan as `mode` says.
-void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, int concurrency);
+/// (each distinct URL once, at most `concurrency` at a time on `executor`)
+/// and records the outcome in the plan as `mode` says.
+void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, Executor& executor,
+                     int concurrency);
 
 struct EngineOptions {
     int concurrency = 4;          ///< tenant calls in flight at most
@@ -119,8 +121,11 @@ using ItemObserver = std::function<void(const ItemResult&)>;
 
 class Engine {
   public:
-    Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, EngineOptions options,
-           SteadyClock clock, RandomSource random); ///< `random` is called under a lock
+    /// Tenant calls run on `executor`, at most `options.concurrency` at
+    /// once; an InlineExecutor runs them one by one, in plan order.
+    /// `random` is called under a lock.
+    Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, Executor& executor,
+           EngineOptions options, SteadyClock clock, RandomSource random);
 
     /// Lists the tenant (all pages), reads state.json and inspects every
     /// desired secret, then decides. Writes nothing anywhere. Fails when the
@@ -153,9 +158,23 @@ class Engine {
         std::optional<Result<std::string>> secret;
     };
 
+    struct Run;
+    /// Finishes every item that writes nothing (and every write of a name
+    /// written twice), and lists the rest with their backoff.
+    void settle_items(Run& run);
+    void resolve_create_secrets(Run& run);
+    void write_create_intents(Run& run);
+
     ItemResult execute(const PlanItem& item, Journal& journal, Prepared prepared);
     ItemResult execute_create(const PlanItem& item, Journal& journal, Result<std::string> value);
     ItemResult execute_update(const PlanItem& item, Journal& journal);
+    Result<void> send_update(const PlanItem& item, const std::optional<std::string>& secret);
+    /// Whether a failed update may be read and planned again; when not, the
+    /// error (and a note) is recorded in `out`.
+    bool may_replan(const Error& error, int mismatches, ItemResult& out) const;
+    Result<PlanItem> replan_after_mismatch(const PlanItem& planned, const std::string& id,
+                                           const std::optional<OwnedWebhook>& owned,
+                                           bool adopting, bool secret_chosen);
     ItemResult execute_remove(const PlanItem& item, Journal& journal);
     Result<std::string> secret_value(const PlanItem& item);
 
@@ -170,6 +189,7 @@ class Engine {
     Tenant& tenant_;
     SecretStore& secrets_;
     StateStore& state_;
+    Executor& executor_;
     EngineOptions options_;
     SteadyClock clock_;
     RandomSource random_;

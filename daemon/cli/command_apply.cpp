@@ -69,7 +69,7 @@ int run_apply(CommandContext& context) {
     if (args.flag("check-endpoints")) {
         HttpEndpointProbe probe({.ca_file = config->tenant.ca_file});
         check_endpoints(*plan, probe, dry_run ? EndpointCheck::warn : EndpointCheck::refuse,
-                        config->concurrency);
+                        *reconciler->pool, config->concurrency);
     }
 
     const RenderOptions render{.color = context.out_is_tty};

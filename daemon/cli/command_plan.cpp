@@ -43,7 +43,7 @@ int run_plan(CommandContext& context) {
     }
     if (args.flag("check-endpoints")) {
         HttpEndpointProbe probe({.ca_file = config->tenant.ca_file});
-        check_endpoints(*plan, probe, EndpointCheck::warn, config->concurrency);
+        check_endpoints(*plan, probe, EndpointCheck::warn, *reconciler->pool, config->concurrency);
     }
 
     if (output == "json")

@@ -50,10 +50,10 @@ Result<Reconciler> make_reconciler(const Config& config) {
     r.state = std::make_unique<StateStore>(config.state_dir);
     EngineOptions options;
     options.concurrency = config.concurrency;
-    auto random = make_system_random_source();
+    r.pool = std::make_unique<ThreadPool>(static_cast<std::size_t>(std::max(1, config.concurrency)));
     r.engine = std::make_unique<Engine>(
-        *r.tenant, *r.secrets, *r.state, options, [] { return std::chrono::steady_clock::now(); },
-        std::move(random));
+        *r.tenant, *r.secrets, *r.state, *r.pool, options,
+        [] { return std::chrono::steady_clock::now(); }, make_system_random_source());
     return r;
 }
 

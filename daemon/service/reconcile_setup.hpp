@@ -13,6 +13,7 @@
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "daemon/service/config.hpp"
+#include "daemon/service/thread_pool.hpp"
 #include "daemon/tenant/tenant_http.hpp"
 
 #include <functional>
@@ -46,6 +47,8 @@ struct Reconciler {
     std::unique_ptr<TenantHttp> tenant;
     std::unique_ptr<SecretStore> secrets;
     std::unique_ptr<StateStore> state;
+    /// The engine's tenant calls run here, `concurrency` at once.
+    std::unique_ptr<ThreadPool> pool;
     std::unique_ptr<Engine> engine;
 };
 

@@ -9,6 +9,7 @@
 // R=300 takes over three minutes; small N with a large R (e.g. 200 3000)
 // runs in seconds. Figures only: it never fails on timing; it exits 1 only
 // when the cycle does not converge.
+#include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "daemon/tenant/tenant_http.hpp"
 #include "tests/support/emulator_control.hpp"
@@ -70,8 +71,9 @@ int main(int argc, char** argv) {
         return true;
     });
     StateStore state(dir.path());
+    ThreadPool pool(static_cast<std::size_t>(concurrency));
     Engine engine(
-        **made, secrets, state, EngineOptions{.concurrency = concurrency},
+        **made, secrets, state, pool, EngineOptions{.concurrency = concurrency},
         [] { return steady::now(); }, [] { return std::uint64_t{0}; });
 
     std::vector<WebhookManifest> desired;

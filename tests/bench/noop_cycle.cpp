@@ -9,6 +9,7 @@
 // route, and its wall time. The goal: ceil(N/100) list pages, at most one
 // token request, no write. Figures only: it never fails on timing; it
 // exits 1 only when the cycle does not converge.
+#include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "daemon/tenant/tenant_http.hpp"
 #include "tests/support/emulator_control.hpp"
@@ -54,8 +55,9 @@ SecretRandom device_random() {
 
 CycleResult cycle(Tenant& tenant, SecretStore& secrets, StateStore& state,
                   const std::vector<WebhookManifest>& desired) {
+    ThreadPool pool(EngineOptions{}.concurrency);
     Engine engine(
-        tenant, secrets, state, EngineOptions{}, [] { return steady::now(); },
+        tenant, secrets, state, pool, EngineOptions{}, [] { return steady::now(); },
         [] { return std::uint64_t{0}; });
     auto plan = engine.plan(DesiredState{desired, {}, 0}, PlanOptions{});
     if (!plan) {

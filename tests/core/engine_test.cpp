@@ -2,6 +2,7 @@
 // recorded, failures stay local, lost answers never duplicate, version
 // mismatches re-plan, backoff follows the schedule, concurrency is bounded.
 #include "core/engine.hpp"
+#include "daemon/service/thread_pool.hpp"
 #include "tests/core/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
 
@@ -37,11 +38,14 @@ std::string read(const fs::path& path) {
 }
 
 // One engine over a fake tenant and a scratch state directory, with a
-// clock and a random source the test controls.
+// clock and a random source the test controls. Its tenant calls run in plan
+// order on the test's thread unless a test gives it a thread pool.
 struct Rig {
-    explicit Rig(EngineOptions options = {})
-        : engine(
-              tenant, secrets, state, options, [this] { return now; },
+    explicit Rig(EngineOptions options = {},
+                 std::unique_ptr<Executor> executor_ = std::make_unique<InlineExecutor>())
+        : executor(std::move(executor_)),
+          engine(
+              tenant, secrets, state, *executor, options, [this] { return now; },
               [this] { return random_value; }) {}
 
     testing::ScratchDir dir;
@@ -50,6 +54,7 @@ struct Rig {
     StateStore state{dir.path()};
     Clock::time_point now = Clock::time_point(1000s);
     std::uint64_t random_value = 0;
+    std::unique_ptr<Executor> executor;
     Engine engine;
 
     Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
@@ -452,7 +457,7 @@ TEST_CASE("a webhook in backoff is not attempted before its retry time") {
 }
 
 TEST_CASE("at most `concurrency` tenant calls are in flight") {
-    Rig rig(EngineOptions{.concurrency = 3});
+    Rig rig(EngineOptions{.concurrency = 3}, std::make_unique<ThreadPool>(4));
     rig.tenant.latency = 20ms;
     std::vector<WebhookManifest> desired;
     for (int i = 0; i < 12; ++i)
@@ -463,7 +468,7 @@ TEST_CASE("at most `concurrency` tenant calls are in flight") {
 }
 
 TEST_CASE("a plan that creates one name twice sends neither create; the other items run") {
-    Rig rig(EngineOptions{.concurrency = 4});
+    Rig rig(EngineOptions{.concurrency = 4}, std::make_unique<ThreadPool>(4));
     rig.tenant.latency = 20ms; // would let two creates overlap if both ran
     const auto a = manifest("Twice");
     auto b = manifest("Twice");
@@ -540,7 +545,7 @@ TEST_CASE(
     probe.down = {"https://down.example.com/in"};
 
     Plan warned = rig.plan({a, b, c});
-    check_endpoints(warned, probe, EndpointCheck::warn, 4);
+    check_endpoints(warned, probe, EndpointCheck::warn, *rig.executor, 4);
     CHECK(probe.calls == 2);
     CHECK(warned.items[0].action == PlanAction::create);
     REQUIRE(warned.items[0].warnings.size() == 1);
@@ -548,7 +553,7 @@ TEST_CASE(
     CHECK(warned.items[2].warnings.empty());
 
     Plan refused = rig.plan({a, b, c});
-    check_endpoints(refused, probe, EndpointCheck::refuse, 4);
+    check_endpoints(refused, probe, EndpointCheck::refuse, *rig.executor, 4);
     CHECK(refused.items[0].action == PlanAction::error);
     CHECK(refused.items[1].action == PlanAction::error);
     const auto result = rig.engine.apply(refused);

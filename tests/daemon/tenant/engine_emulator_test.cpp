@@ -1,6 +1,7 @@
 // The reconcile engine against the real emulator over TLS, through the real
 // HTTPS tenant client: what SPEC §4a promises, observed from the emulator's
 // own control plane (never through the code under test).
+#include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "core/plan_render.hpp"
 #include "daemon/tenant/tenant_http.hpp"
@@ -63,7 +64,7 @@ struct World {
         control.reset();
         tenant = make_tenant();
         engine = std::make_unique<Engine>(
-            *tenant, secrets, state, EngineOptions{},
+            *tenant, secrets, state, pool, EngineOptions{},
             [] { return std::chrono::steady_clock::now(); }, [] { return std::uint64_t{0}; });
     }
 
@@ -72,6 +73,7 @@ struct World {
     SecretStore secrets{dir / "state", {}, device_random()};
     StateStore state{dir / "state"};
     std::unique_ptr<TenantHttp> tenant;
+    ThreadPool pool{4};
     std::unique_ptr<Engine> engine;
 
     Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
