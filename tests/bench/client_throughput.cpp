@@ -10,6 +10,7 @@
 // never fails on timing. K=600 at R=300 takes about two minutes; small K
 // with a large R (e.g. 200 6000) runs in seconds.
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 
@@ -53,12 +54,7 @@ int main(int argc, char** argv) {
     sample.endpoint_url = "https://example.com/bench";
     const auto id = control.insert_webhook(sample).id;
 
-    TenantHttpOptions options;
-    options.api_base = emulator.base_url();
-    options.token_url = emulator.token_url();
-    options.ca_file = emulator.ca_file().string();
-    options.client_id = test::EmulatorProcess::kClientId;
-    options.client_secret = test::EmulatorProcess::kClientSecret;
+    TenantHttpOptions options = test::tenant_options_for(emulator);
     options.requests_per_minute = rpm;
     options.concurrency = concurrency;
     auto made = TenantHttp::create(options);

@@ -12,9 +12,10 @@
 #include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -49,14 +50,9 @@ int main(int argc, char** argv) {
 
     test::EmulatorProcess emulator({"--rpm", std::to_string(rpm), "--quiet"});
     test::EmulatorControl control(emulator);
-    test::TempDir dir("hookwarden-bench");
+    testing::ScratchDir dir("hookwarden-bench");
 
-    TenantHttpOptions options;
-    options.api_base = emulator.base_url();
-    options.token_url = emulator.token_url();
-    options.ca_file = emulator.ca_file().string();
-    options.client_id = test::EmulatorProcess::kClientId;
-    options.client_secret = test::EmulatorProcess::kClientSecret;
+    TenantHttpOptions options = test::tenant_options_for(emulator);
     options.requests_per_minute = rpm;
     options.concurrency = concurrency;
     auto made = TenantHttp::create(options);

@@ -12,9 +12,10 @@
 #include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -29,13 +30,7 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 std::unique_ptr<TenantHttp> connect(const test::EmulatorProcess& emulator) {
-    TenantHttpOptions options;
-    options.api_base = emulator.base_url();
-    options.token_url = emulator.token_url();
-    options.ca_file = emulator.ca_file().string();
-    options.client_id = test::EmulatorProcess::kClientId;
-    options.client_secret = test::EmulatorProcess::kClientSecret;
-    options.requests_per_minute = 100000;
+    TenantHttpOptions options = test::tenant_options_for(emulator);
     auto made = TenantHttp::create(options);
     if (!made) {
         std::fprintf(stderr, "noop_cycle: %s\n", made.error().describe().c_str());
@@ -77,7 +72,7 @@ int main(int argc, char** argv) {
     }
     test::EmulatorProcess emulator({"--rpm", "1000000", "--quiet"});
     test::EmulatorControl control(emulator);
-    test::TempDir dir("hookwarden-bench");
+    testing::ScratchDir dir("hookwarden-bench");
     SecretStore secrets(dir.path(), {}, device_random());
     StateStore state(dir.path());
 

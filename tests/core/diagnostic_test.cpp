@@ -1,7 +1,7 @@
 // Diagnostics (core/diagnostic.hpp): the one-line FILE:LINE:COLUMN format.
 #include "core/diagnostic.hpp"
 #include "tests/core/manifest_fixtures.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

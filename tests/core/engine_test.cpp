@@ -3,7 +3,7 @@
 // mismatches re-plan, backoff follows the schedule, concurrency is bounded.
 #include "core/engine.hpp"
 #include "daemon/service/thread_pool.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
 
 #include <doctest/doctest.h>

@@ -6,7 +6,7 @@
 #include "core/manifest.hpp"
 #include "core/manifest_cache.hpp"
 #include "daemon/service/thread_pool.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 #include "core/secret_source.hpp"
 #include "core/yaml_fields.hpp"
 #include "tests/core/manifest_fixtures.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 #include "core/manifest.hpp"
 #include "core/source_file.hpp"
 #include "tests/core/manifest_fixtures.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

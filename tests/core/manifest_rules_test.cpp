@@ -3,7 +3,7 @@
 #include "core/iso8601_duration.hpp"
 #include "core/manifest_rules.hpp"
 #include "tests/core/manifest_fixtures.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,7 +5,7 @@
 #include "core/source_file.hpp"
 #include "core/yaml_fields.hpp"
 #include "tests/core/manifest_fixtures.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

@@ -4,7 +4,7 @@
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "core/status_snapshot.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>

@@ -5,7 +5,7 @@
 #include "tests/support/doctest_result.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -17,6 +17,7 @@
 
 using namespace hookwarden;
 using namespace hookwarden::test;
+using hookwarden::testing::ScratchDir;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
@@ -343,10 +344,10 @@ TEST_CASE("the control plane helpers drive drift, deliveries and reset end to en
     CHECK(control.api("GET", "/api/v2/webhooks")->status == 200); // a new token after reset
 }
 
-TEST_CASE("TempDir makes a private directory and removes its whole tree") {
+TEST_CASE("ScratchDir makes a private directory and removes its whole tree") {
     std::filesystem::path kept;
     {
-        TempDir dir("support-test");
+        ScratchDir dir("support-test");
         kept = dir.path();
         CHECK(std::filesystem::is_directory(kept));
         CHECK((std::filesystem::status(kept).permissions() & std::filesystem::perms::others_all) ==
@@ -356,7 +357,7 @@ TEST_CASE("TempDir makes a private directory and removes its whole tree") {
         std::string text;
         in >> text;
         CHECK(text == "hello");
-        TempDir moved = std::move(dir);
+        ScratchDir moved = std::move(dir);
         CHECK(moved.path() == kept);
     }
     CHECK_FALSE(std::filesystem::exists(kept));

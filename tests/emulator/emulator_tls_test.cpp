@@ -2,7 +2,7 @@
 // verifying peer and host name accepts for 127.0.0.1, ::1 and localhost.
 #include "tests/emulator/emulator_tls.hpp"
 #include "tests/support/doctest_result.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -15,7 +15,7 @@
 #include <vector>
 
 using namespace hookwarden::emulator;
-using hookwarden::test::TempDir;
+using hookwarden::testing::ScratchDir;
 
 namespace {
 
@@ -62,7 +62,7 @@ mode_t mode_of(const std::filesystem::path& path) {
 } // namespace
 
 TEST_CASE("a fresh TLS directory gets a CA and a server certificate it signed") {
-    TempDir dir("emulator-tls-test");
+    ScratchDir dir("emulator-tls-test");
     const auto files = prepare_tls_dir(dir / "tls");
     REQUIRE(files);
     CHECK(files->ca_file == dir / "tls" / "ca.pem");
@@ -87,7 +87,7 @@ TEST_CASE("a fresh TLS directory gets a CA and a server certificate it signed") 
 }
 
 TEST_CASE("another CA does not vouch for the server certificate") {
-    TempDir dir("emulator-tls-test");
+    ScratchDir dir("emulator-tls-test");
     const auto one = prepare_tls_dir(dir / "one").value();
     const auto two = prepare_tls_dir(dir / "two").value();
     CHECK_FALSE(verifies(read_cert(one.cert_file).get(), read_cert(two.ca_file).get()));
@@ -96,7 +96,7 @@ TEST_CASE("another CA does not vouch for the server certificate") {
 TEST_CASE("a directory that already holds TLS files is refused rather than overwritten") {
     for (const char* name : {"key.pem", "cert.pem", "ca.pem"}) {
         CAPTURE(name);
-        TempDir dir("emulator-tls-test");
+        ScratchDir dir("emulator-tls-test");
         dir.write(name, "not really PEM");
         const auto files = prepare_tls_dir(dir.path());
         REQUIRE_FALSE(files);
@@ -105,7 +105,7 @@ TEST_CASE("a directory that already holds TLS files is refused rather than overw
         CHECK(slurp(dir / name) == "not really PEM");
     }
 
-    TempDir dir("emulator-tls-test");
+    ScratchDir dir("emulator-tls-test");
     const auto first = prepare_tls_dir(dir.path()).value();
     const std::string cert = slurp(first.cert_file);
     CHECK_FALSE(prepare_tls_dir(dir.path()));

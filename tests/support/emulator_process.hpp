@@ -13,7 +13,7 @@
 //     control.reset();
 #pragma once
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -62,7 +62,7 @@ class EmulatorProcess {
     static std::filesystem::path binary();
 
   private:
-    TempDir tls_dir_;
+    testing::ScratchDir tls_dir_;
     pid_t pid_ = -1;
     int stdin_fd_ = -1; ///< our end of the emulator's stdin
     int exit_status_ = -1;

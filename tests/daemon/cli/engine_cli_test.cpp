@@ -2,7 +2,7 @@
 // binary, a config file pointing at the emulator, manifests on disk; exit
 // codes and output checked, the tenant observed through the emulator's
 // control plane.
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 

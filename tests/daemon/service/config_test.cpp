@@ -1,7 +1,7 @@
 // The configuration file (SPEC §3, daemon/service/config.hpp). Expectations
 // come from the contract; every test reads a real file in a private temp dir.
 #include "daemon/service/config.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

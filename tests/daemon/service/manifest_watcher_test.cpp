@@ -1,7 +1,7 @@
 // The manifest watcher (daemon/service/manifest_watcher.hpp): real inotify
 // on a private temp dir.
 #include "daemon/service/manifest_watcher.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 

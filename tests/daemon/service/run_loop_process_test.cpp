@@ -4,7 +4,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -32,7 +32,7 @@ extern char** environ;
 using namespace std::chrono_literals;
 using hookwarden::test::EmulatorControl;
 using hookwarden::test::EmulatorProcess;
-using hookwarden::test::TempDir;
+using hookwarden::testing::ScratchDir;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -40,7 +40,7 @@ namespace {
 /// The service manager's end of sd_notify: a bound datagram socket.
 class NotifySocket {
 public:
-    explicit NotifySocket(const TempDir& dir) : path_((dir / "notify.sock").string()) {
+    explicit NotifySocket(const ScratchDir& dir) : path_((dir / "notify.sock").string()) {
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
@@ -122,7 +122,7 @@ private:
 /// The hookwarden binary as a child process, stdout and stderr to a file.
 class HookwardenProcess {
 public:
-    HookwardenProcess(const TempDir& dir, std::vector<std::string> args, std::vector<std::string> env)
+    HookwardenProcess(const ScratchDir& dir, std::vector<std::string> args, std::vector<std::string> env)
         : log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
         args.insert(args.begin(), HOOKWARDEN_BINARY);
         std::vector<char*> argv;
@@ -192,7 +192,7 @@ std::string manifest(const std::string& name, const std::string& url) {
 
 /// A config, a manifest directory with two webhooks and a state directory.
 struct Setup {
-    TempDir dir{"hookwarden-daemon"};
+    ScratchDir dir{"hookwarden-daemon"};
     std::filesystem::path config;
     std::string base; ///< the emulator's
     std::string ca;

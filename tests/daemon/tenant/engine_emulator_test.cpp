@@ -5,8 +5,9 @@
 #include "core/engine.hpp"
 #include "core/plan_render.hpp"
 #include "daemon/tenant/tenant_http.hpp"
-#include "tests/core/scratch_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
+#include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 
@@ -45,13 +46,7 @@ std::string read(const fs::path& path) {
 }
 
 std::unique_ptr<TenantHttp> make_tenant() {
-    TenantHttpOptions options;
-    options.api_base = emulator().base_url();
-    options.token_url = emulator().token_url();
-    options.ca_file = emulator().ca_file().string();
-    options.client_id = EmulatorProcess::kClientId;
-    options.client_secret = EmulatorProcess::kClientSecret;
-    options.requests_per_minute = 100000;
+    TenantHttpOptions options = test::tenant_options_for(emulator());
     options.request_timeout = std::chrono::seconds(5);
     auto tenant = TenantHttp::create(options);
     REQUIRE(tenant.has_value());

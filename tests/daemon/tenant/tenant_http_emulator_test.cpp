@@ -3,9 +3,10 @@
 // through the emulator's own counters and state (never through the client).
 #include "tests/support/doctest_result.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -24,12 +25,7 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 TenantHttpOptions options_for(const test::EmulatorProcess& emulator) {
-    TenantHttpOptions o;
-    o.api_base = emulator.base_url();
-    o.token_url = emulator.token_url();
-    o.ca_file = emulator.ca_file().string();
-    o.client_id = test::EmulatorProcess::kClientId;
-    o.client_secret = test::EmulatorProcess::kClientSecret;
+    TenantHttpOptions o = test::tenant_options_for(emulator);
     o.requests_per_minute = 6000;
     o.connect_timeout = 2s;
     o.request_timeout = 5s;

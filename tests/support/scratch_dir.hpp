@@ -1,6 +1,8 @@
-// A real, private temporary directory for one test, removed with everything
-// below it when the test ends (even after a chmod 000 inside it). Used by the
-// core and daemon unit tests; it touches nothing outside its own directory.
+// The one temporary directory of the tests: a real, private directory
+// (mkdtemp(3) under $TMPDIR or /tmp, mode 0700) for one test, removed with
+// everything below it when the object goes away (even after a chmod 000
+// inside it). Header-only, so that core's unit tests use it without linking
+// the test-support library. Creation failure throws: a test cannot go on.
 #pragma once
 
 #include <sys/stat.h>
@@ -13,32 +15,41 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace hookwarden::testing {
 
 class ScratchDir {
 public:
-    ScratchDir() {
+    /// Creates `$TMPDIR/PREFIX.XXXXXX`.
+    explicit ScratchDir(std::string_view prefix = "hookwarden-test") {
         const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base && *base ? base : "/tmp") + "/hookwarden-test-XXXXXX";
+        std::string pattern =
+            std::string(base && *base ? base : "/tmp") + '/' + std::string(prefix) + ".XXXXXX";
         if (::mkdtemp(pattern.data()) == nullptr)
             throw std::runtime_error("mkdtemp failed for " + pattern);
         root_ = pattern;
     }
     ScratchDir(const ScratchDir&) = delete;
     ScratchDir& operator=(const ScratchDir&) = delete;
-
-    ~ScratchDir() {
-        make_removable(root_);
-        std::error_code ec;
-        std::filesystem::remove_all(root_, ec);
+    ScratchDir(ScratchDir&& other) noexcept : root_(std::exchange(other.root_, {})) {}
+    ScratchDir& operator=(ScratchDir&& other) noexcept {
+        if (this != &other) {
+            remove();
+            root_ = std::exchange(other.root_, {});
+        }
+        return *this;
     }
 
+    ~ScratchDir() { remove(); }
+
     const std::filesystem::path& path() const noexcept { return root_; }
-    std::filesystem::path operator/(const std::string& relative) const { return root_ / relative; }
+    std::filesystem::path operator/(const std::filesystem::path& relative) const {
+        return root_ / relative;
+    }
 
     /// Writes `content` to `relative` (parents created), byte for byte.
-    std::filesystem::path write(const std::string& relative, std::string_view content) const {
+    std::filesystem::path write(const std::filesystem::path& relative, std::string_view content) const {
         const auto file = root_ / relative;
         std::filesystem::create_directories(file.parent_path());
         std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -63,6 +74,15 @@ public:
     }
 
 private:
+    void remove() noexcept {
+        if (root_.empty())
+            return;
+        make_removable(root_);
+        std::error_code ec;
+        std::filesystem::remove_all(root_, ec);
+        root_.clear();
+    }
+
     // Gives the owner rwx on every directory (not following symlinks) so
     // that remove_all can empty a directory a test made unreadable.
     static void make_removable(const std::filesystem::path& dir) {
