@@ -42,7 +42,7 @@ struct ErrorContext {
     int line = 0;
     int column = 0;
     std::string webhook;        ///< metadata.name of the webhook concerned
-    std::string operation;      ///< e.g. "PUT /api/v2/webhooks/{id}"
+    std::string operation;      ///< the request that failed, as the adapter names it
     int http_status = 0;
     std::string api_code;       ///< the Genesys error body's `code`
     std::string context_id;     ///< the Genesys error body's `contextId`

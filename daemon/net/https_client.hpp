@@ -37,7 +37,7 @@ struct HttpRequest {
     std::string host; ///< DNS name or IP literal (IPv6 without brackets)
     std::uint16_t port = 443;
     std::string method;  ///< GET, POST, PUT, DELETE
-    std::string target;  ///< path and query, e.g. /api/v2/webhooks?pageSize=100
+    std::string target;  ///< path and query, e.g. /things?page=2
     HttpHeaders headers; ///< besides Host, Content-Length, User-Agent
     std::string body;
     /// Allows sending on a kept-alive connection. A request that must not be
