@@ -55,7 +55,7 @@ struct DuplicateName {
 /// What the manifests ask for, as the planner takes it.
 struct DesiredState {
     std::vector<WebhookManifest> webhooks;   ///< valid, uniquely named documents, in load order
-    std::vector<DuplicateName> duplicates;   ///< names refused this load, in first-definition order
+    std::vector<DuplicateName> duplicates;   ///< names refused this load, in the order their second definition was read
     std::size_t errors = 0;                  ///< errors of the load; any blocks prune
 
     bool operator==(const DesiredState&) const = default;

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <memory>
 #include <set>
 
@@ -261,34 +263,32 @@ void load_document_text(const std::string& text, const std::string& display_path
 } // namespace
 
 void check_duplicate_names(ManifestSet& set) {
-    // By name: every place, in load order. A name declared once is the
-    // common case; the index keeps the check linear for 10,000 documents.
-    std::map<std::string, std::size_t> index;
-    std::vector<DuplicateName> declared;
-    for (const auto& [name, location] : set.declared_names) {
-        auto [it, inserted] = index.emplace(name, declared.size());
-        if (inserted) {
-            declared.push_back(DuplicateName{name, {location}});
+    // The index points at each name's first declaration; a DuplicateName is
+    // made only for a name seen twice, so that the common case (every name
+    // once) costs one hash insert per document and no copy.
+    std::unordered_map<std::string_view, std::size_t> first;
+    first.reserve(set.declared_names.size());
+    std::unordered_map<std::string_view, std::size_t> duplicate_of; // name -> index in duplicates
+    for (std::size_t i = 0; i < set.declared_names.size(); ++i) {
+        const auto& [name, location] = set.declared_names[i];
+        auto [it, inserted] = first.emplace(name, i);
+        if (inserted)
             continue;
-        }
-        auto& places = declared[it->second].places;
+        const SourceLocation& original = set.declared_names[it->second].second;
         set.diagnostics.error(location, "webhook name '" + name + "' is already defined at " +
-                                            places.front().format() +
-                                            "; no document of that name is applied until only one "
-                                            "remains");
-        places.push_back(location);
+                                            original.format() +
+                                            "; no document of that name is applied until only "
+                                            "one remains");
+        auto [dup, fresh] = duplicate_of.emplace(name, set.duplicates.size());
+        if (fresh)
+            set.duplicates.push_back(DuplicateName{name, {original}});
+        set.duplicates[dup->second].places.push_back(location);
     }
-    std::set<std::string> refused;
-    for (auto& name : declared) {
-        if (name.places.size() < 2)
-            continue;
-        refused.insert(name.name);
-        set.duplicates.push_back(std::move(name));
-    }
-    if (refused.empty())
+    if (set.duplicates.empty())
         return;
-    std::erase_if(set.webhooks,
-                  [&refused](const WebhookManifest& m) { return refused.contains(m.name); });
+    std::erase_if(set.webhooks, [&duplicate_of](const WebhookManifest& m) {
+        return duplicate_of.contains(m.name);
+    });
 }
 
 DesiredState desired_state(ManifestSet set) {

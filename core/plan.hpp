@@ -113,7 +113,7 @@ struct PlanCounts {
 
 struct Plan {
     /// Desired webhooks in manifest order, then names defined more than once
-    /// (in first-definition order), then owned webhooks that left the
+    /// (in the order the load found them), then owned webhooks that left the
     /// manifests, by name. No name appears twice.
     std::vector<PlanItem> items;
     PruneDecision prune;
