@@ -9,9 +9,10 @@
 // answer below 500 counts as reachable: webhook receivers commonly refuse
 // anything but POST, and that refusal proves they are there. Only headers
 // are read. `http://` endpoints (allowInsecureEndpoints) are probed without
-// TLS. Thread-safe: each probe has its own I/O context; the TLS context
-// (and with it the trust store) is loaded once per HttpEndpointProbe and
-// shared by all its probes.
+// TLS. The requests go through the one HttpsClient (https_client.hpp), with
+// its deadlines and its TLS verification: one client per HttpEndpointProbe,
+// so the trust store is loaded once. Thread-safe: concurrent probes are
+// concurrent exchanges of that client.
 #pragma once
 
 #include "core/engine.hpp"
@@ -19,10 +20,13 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace hookwarden {
+
+class HttpsClient;
 
 struct EndpointProbeOptions {
     std::filesystem::path ca_file;           ///< extra PEM trust anchors; empty: system store only
@@ -41,9 +45,9 @@ class HttpEndpointProbe final : public EndpointProbe {
     Result<void> probe(std::string_view url) override;
 
   private:
-    struct Tls;
     EndpointProbeOptions options_;
-    std::unique_ptr<Tls> tls_;
+    std::optional<Error> trust_error_;    ///< why the trust store could not be loaded
+    std::unique_ptr<HttpsClient> client_; ///< null only when not even the system store loads
 };
 
 } // namespace hookwarden

@@ -1,12 +1,15 @@
-// The tenant client's HTTPS transport on Boost.Beast and OpenSSL: the one
+// hookwarden's one HTTPS client on Boost.Beast and OpenSSL: the one
 // translation unit of the client that compiles Beast and Asio.
 //
 // Callers block in `exchange`; the work happens on one I/O thread of the
 // client's own. Each exchange is an `Exchange` object whose members are the
 // steps of its story (on_resolve, on_connect, on_handshake, on_write,
-// on_read) and which ends in exactly one `finish`. Connections that the
-// server keeps alive go back to a pool keyed by host and port; all pool and
-// bookkeeping state is touched only on the I/O thread, so it needs no lock.
+// on_read) and which ends in exactly one `finish`. A connection is TLS
+// unless the request asks for plain HTTP (the endpoint probe of an http://
+// endpoint); both kinds take the same steps, the plain one without the
+// handshake. Connections that the server keeps alive go back to a pool
+// keyed by scheme, host and port; all pool and bookkeeping state is touched
+// only on the I/O thread, so it needs no lock.
 #include "daemon/net/https_client.hpp"
 
 #include "daemon/net/tls_client.hpp"
@@ -65,11 +68,22 @@ void throw_exception_from_error(const TransportFailure& failure, const boost::so
 namespace {
 
 struct Connection {
-    Connection(asio::io_context& io, ssl::context& tls) : stream(io, tls) {}
+    Connection(asio::io_context& io, ssl::context& context, bool secure) : stream(io, context), tls(secure) {}
 
+    // A plain connection is the TCP layer of an SSL stream whose TLS side
+    // is never used: one type for both, at the cost of an idle SSL object.
     beast::ssl_stream<beast::tcp_stream> stream;
+    bool tls;
     beast::flat_buffer buffer;
     steady::time_point idle_since;
+
+    /// Calls `step` with the stream that carries HTTP: TLS or plain TCP.
+    template <class Step> void with_http_stream(Step&& step) {
+        if (tls)
+            step(stream);
+        else
+            step(stream.next_layer());
+    }
 
     void close() {
         error_code ignored;
@@ -95,6 +109,11 @@ std::string bracketed_host(const std::string& host) {
 
 std::string endpoint_name(const HttpRequest& request) {
     return bracketed_host(request.host) + ':' + std::to_string(request.port);
+}
+
+// Plain and TLS connections to one host and port must not be mixed up.
+std::string pool_key(const HttpRequest& request) {
+    return (request.tls ? "https://" : "http://") + endpoint_name(request);
 }
 
 class Exchange;
@@ -166,12 +185,15 @@ namespace {
 class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
     Exchange(std::shared_ptr<HttpsClient::Impl> client, const HttpRequest& request)
-        : client_(std::move(client)), key_(endpoint_name(request)), host_(request.host), port_(request.port),
-          reuse_(request.reuse_connection), resolver_(client_->io), resolve_timer_(client_->io) {
-        request_.method(http::string_to_verb(request.method));
+        : client_(std::move(client)), key_(endpoint_name(request)), pool_key_(pool_key(request)),
+          host_(request.host), port_(request.port), reuse_(request.reuse_connection), tls_(request.tls),
+          read_body_(request.read_body), deadline_(request.deadline), resolver_(client_->io),
+          resolve_timer_(client_->io) {
+        request_.method_string(request.method); // a verb Beast does not know is sent as written
         request_.target(request.target);
         request_.version(11);
-        request_.set(http::field::host, request.port == 443 ? bracketed_host(host_) : key_);
+        const bool default_port = request.port == (request.tls ? 443 : 80);
+        request_.set(http::field::host, default_port ? bracketed_host(host_) : key_);
         request_.set(http::field::user_agent, "hookwarden/0.1");
         for (const auto& [name, value] : request.headers)
             request_.set(name, value);
@@ -195,7 +217,7 @@ public:
             return fail_cancelled();
         client_->active.insert(this);
         if (reuse_) {
-            connection_ = client_->take_idle(key_);
+            connection_ = client_->take_idle(pool_key_);
             if (connection_)
                 return send();
         }
@@ -217,7 +239,7 @@ public:
 
 private:
     void resolve() {
-        connect_deadline_ = steady::now() + client_->options.connect_timeout;
+        connect_deadline_ = deadline_ ? *deadline_ : steady::now() + client_->options.connect_timeout;
         resolve_timer_.expires_at(connect_deadline_);
         // The lookup took too long. Cancelling the resolver cannot end a
         // getaddrinfo already running, so the exchange fails here; the late
@@ -241,11 +263,13 @@ private:
         resolve_timer_.cancel();
         if (ec)
             return fail(ErrorKind::transport, "could not resolve " + host_ + ": " + ec.message(), false);
-        connection_ = std::make_unique<Connection>(client_->io, client_->tls);
+        connection_ = std::make_unique<Connection>(client_->io, client_->tls, tls_);
         // The chain is checked by the context; the name (or IP address) we
         // dialled, here.
-        if (auto verifying = verify_peer_as(connection_->stream.native_handle(), host_); !verifying)
-            return finish(TransportFailure{ErrorKind::transport, verifying.error().message, false, true});
+        if (tls_) {
+            if (auto verifying = verify_peer_as(connection_->stream.native_handle(), host_); !verifying)
+                return finish(TransportFailure{ErrorKind::transport, verifying.error().message, false, true});
+        }
         auto& tcp_layer = beast::get_lowest_layer(connection_->stream);
         tcp_layer.expires_at(connect_deadline_);
         tcp_layer.async_connect(results, [self = shared_from_this()](error_code e, const tcp::endpoint&) {
@@ -257,6 +281,8 @@ private:
         if (ec)
             return fail_from(ec, "could not connect to " + key_, false);
         client_->log("connected to " + key_);
+        if (!tls_)
+            return send();
         connection_->stream.async_handshake(ssl::stream_base::client,
                                             [self = shared_from_this()](error_code e) { self->on_handshake(e); });
     }
@@ -267,18 +293,24 @@ private:
         const long verify = SSL_get_verify_result(connection_->stream.native_handle());
         if (verify != X509_V_OK && !client_->cancelled) {
             return finish(TransportFailure{ErrorKind::transport,
-                                           "the TLS certificate of " + key_ +
-                                               " was rejected: " + X509_verify_cert_error_string(verify),
+                                           "the TLS handshake with " + key_ + " failed: its certificate was rejected: " +
+                                               X509_verify_cert_error_string(verify),
                                            false, true});
         }
         fail_from(ec, "the TLS handshake with " + key_ + " failed", false);
     }
 
     void send() {
-        beast::get_lowest_layer(connection_->stream).expires_after(client_->options.request_timeout);
+        auto& tcp_layer = beast::get_lowest_layer(connection_->stream);
+        if (deadline_)
+            tcp_layer.expires_at(*deadline_);
+        else
+            tcp_layer.expires_after(client_->options.request_timeout);
         sent_ = true;
-        http::async_write(connection_->stream, request_,
-                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+        connection_->with_http_stream([&](auto& stream) {
+            http::async_write(stream, request_,
+                              [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+        });
     }
 
     void on_write(error_code ec) {
@@ -287,9 +319,22 @@ private:
         if (ec)
             return fail_from(ec, "sending the request to " + key_ + " failed", true);
         parser_.emplace();
-        parser_->body_limit(client_->options.max_body);
-        http::async_read(connection_->stream, connection_->buffer, *parser_,
-                         [self = shared_from_this()](error_code e, std::size_t) { self->on_read(e); });
+        // A HEAD answer announces a body it never sends: without skip the
+        // parser would wait for it until the deadline.
+        if (request_.method() == http::verb::head)
+            parser_->skip(true);
+        connection_->with_http_stream([&](auto& stream) {
+            auto on_read = [self = shared_from_this()](error_code e, std::size_t) { self->on_read(e); };
+            if (read_body_) {
+                parser_->body_limit(client_->options.max_body);
+                http::async_read(stream, connection_->buffer, *parser_, std::move(on_read));
+            } else {
+                // The body stays unread, so its size is no concern: a limit
+                // would refuse a header that merely announces a large one.
+                parser_->body_limit(boost::none);
+                http::async_read_header(stream, connection_->buffer, *parser_, std::move(on_read));
+            }
+        });
     }
 
     void on_read(error_code ec) {
@@ -304,8 +349,9 @@ private:
         for (const auto& field : message)
             answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         answer.body = std::move(message.body());
-        if (message.keep_alive())
-            client_->give_back(key_, std::move(connection_));
+        // With its body unread the connection is mid-answer: it closes.
+        if (message.keep_alive() && parser_->is_done())
+            client_->give_back(pool_key_, std::move(connection_));
         finish(std::move(answer));
     }
 
@@ -337,9 +383,13 @@ private:
 
     std::shared_ptr<HttpsClient::Impl> client_;
     std::string key_;
+    std::string pool_key_;
     std::string host_;
     std::uint16_t port_;
     bool reuse_;
+    bool tls_;
+    bool read_body_;
+    std::optional<steady::time_point> deadline_;
     http::request<http::string_body> request_;
     tcp::resolver resolver_;
     asio::steady_timer resolve_timer_;

@@ -1,5 +1,8 @@
 // One HTTPS exchange at a time per caller, over a pool of kept-alive TLS
-// connections: the transport of the tenant client.
+// connections: hookwarden's one HTTPS client. The tenant client sends
+// through it, the endpoint probe (endpoint_probe.hpp) asks with it, and the
+// tests' emulator control client (tests/support/emulator_control.hpp) is
+// built on it.
 //
 // `HttpsTransport` is the plain interface the tenant client sends through
 // (tests substitute scripted transports); `HttpsClient` is the real one, on
@@ -36,7 +39,7 @@ std::optional<std::string_view> find_header(const HttpHeaders& headers, std::str
 struct HttpRequest {
     std::string host; ///< DNS name or IP literal (IPv6 without brackets)
     std::uint16_t port = 443;
-    std::string method;  ///< GET, POST, PUT, DELETE
+    std::string method;  ///< GET, HEAD, POST, PUT, PATCH, DELETE, or any other token
     std::string target;  ///< path and query, e.g. /things?page=2
     HttpHeaders headers; ///< besides Host, Content-Length, User-Agent
     std::string body;
@@ -44,6 +47,20 @@ struct HttpRequest {
     /// sent twice asks for a fresh one, so that a connection the server closed
     /// while idle cannot turn into an "outcome unknown".
     bool reuse_connection = true;
+    /// Plain HTTP instead of TLS: only for probing the endpoints that the
+    /// configuration allows to be http:// (allowInsecureEndpoints). Plain
+    /// and TLS connections never share the pool.
+    bool tls = true;
+    /// False: read the answer's status line and headers only, then close
+    /// the connection; the body is neither read nor limited. For callers
+    /// that only ask whether something answers (the endpoint probe). A HEAD
+    /// answer is always read this far only, since it has no body.
+    bool read_body = true;
+    /// When set, the whole exchange (lookup, connect, handshake, write,
+    /// answer) must end by then, in place of the client's connect_timeout
+    /// and request_timeout. Lets a caller spend one budget on several
+    /// requests (the probe) or choose it per request (the test client).
+    std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct HttpAnswer {

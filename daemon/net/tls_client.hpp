@@ -1,12 +1,12 @@
-// TLS as hookwarden's clients speak it: the tenant client
-// (daemon/https_client.cpp) and the endpoint probe (daemon/endpoint_probe.cpp).
+// TLS as hookwarden's one HTTPS client (daemon/net/https_client.cpp) speaks
+// it, for the tenant, the endpoint probe and the tests' emulator client.
 //
 // One client context holds the policy: TLS 1.2 at least, the peer's chain
 // verified against the system trust store plus an optional extra anchor.
 // Each connection then names what the peer must prove to be: the host name
 // (also sent as SNI) or the IP address that was dialled. Verification is
-// never optional. This header includes Asio's SSL context; only those two
-// files include it.
+// never optional. This header includes Asio's SSL context; only
+// https_client.cpp (and its tests) include it.
 #pragma once
 
 #include "core/error.hpp"

@@ -1,34 +1,21 @@
-// EmulatorControl: a blocking HTTPS client written with Beast's asynchronous
-// operations, each run to completion on a private io_context, so that
-// tcp_stream's deadlines bound every step (blocking Beast calls have none).
+// EmulatorControl: typed calls over hookwarden's one HTTPS client
+// (daemon/net/https_client.hpp), with its deadlines and TLS verification.
 #include "tests/support/emulator_control.hpp"
+#include "daemon/net/https_client.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
 #include "tests/support/emulator_process.hpp"
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <cctype>
-#include <poll.h>
 
 namespace hookwarden::test {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = net::ssl;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
 
-constexpr std::uint64_t kMaxAnswerBody = 64 * 1024 * 1024;
+constexpr std::size_t kMaxAnswerBody = 64 * 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -67,41 +54,12 @@ std::string base64(std::string_view in) {
 
 } // namespace
 
+// One client with room for one connection: requests from one thread go
+// one after the other over the same kept-alive connection, and a new one is
+// made only when the server closed it. Made on first use, so that a CA file
+// that cannot be loaded fails a request, not the constructor.
 struct EmulatorControl::Connection {
-    net::io_context io;
-    ssl::context tls{ssl::context::tls_client};
-    std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
-    beast::flat_buffer buffer;
-    bool trust_loaded = false;
-
-    /// Runs the asynchronous operation started by `start` to completion.
-    template <class Start> beast::error_code run(Start start) {
-        beast::error_code result = net::error::would_block;
-        start([&result](beast::error_code ec, auto&&...) { result = ec; });
-        io.restart();
-        io.run();
-        return result;
-    }
-
-    /// True when the server has closed (or written to) an idle connection:
-    /// it cannot carry another request.
-    bool peer_closed() {
-        pollfd p{beast::get_lowest_layer(*stream).socket().native_handle(), POLLIN, 0};
-        return ::poll(&p, 1, 0) != 0;
-    }
-
-    void drop() {
-        stream.reset();
-        buffer.clear();
-    }
-
-    void close_gracefully() {
-        if (!stream)
-            return;
-        beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(1));
-        run([&](auto handler) { stream->async_shutdown(std::move(handler)); });
-        drop();
-    }
+    std::unique_ptr<HttpsClient> client;
 };
 
 std::string HttpAnswer::header(std::string_view name) const {
@@ -114,7 +72,7 @@ std::string HttpAnswer::header(std::string_view name) const {
 json::value HttpAnswer::json() const {
     if (body.empty())
         return nullptr;
-    beast::error_code ec;
+    boost::system::error_code ec;
     auto value = json::parse(body, ec);
     if (ec)
         fail(make_error(ErrorKind::invalid_input, "the answer (HTTP " + std::to_string(status) +
@@ -130,9 +88,7 @@ EmulatorControl::EmulatorControl(std::string host, std::uint16_t port,
 EmulatorControl::EmulatorControl(const EmulatorProcess& emulator)
     : EmulatorControl(emulator.host(), emulator.port(), emulator.ca_file()) {}
 
-EmulatorControl::~EmulatorControl() {
-    connection_->close_gracefully();
-}
+EmulatorControl::~EmulatorControl() = default;
 
 void EmulatorControl::set_timeout(std::chrono::milliseconds timeout) {
     timeout_ = timeout;
@@ -149,84 +105,34 @@ EmulatorControl::request(std::string_view method, std::string_view target, std::
                          std::vector<std::pair<std::string, std::string>> headers) {
     Connection& c = *connection_;
     const std::string operation = std::string(method) + ' ' + std::string(target);
-    const auto transport_error = [&](beast::error_code ec, const char* step) {
-        c.drop();
-        const bool timed_out = ec == beast::error::timeout;
-        return make_error(timed_out ? ErrorKind::timeout : ErrorKind::transport,
-                          std::string(step) + " failed: " + ec.message(),
-                          ErrorContext{.operation = operation});
-    };
-    const auto deadline = std::chrono::steady_clock::now() + timeout_;
-
-    if (!c.trust_loaded) {
-        beast::error_code ec;
-        c.tls.set_verify_mode(ssl::verify_peer, ec);
-        if (!ec)
-            c.tls.load_verify_file(ca_file_.string(), ec);
-        if (ec)
-            return make_error(ErrorKind::io, "could not load the CA file " + ca_file_.string() +
-                                                 ": " + ec.message());
-        c.trust_loaded = true;
-    }
-    if (c.stream && c.peer_closed())
-        c.drop();
-    if (!c.stream) {
-        beast::error_code ec;
-        tcp::resolver resolver(c.io);
-        const auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
-        if (ec)
-            return transport_error(ec, "resolving the emulator's address");
-        c.stream.emplace(c.io, c.tls);
-        c.stream->set_verify_callback(ssl::host_name_verification(host_));
-        if (net::ip::make_address(host_, ec); ec) // SNI carries names, never addresses
-            SSL_set_tlsext_host_name(c.stream->native_handle(), host_.c_str());
-        beast::get_lowest_layer(*c.stream).expires_at(deadline);
-        ec = c.run([&](auto handler) {
-            beast::get_lowest_layer(*c.stream).async_connect(endpoints, std::move(handler));
-        });
-        if (ec)
-            return transport_error(ec, "connecting");
-        beast::get_lowest_layer(*c.stream).expires_at(deadline);
-        ec = c.run([&](auto handler) {
-            c.stream->async_handshake(ssl::stream_base::client, std::move(handler));
-        });
-        if (ec)
-            return transport_error(ec, "the TLS handshake");
+    if (!c.client) {
+        auto client = HttpsClient::create({.ca_file = ca_file_.string(),
+                                           .max_connections = 1,
+                                           // Kept as long as the server keeps it.
+                                           .idle_timeout = std::chrono::hours(24),
+                                           .max_body = kMaxAnswerBody});
+        if (!client)
+            return make_error(ErrorKind::io, client.error().message);
+        c.client = std::move(*client);
     }
 
-    http::request<http::string_body> req;
-    req.method_string(method);
-    req.target(target);
-    req.version(11);
-    const bool ipv6 = host_.find(':') != std::string::npos;
-    req.set(http::field::host, (ipv6 ? '[' + host_ + ']' : host_) + ':' + std::to_string(port_));
-    req.set(http::field::user_agent, "hookwarden-test-support");
-    for (auto& [name, value] : headers)
-        req.set(name, value);
-    req.body() = std::move(body);
-    req.prepare_payload();
+    HttpRequest req{.host = host_,
+                    .port = port_,
+                    .method = std::string(method),
+                    .target = std::string(target),
+                    .headers = {{"User-Agent", "hookwarden-test-support"}},
+                    .body = std::move(body),
+                    .deadline = std::chrono::steady_clock::now() + timeout_};
+    for (auto& header : headers)
+        req.headers.push_back(std::move(header));
+    auto sent = c.client->exchange(req);
+    if (!sent)
+        return make_error(sent.error().kind, sent.error().message, ErrorContext{.operation = operation});
 
-    beast::get_lowest_layer(*c.stream).expires_at(deadline);
-    auto ec = c.run([&](auto handler) { http::async_write(*c.stream, req, std::move(handler)); });
-    if (ec)
-        return transport_error(ec, "sending the request");
-
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxAnswerBody);
-    beast::get_lowest_layer(*c.stream).expires_at(deadline);
-    ec = c.run(
-        [&](auto handler) { http::async_read(*c.stream, c.buffer, parser, std::move(handler)); });
-    if (ec)
-        return transport_error(ec, "reading the answer");
-
-    auto res = parser.release();
     HttpAnswer answer;
-    answer.status = static_cast<int>(res.result_int());
-    for (const auto& field : res)
-        answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    answer.body = std::move(res.body());
-    if (!res.keep_alive())
-        c.close_gracefully();
+    answer.status = sent->status;
+    answer.headers = std::move(sent->headers);
+    answer.body = std::move(sent->body);
     return answer;
 }
 

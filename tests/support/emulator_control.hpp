@@ -1,11 +1,13 @@
 // A small synchronous HTTPS client for tests: the tenant emulator's control
 // plane (/_emulator/...) as typed calls, and raw requests to its API.
 //
-// It verifies the emulator's certificate against the emulator's CA and the
-// host name, like hookwarden does, and keeps one keep-alive connection open
-// between requests (reconnecting when the server closed it). Independent of
-// hookwarden's own tenant client on purpose: a test must not use the code
-// under test to observe it. One object per thread.
+// It sends through hookwarden's one HTTPS client (daemon/net's HttpsClient):
+// the emulator's certificate is verified against the emulator's CA (on top
+// of the system store) and the host name, like hookwarden does, and one
+// keep-alive connection stays open between requests (reconnecting when the
+// server closed it). It shares the transport only, not the tenant client:
+// no paths, tokens or retries of daemon/tenant observe themselves here.
+// One object per thread.
 //
 //     EmulatorControl control(emulator);
 //     control.add_fault({.method = "POST", .path = "^/api/v2/webhooks$", .action = "status",
@@ -73,7 +75,7 @@ struct ConfigChange {
 
 class EmulatorControl {
   public:
-    /// Talks to the emulator at host:port, trusting `ca_file` only.
+    /// Talks to the emulator at host:port, trusting `ca_file` (and the system store).
     EmulatorControl(std::string host, std::uint16_t port, std::filesystem::path ca_file);
     explicit EmulatorControl(const EmulatorProcess& emulator);
     ~EmulatorControl();
