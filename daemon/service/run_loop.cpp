@@ -2,11 +2,14 @@
 
 #include "core/manifest_cache.hpp"
 #include "core/status_snapshot.hpp"
+#include "daemon/service/cycle_scheduler.hpp"
+#include "daemon/service/desired_state_gate.hpp"
 #include "daemon/service/log.hpp"
 #include "daemon/service/manifest_watcher.hpp"
 #include "daemon/service/reconcile_setup.hpp"
 #include "daemon/service/service_notify.hpp"
 #include "daemon/service/state_lock.hpp"
+#include "daemon/service/status_line.hpp"
 #include "daemon/service/thread_pool.hpp"
 
 #include <malloc.h>
@@ -39,59 +42,11 @@ constexpr auto drain_timeout = 5s;
 constexpr auto debounce_delay = 1s;
 /// STATUS= countdowns are refreshed this often.
 constexpr auto status_refresh = 5s;
-/// First retry after the tenant could not be reached; doubles up to `interval`.
-constexpr auto unreachable_retry_base = 5s;
-
-std::string format_wait(Clock::duration wait) {
-    auto s = std::chrono::ceil<std::chrono::seconds>(wait).count();
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        return std::to_string(s) + "s";
-    if (s < 7200)
-        return std::to_string((s + 30) / 60) + "m";
-    return std::to_string((s + 1800) / 3600) + "h";
-}
-
 std::string join(const std::vector<std::string>& parts, const char* separator) {
     std::string out;
     for (const auto& part : parts)
         out += (out.empty() ? "" : separator) + part;
     return out;
-}
-
-/// What STATUS= needs of the last finished cycle. The whole report (every
-/// item with its changes) is in status.json by then; holding it for the
-/// interval would keep a result per webhook in memory for nothing.
-struct CycleSummary {
-    bool reached = false;                 ///< the tenant could be listed and a plan made
-    std::string error;                    ///< why not, when !reached
-    std::size_t converged = 0;
-    std::vector<std::string> failing;     ///< the first few failing names, for STATUS=
-    std::size_t failing_count = 0;
-};
-
-/// How many failing names STATUS= shows.
-constexpr std::size_t status_failing_names = 3;
-
-CycleSummary summarize(const CycleReport& report) {
-    CycleSummary summary;
-    if (!report.result) {
-        summary.error = report.error ? report.error->message : "unknown error";
-        return summary;
-    }
-    summary.reached = true;
-    for (const auto& item : report.result->items) {
-        if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
-            item.outcome == ItemOutcome::deferred) {
-            if (summary.failing.size() < status_failing_names)
-                summary.failing.push_back(item.name);
-            ++summary.failing_count;
-        } else if (item.outcome == ItemOutcome::done || item.outcome == ItemOutcome::unchanged) {
-            summary.converged += item.action == PlanAction::remove ? 0 : 1;
-        }
-    }
-    return summary;
 }
 
 // glibc gives threads that allocate at the same time arenas of their own (up
@@ -116,10 +71,6 @@ void release_free_memory() {
     ::malloc_trim(0);
 #endif
 }
-
-/// Never changed once loaded: the loop replaces it whole, and a cycle
-/// shares the one it started with instead of copying it.
-using DesiredPtr = std::shared_ptr<const DesiredState>;
 
 DesiredPtr load_desired(const Config& config, Executor& executor, ManifestCache& cache) {
     ManifestSet set = load_config_manifests(config, [](const Diagnostic& d) {
@@ -218,7 +169,8 @@ public:
     Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
            ServiceNotifier& notifier)
         : context_(context), config_(std::move(config)), reconciler_(std::move(reconciler)),
-          lock_(std::move(lock)), notify_(notifier), random_(std::random_device{}()) {}
+          lock_(std::move(lock)), notify_(notifier), random_(std::random_device{}()),
+          scheduler_(config_.interval, [this] { return random_(); }) {}
 
     ~Daemon() {
         if (worker_.joinable())
@@ -235,14 +187,14 @@ public:
 
         // Watch first, then read: a change in between is seen by one of them.
         arm_watcher();
-        desired_ = load_desired(config_, pool_, manifest_cache_);
+        gate_.take(load_desired(config_, pool_, manifest_cache_));
         read_after_arming_ = true;
-        notify_.ready("starting: " + std::to_string(desired_->webhooks.size()) +
+        notify_.ready("starting: " + std::to_string(desired().webhooks.size()) +
                       " webhooks desired, first cycle now");
-        log_info("hookwarden started: " + std::to_string(desired_->webhooks.size()) +
+        log_info("hookwarden started: " + std::to_string(desired().webhooks.size()) +
                  " webhooks desired from " + config_.manifests.string() + ", every " +
                  format_wait(config_.interval));
-        next_cycle_ = Clock::now();
+        scheduler_.request_cycle(Clock::now());
         next_watchdog_ = Clock::now();
 
         while (!stopping_) {
@@ -252,11 +204,11 @@ public:
                 debounce_until_.reset();
                 manifests_changed();
             }
-            if (!cycle_running_ && now >= next_cycle_)
+            if (scheduler_.due(now))
                 start_cycle();
             if (now >= next_status_refresh_ || state_changed_)
                 refresh_status();
-            if (memory_to_release_ && !cycle_running_) {
+            if (memory_to_release_ && !cycle_running()) {
                 memory_to_release_ = false;
                 release_free_memory();
             }
@@ -266,6 +218,9 @@ public:
     }
 
 private:
+    const DesiredState& desired() const { return *gate_.in_force(); }
+    bool cycle_running() const { return scheduler_.running(); }
+
     /// Opens the watcher, or re-arms it, and says once when it cannot see
     /// every change (and once when it can again).
     void arm_watcher() {
@@ -304,17 +259,17 @@ private:
             return;
         arm_watcher();
         DesiredPtr next = load_desired(config_, pool_, manifest_cache_);
-        const bool changed = *next != *desired_;
+        const bool changed = *next != desired();
         if (offer_desired(std::move(next)) && changed)
-            log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
+            log_info("manifests changed: " + std::to_string(desired().webhooks.size()) +
                      " webhooks desired (found before the cycle, unwatched)");
     }
 
     void wait_for_events() {
         const auto now = Clock::now();
         auto deadline = next_status_refresh_;
-        if (!cycle_running_)
-            deadline = std::min(deadline, next_cycle_);
+        if (!cycle_running())
+            deadline = std::min(deadline, scheduler_.next_cycle());
         if (debounce_until_)
             deadline = std::min(deadline, *debounce_until_);
         if (notify_.watchdog_interval())
@@ -348,15 +303,12 @@ private:
             case SIGHUP:
                 notify_.reloading();
                 reload_pending_ = true;
-                if (!cycle_running_)
+                if (!cycle_running())
                     reload();
                 break;
             case SIGUSR1:
                 log_info("SIGUSR1: reconciling now");
-                if (cycle_running_)
-                    another_cycle_ = true;
-                else
-                    next_cycle_ = Clock::now();
+                scheduler_.request_cycle(Clock::now());
                 break;
             default: break;
             }
@@ -367,11 +319,12 @@ private:
     // cycle overruns cycleTimeout, so that systemd restarts a hung daemon.
     void tick_watchdog(Clock::time_point now) {
         const auto interval = notify_.watchdog_interval();
-        const bool hung = cycle_running_ && now - cycle_started_ > config_.cycle_timeout;
+        const auto running_for = now - scheduler_.cycle_started_at();
+        const bool hung = cycle_running() && running_for > config_.cycle_timeout;
         if (hung && !hung_reported_) {
             hung_reported_ = true;
             state_changed_ = true;
-            log_error("the reconcile cycle has run for " + format_wait(now - cycle_started_) +
+            log_error("the reconcile cycle has run for " + format_wait(running_for) +
                       ", longer than cycleTimeout (" + format_wait(config_.cycle_timeout) +
                       "); stopping watchdog pings so that the service is restarted");
         }
@@ -387,15 +340,13 @@ private:
     void start_cycle() {
         catch_up_unwatched_changes();
         state_changed_ = true;
-        cycle_running_ = true;
-        another_cycle_ = false;
         hung_reported_ = false;
-        cycle_started_ = Clock::now();
+        scheduler_.cycle_started(Clock::now());
         char id[9];
         std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
         const std::string cycle_id = id;
         // finish_cycle() joined the last worker before the loop could get here.
-        worker_ = std::thread([this, cycle_id, desired = desired_, options = plan_options_from(config_),
+        worker_ = std::thread([this, cycle_id, desired = gate_.in_force(), options = plan_options_from(config_),
                                &engine = *reconciler_.engine] {
             CycleReport report;
             report.cycle_id = cycle_id;
@@ -444,7 +395,6 @@ private:
         [[maybe_unused]] auto got = ::read(done_fd_, &count, sizeof count);
         if (worker_.joinable())
             worker_.join();
-        cycle_running_ = false;
         std::optional<CycleReport> report;
         {
             std::lock_guard lock(done_mutex_);
@@ -455,20 +405,11 @@ private:
         assert(report);
 
         const auto now = Clock::now();
-        if (!report->result) {
-            ++unreachable_streak_;
-            auto wait = unreachable_retry_base * (1 << std::min(unreachable_streak_ - 1, 10));
-            next_cycle_ = now + std::min<Clock::duration>(wait, jittered_interval());
-        } else {
-            unreachable_streak_ = 0;
-            next_cycle_ = now + jittered_interval();
-            if (auto retry = reconciler_.engine->next_retry())
-                next_cycle_ = std::max(now + 1s, std::min(next_cycle_, *retry));
-        }
-        if (another_cycle_)
-            next_cycle_ = now;
+        const auto next_cycle = scheduler_.cycle_finished(
+            now, report->result.has_value(),
+            report->result ? reconciler_.engine->next_retry() : std::nullopt);
         report->next_run = std::chrono::system_clock::now() +
-                           std::chrono::duration_cast<std::chrono::system_clock::duration>(next_cycle_ - now);
+                           std::chrono::duration_cast<std::chrono::system_clock::duration>(next_cycle - now);
         if (auto written = write_status_snapshot(config_.state_dir, *report); !written)
             log_warning("cannot write status.json: " + written.error().describe());
         last_cycle_ = summarize(*report);
@@ -481,56 +422,31 @@ private:
             reload();
     }
 
-    Clock::duration jittered_interval() {
-        std::uniform_real_distribution<double> factor(0.9, 1.1);
-        return std::chrono::duration_cast<Clock::duration>(config_.interval * factor(random_));
-    }
-
-    /// Why `next` may not replace the desired state in force, if it may not.
-    /// The one rule for inotify and SIGHUP: a broken edit must not undo a
-    /// good desired state (prune would act on the gap). When the state in
-    /// force is itself broken (the start was), the newest is as good as any.
-    std::optional<std::string> refusal_of(const DesiredState& next) const {
-        if (next.errors > 0 && desired_->errors == 0)
-            return "manifests invalid (" + std::to_string(next.errors) + " errors)";
-        return std::nullopt;
-    }
-
-    /// Keeps what is in force and says why until a later load is taken: a
-    /// refused reload until a reload is (a refused manifest change does not
-    /// hide it), a refused manifest change until any manifests are.
-    void refuse(std::string reason, bool by_reload, const LogFields& fields = {}) {
+    /// Logs why a load was refused and keeps the reason for STATUS= (see
+    /// DesiredStateGate::refuse).
+    void refuse(std::string reason, LoadSource source, const LogFields& fields = {}) {
         log_error(reason + "; keeping the running configuration and desired state", fields);
-        if (rejected_reload_ && !by_reload)
-            return;
-        rejected_ = std::move(reason);
-        rejected_reload_ = by_reload;
+        gate_.refuse(std::move(reason), source);
     }
 
     /// The manifests path (inotify, the re-read before a cycle): takes
-    /// `next` unless refusal_of says no. True when taken.
+    /// `next` unless the gate refuses it. True when taken.
     bool offer_desired(DesiredPtr next) {
         state_changed_ = true;
         memory_to_release_ = true;
-        if (auto refusal = refusal_of(*next)) {
-            refuse(std::move(*refusal), false);
+        if (auto refusal = gate_.offer(std::move(next))) {
+            log_error(*refusal + "; keeping the running configuration and desired state");
             return false;
         }
-        if (!rejected_reload_)
-            rejected_.reset();
-        desired_ = std::move(next);
         return true;
     }
 
     void manifests_changed() {
         if (!offer_desired(load_desired(config_, pool_, manifest_cache_)))
             return;
-        log_info("manifests changed: " + std::to_string(desired_->webhooks.size()) +
+        log_info("manifests changed: " + std::to_string(desired().webhooks.size()) +
                  " webhooks desired; reconciling");
-        if (cycle_running_)
-            another_cycle_ = true;
-        else
-            next_cycle_ = Clock::now();
+        scheduler_.request_cycle(Clock::now());
     }
 
     // SIGHUP: RELOADING=1 was sent; READY=1 follows whatever the outcome,
@@ -539,7 +455,7 @@ private:
         reload_pending_ = false;
         state_changed_ = true;
         memory_to_release_ = true;
-        notify_.ready(take_new_configuration() ? "reloaded · reconciling" : status_line(Clock::now()));
+        notify_.ready(take_new_configuration() ? "reloaded · reconciling" : status(Clock::now()));
     }
 
     // New config and manifests replace the old ones together, and only when
@@ -552,7 +468,7 @@ private:
         if (!load.ok()) {
             refuse("reload refused: configuration invalid (" +
                        std::to_string(load.diagnostics.error_count()) + " errors)",
-                   true, fields);
+                   LoadSource::reload, fields);
             return false;
         }
         Config next = std::move(load.config);
@@ -562,29 +478,28 @@ private:
                         config_.state_dir.string());
             next.state_dir = config_.state_dir;
         }
-        DesiredPtr desired = load_desired(next, pool_, manifest_cache_);
-        if (auto refusal = refusal_of(*desired)) {
-            refuse("reload refused: " + *refusal, true, fields);
+        DesiredPtr next_desired = load_desired(next, pool_, manifest_cache_);
+        if (auto refusal = gate_.refusal_of(*next_desired)) {
+            refuse("reload refused: " + *refusal, LoadSource::reload, fields);
             return false;
         }
         auto reconciler = make_reconciler(next);
         if (!reconciler) {
-            refuse("reload refused: " + reconciler.error().describe(), true, fields);
+            refuse("reload refused: " + reconciler.error().describe(), LoadSource::reload, fields);
             return false;
         }
         const bool manifests_moved = next.manifests != config_.manifests;
         config_ = std::move(next);
         reconciler_ = std::move(*reconciler);
-        desired_ = std::move(desired);
-        rejected_.reset();
-        rejected_reload_ = false;
+        gate_.take(std::move(next_desired));
+        scheduler_.set_interval(config_.interval);
         set_log_level(config_.log_level);
         if (manifests_moved)
             watcher_.reset();
         if (!watching_everything())
             arm_watcher();
-        log_info("reloaded: " + std::to_string(desired_->webhooks.size()) + " webhooks desired", fields);
-        next_cycle_ = Clock::now();
+        log_info("reloaded: " + std::to_string(desired().webhooks.size()) + " webhooks desired", fields);
+        scheduler_.request_cycle(Clock::now());
         return true;
     }
 
@@ -594,53 +509,24 @@ private:
         const auto now = Clock::now();
         state_changed_ = false;
         next_status_refresh_ = now + status_refresh;
-        notify_.status(status_line(now));
+        notify_.status(status(now));
     }
 
-    /// STATUS= in one line: a refused reload or edit first (it stays until a
-    /// load is taken), then what the cycles are doing.
-    std::string status_line(Clock::time_point now) const {
-        std::string line = cycle_status(now);
-        if (rejected_) {
-            std::string reason = *rejected_;
-            if (reason.size() > 100)
-                reason = reason.substr(0, 97) + "...";
-            line = reason + " · keeping last good state · " + line;
-        }
-        return line;
-    }
-
-    std::string cycle_status(Clock::time_point now) const {
-        std::string line;
-        if (cycle_running_) {
-            line = now - cycle_started_ > config_.cycle_timeout
-                       ? "cycle stuck for " + format_wait(now - cycle_started_) + " · awaiting restart"
-                       : "reconciling " + std::to_string(desired_->webhooks.size()) + " webhooks";
-        } else if (!last_cycle_) {
-            line = "starting";
-        } else if (!last_cycle_->reached) {
-            std::string reason = last_cycle_->error;
-            if (reason.size() > 80)
-                reason = reason.substr(0, 77) + "...";
-            line = "tenant unreachable: " + reason + " · retry in " + format_wait(next_cycle_ - now);
-        } else if (last_cycle_->failing_count > 0) {
-            line = std::to_string(last_cycle_->failing_count) + " failing (" + join(last_cycle_->failing, ", ") +
-                   (last_cycle_->failing_count > status_failing_names ? ", …" : "") + ") · retry in " +
-                   format_wait(next_cycle_ - now);
-        } else if (desired_->errors > 0) {
-            line = "manifests invalid (" + std::to_string(desired_->errors) + " errors) · " +
-                   std::to_string(last_cycle_->converged) + "/" + std::to_string(desired_->webhooks.size()) +
-                   " converged · next in " + format_wait(next_cycle_ - now);
-        } else {
-            line = "converged " + std::to_string(last_cycle_->converged) + "/" +
-                   std::to_string(desired_->webhooks.size()) + " · next in " + format_wait(next_cycle_ - now);
-        }
-        return line;
+    std::string status(Clock::time_point now) const {
+        return status_line({.refusal = gate_.refusal(),
+                            .cycle_running = cycle_running(),
+                            .cycle_started = scheduler_.cycle_started_at(),
+                            .cycle_timeout = config_.cycle_timeout,
+                            .last_cycle = last_cycle_,
+                            .desired_webhooks = desired().webhooks.size(),
+                            .manifest_errors = desired().errors,
+                            .next_cycle = scheduler_.next_cycle()},
+                           now);
     }
 
     int stop() {
         notify_.stopping("stopping");
-        if (cycle_running_) {
+        if (cycle_running()) {
             notify_.extend_timeout(std::chrono::duration_cast<std::chrono::microseconds>(drain_timeout * 2));
             reconciler_.tenant->cancel();
             pollfd done{done_fd_, POLLIN, 0};
@@ -673,27 +559,20 @@ private:
     ThreadPool pool_{std::thread::hardware_concurrency()};
     ManifestCache manifest_cache_;
 
-    DesiredPtr desired_;
-    /// Why the last reload or manifest change was refused, for STATUS= (see refuse()).
-    std::optional<std::string> rejected_;
-    bool rejected_reload_ = false; ///< rejected_ is a refused reload
+    DesiredStateGate gate_;
     bool unwatched_warned_ = false;
     bool read_after_arming_ = false; ///< the desired state is as fresh as the watcher
     std::optional<ManifestWatcher> watcher_;
     int signal_fd_ = -1;
     int done_fd_ = -1;
 
+    CycleScheduler scheduler_;
     std::thread worker_;
-    bool cycle_running_ = false;
-    bool another_cycle_ = false;
     bool hung_reported_ = false;
-    Clock::time_point cycle_started_;
     std::mutex done_mutex_;
     std::optional<CycleReport> done_report_;
     std::optional<CycleSummary> last_cycle_;
-    int unreachable_streak_ = 0;
 
-    Clock::time_point next_cycle_;
     Clock::time_point next_watchdog_;
     std::optional<Clock::time_point> debounce_until_;
     Clock::time_point next_status_refresh_;

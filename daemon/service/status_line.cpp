@@ -1,0 +1,84 @@
+#include "daemon/service/status_line.hpp"
+
+namespace hookwarden {
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const auto& part : parts)
+        out += (out.empty() ? "" : separator) + part;
+    return out;
+}
+
+/// `text` cut to `limit` characters, the last three of them `...`.
+std::string shortened(std::string text, std::size_t limit) {
+    if (text.size() > limit)
+        text = text.substr(0, limit - 3) + "...";
+    return text;
+}
+
+std::string cycle_status(const StatusState& state, std::chrono::steady_clock::time_point now) {
+    const auto wait = format_wait(state.next_cycle - now);
+    if (state.cycle_running) {
+        if (now - state.cycle_started > state.cycle_timeout)
+            return "cycle stuck for " + format_wait(now - state.cycle_started) + " · awaiting restart";
+        return "reconciling " + std::to_string(state.desired_webhooks) + " webhooks";
+    }
+    if (!state.last_cycle)
+        return "starting";
+    const CycleSummary& last = *state.last_cycle;
+    if (!last.reached)
+        return "tenant unreachable: " + shortened(last.error, 80) + " · retry in " + wait;
+    if (last.failing_count > 0)
+        return std::to_string(last.failing_count) + " failing (" + join(last.failing, ", ") +
+               (last.failing_count > status_failing_names ? ", …" : "") + ") · retry in " + wait;
+    const std::string converged =
+        std::to_string(last.converged) + "/" + std::to_string(state.desired_webhooks);
+    if (state.manifest_errors > 0)
+        return "manifests invalid (" + std::to_string(state.manifest_errors) + " errors) · " + converged +
+               " converged · next in " + wait;
+    return "converged " + converged + " · next in " + wait;
+}
+
+} // namespace
+
+std::string format_wait(std::chrono::steady_clock::duration wait) {
+    auto s = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        return std::to_string(s) + "s";
+    if (s < 7200)
+        return std::to_string((s + 30) / 60) + "m";
+    return std::to_string((s + 1800) / 3600) + "h";
+}
+
+CycleSummary summarize(const CycleReport& report) {
+    CycleSummary summary;
+    if (!report.result) {
+        summary.error = report.error ? report.error->message : "unknown error";
+        return summary;
+    }
+    summary.reached = true;
+    for (const auto& item : report.result->items) {
+        if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
+            item.outcome == ItemOutcome::deferred) {
+            if (summary.failing.size() < status_failing_names)
+                summary.failing.push_back(item.name);
+            ++summary.failing_count;
+        } else if (item.outcome == ItemOutcome::done || item.outcome == ItemOutcome::unchanged) {
+            summary.converged += item.action == PlanAction::remove ? 0 : 1;
+        }
+    }
+    return summary;
+}
+
+std::string status_line(const StatusState& state, std::chrono::steady_clock::time_point now) {
+    std::string line = cycle_status(state, now);
+    if (state.refusal)
+        line = shortened(*state.refusal, 100) + " · keeping last good state · " + line;
+    return line;
+}
+
+} // namespace hookwarden
