@@ -20,6 +20,7 @@
 #include "daemon/tenant/oauth_token.hpp"
 #include "daemon/tenant/rate_limiter.hpp"
 #include "daemon/tenant/retry_policy.hpp"
+#include "daemon/tenant/tenant_endpoints.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -29,14 +30,6 @@
 #include <string_view>
 
 namespace hookwarden {
-
-/// Where an HTTPS endpoint lives; `path` is a prefix (API base) or the full
-/// target (token URL).
-struct HttpsEndpoint {
-    std::string host;
-    std::uint16_t port = 443;
-    std::string path;
-};
 
 struct TenantCallerOptions {
     HttpsEndpoint api;   ///< path: prefix of every API target, no trailing '/'
