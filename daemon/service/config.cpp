@@ -4,10 +4,8 @@
 #include "core/secret_source_yaml.hpp"
 #include "core/source_file.hpp"
 #include "core/yaml_fields.hpp"
+#include "daemon/tenant/tenant_endpoints.hpp"
 
-#include <boost/url/parse.hpp>
-
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -158,18 +156,19 @@ private:
             return;
         if (auto env = map.take("environment")) {
             if (auto text = read_string(*env, diagnostics_)) {
-                if (!is_domain(*text))
+                if (!is_region_domain(*text))
                     error(*env, "field 'tenant.environment' must be a region domain such as "
                                 "mypurecloud.com, not '" + *text + "'");
                 tenant.environment = *text;
-                tenant.api_base = "https://api." + *text;
-                tenant.token_url = "https://login." + *text + "/oauth/token";
+                auto urls = tenant_urls_for(*text);
+                tenant.api_base = std::move(urls.api_base);
+                tenant.token_url = std::move(urls.token_url);
             }
         }
         if (auto base = map.take("apiBase"))
-            tenant_url(*base, tenant.api_base);
+            tenant_url(*base, TenantUrl::api_base, tenant.api_base);
         if (auto token = map.take("tokenUrl"))
-            tenant_url(*token, tenant.token_url);
+            tenant_url(*token, TenantUrl::token_url, tenant.token_url);
         if (tenant.api_base.empty() || tenant.token_url.empty())
             diagnostics_.error(map.location(), "field 'tenant' needs 'environment', or both "
                                                "'apiBase' and 'tokenUrl'");
@@ -296,29 +295,19 @@ private:
             out = static_cast<int>(*value);
     }
 
-    void tenant_url(const YamlField& field, std::string& out) {
+    // The client's own check (daemon/tenant), so that `validate` refuses
+    // exactly the URLs that `plan` and `run` would.
+    void tenant_url(const YamlField& field, TenantUrl which, std::string& out) {
         auto text = read_string(field, diagnostics_);
         if (!text)
             return;
-        auto url = boost::urls::parse_absolute_uri(*text);
-        if (!url || url->scheme_id() != boost::urls::scheme::https || url->encoded_host().empty() ||
-            url->has_userinfo()) {
-            error(field, "field '" + field.path + "' must be an https:// URL with a host");
+        if (auto endpoint = read_tenant_url(*text, which); !endpoint) {
+            error(field, endpoint.error().message);
             return;
         }
         out = *text;
-        while (field.path.ends_with("apiBase") && out.ends_with('/'))
+        while (which == TenantUrl::api_base && out.ends_with('/'))
             out.pop_back();
-    }
-
-    static bool is_domain(const std::string& s) {
-        if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.' ||
-            s.find('.') == std::string::npos)
-            return false;
-        for (char c : s)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-                return false;
-        return true;
     }
 
     static bool is_listen_address(const std::string& s) {

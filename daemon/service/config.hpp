@@ -2,8 +2,9 @@
 //
 // `load_config` reads `/etc/hookwarden/hookwarden.yaml` (or `--config FILE`,
 // or $HOOKWARDEN_CONFIG), rejects unknown keys, applies defaults and derives
-// the tenant's API base and token URL from `tenant.environment` the way the
-// official SDKs do. Errors use the manifest format
+// the tenant's API base and token URL from `tenant.environment`; the host
+// rules and the check of both URLs are the tenant adapter's
+// (daemon/tenant/tenant_endpoints.hpp). Errors use the manifest format
 // (`FILE:LINE:COLUMN: error: MESSAGE`) and are all reported at once.
 // Credentials are kept as sources and resolved only when a command needs
 // them; their values never appear in an error. Relative paths are taken
@@ -30,8 +31,8 @@ const char* to_string(LogLevel level) noexcept;
 
 struct TenantConfig {
     std::string environment; ///< e.g. mypurecloud.com
-    std::string api_base;    ///< https://api.<environment> unless set
-    std::string token_url;   ///< https://login.<environment>/oauth/token unless set
+    std::string api_base;    ///< apiBase, or what tenant_urls_for(environment) gives
+    std::string token_url;   ///< tokenUrl, or what tenant_urls_for(environment) gives
     std::filesystem::path ca_file; ///< extra trust anchor; empty: system store only
     SecretSource client_id{SecretSource::Kind::credential, "client-id"};
     SecretSource client_secret{SecretSource::Kind::credential, "client-secret"};

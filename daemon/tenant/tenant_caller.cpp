@@ -3,6 +3,7 @@
 #include "daemon/tenant/tenant_answers.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace hookwarden {
 namespace chrono = std::chrono;
@@ -88,165 +89,210 @@ Result<TokenGrant> TenantCaller::fetch_token() {
     return grant;
 }
 
-Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string& operation, RequestSafety safety,
-                                      bool api, bool sends_secret) {
-    ErrorContext context;
-    context.operation = operation;
-    const auto started = clock_.now();
-    int attempts = 0;
+// One call across its attempts: what it is, and what it has used up of its
+// budgets so far.
+struct TenantCaller::Attempts {
+    const HttpRequest& base;
+    const std::string& operation;
+    RequestSafety safety;
+    bool api;            ///< false: the token endpoint itself
+    BodyQuoting quoting; ///< withheld when the request carried a secret
+    chrono::steady_clock::time_point started;
+    ErrorContext context; ///< operation, attempts, status and correlation id so far
+    int sent = 0;
     int transient_failures = 0;
     int rate_limit_waits = 0;
-    bool refreshed = false;
+    bool refreshed = false; ///< a 401 has already cost one new token
+};
 
-    auto cancelled = [&] {
-        context.attempts = attempts;
-        return make_error(ErrorKind::cancelled, "stopped before the tenant answered", context);
-    };
-    enum class Wait { again, give_up, stopped };
-    // The pause before sending a transient failure again: full jitter, never
-    // shorter than what the tenant asked for, within the attempt and time budget.
-    auto back_off = [&](chrono::milliseconds at_least) {
-        if (++transient_failures >= options_.max_attempts)
-            return Wait::give_up;
-        RandomSource random = [this] { return draw_random(); };
-        const auto delay = std::max(full_jitter_delay(options_.backoff, transient_failures - 1, random), at_least);
-        const auto until = clock_.now() + delay;
-        if (until - started > options_.max_retry_time)
-            return Wait::give_up;
-        log([&] { return operation + ": trying again in " + std::to_string(delay.count()) + " ms"; });
-        return clock_.wait_until(until) ? Wait::again : Wait::stopped;
-    };
-    const auto quoting = sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed;
-    auto refusal = [&](const HttpAnswer& answer) {
-        return api ? api_error(answer, context, quoting)
-                   : token_error(answer.status, answer.body, options_.client_id, context);
-    };
-
+Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string& operation, RequestSafety safety,
+                                      bool api, bool sends_secret) {
+    Attempts call{.base = base,
+                  .operation = operation,
+                  .safety = safety,
+                  .api = api,
+                  .quoting = sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed,
+                  .started = clock_.now(),
+                  .context = {.operation = operation}};
     while (true) {
-        if (clock_.cancelled())
-            return cancelled();
-        HttpRequest request = base;
-        std::string token;
-        if (api) {
-            auto got = tokens_.get([this] { return fetch_token(); });
-            if (!got)
-                return got.error();
-            token = std::move(*got);
-            request.headers.emplace_back("Authorization", "Bearer " + token);
-        }
-        if (!pace())
-            return cancelled();
-        if (attempts > 0)
-            ++retries_;
-        ++attempts;
-        ++requests_sent_;
-        if (!api)
-            ++token_requests_;
-        context.attempts = attempts;
-
-        auto result = transport_.exchange(request);
-        const auto now = clock_.now();
-        if (!result) {
-            limiter_.complete(now, std::nullopt);
-            const auto& failure = result.error();
-            if (failure.kind == ErrorKind::cancelled)
-                return cancelled();
-            ++transport_failures_;
-            log([&] { return operation + ": " + failure.message; });
-            switch (classify_transport_failure(failure.maybe_sent, failure.permanent, safety)) {
-            case RetryVerdict::outcome_unknown:
-                return make_error(ErrorKind::outcome_unknown,
-                                  "the answer to the create was lost (" + failure.message +
-                                      "); the tenant may have applied it",
-                                  context);
-            case RetryVerdict::retry_backoff:
-                switch (back_off(0ms)) {
-                case Wait::again: continue;
-                case Wait::stopped: return cancelled();
-                case Wait::give_up: break;
-                }
-                break;
-            default: break;
-            }
-            return make_error(failure.kind, failure.message, context);
-        }
-
-        auto& answer = *result;
-        limiter_.complete(now, parse_rate_window(answer.header("inin-ratelimit-count").value_or(""),
-                                                 answer.header("inin-ratelimit-allowed").value_or(""),
-                                                 answer.header("inin-ratelimit-reset").value_or(""),
-                                                 clock_.wall_now()));
-        context.http_status = answer.status;
-        if (const auto correlation = answer.header("inin-correlation-id"))
-            context.correlation_id = std::string(*correlation);
-        log([&] {
-            return operation + ": HTTP " + std::to_string(answer.status) + " (attempt " + std::to_string(attempts) + ")";
-        });
-
-        switch (classify_status(answer.status, safety)) {
-        case RetryVerdict::done: return std::move(answer);
-
-        case RetryVerdict::refresh_token:
-            if (!api || refreshed)
-                return refusal(answer);
-            refreshed = true;
-            tokens_.invalidate(token);
-            log([&] { return operation + ": the access token was refused; fetching a new one"; });
-            continue;
-
-        case RetryVerdict::retry_rate_limit: {
-            ++rate_limited_;
-            const auto asked = parse_retry_after(answer.header("Retry-After").value_or(""), clock_.wall_now());
-            // parse_retry_after clamps: no overflow here, and a huge demand
-            // stays huge (and is refused) instead of wrapping round.
-            const chrono::milliseconds wait = asked ? chrono::milliseconds(*asked) : options_.default_retry_after;
-            if (wait > options_.max_retry_after) {
-                auto error = refusal(answer);
-                error.kind = ErrorKind::rate_limited;
-                error.message = "the tenant demands a pause of " +
-                                std::to_string(chrono::ceil<chrono::seconds>(wait).count()) +
-                                (asked && *asked >= retry_after_limit ? " s or more" : " s") +
-                                " before the next request, longer than the " +
-                                std::to_string(options_.max_retry_after.count()) + " s hookwarden waits";
-                return error;
-            }
-            if (++rate_limit_waits > options_.max_rate_limit_waits) {
-                auto error = refusal(answer);
-                error.kind = ErrorKind::rate_limited;
-                error.message = "the tenant still rate limits after " + std::to_string(rate_limit_waits - 1) +
-                                " pauses";
-                return error;
-            }
-            // Nobody in this client sends before the pause is over.
-            limiter_.block_until(now + wait);
-            log([&] { return operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) + " ms"; });
-            continue;
-        }
-
-        case RetryVerdict::retry_backoff: {
-            chrono::milliseconds at_least{0};
-            if (const auto asked = parse_retry_after(answer.header("Retry-After").value_or(""), clock_.wall_now()))
-                at_least = std::min(chrono::milliseconds(*asked), chrono::milliseconds(options_.max_retry_after));
-            switch (back_off(at_least)) {
-            case Wait::again: continue;
-            case Wait::stopped: return cancelled();
-            case Wait::give_up: break;
-            }
-            return refusal(answer);
-        }
-
-        case RetryVerdict::outcome_unknown: {
-            auto error = api_error(answer, context, quoting);
-            error.kind = ErrorKind::outcome_unknown;
-            error.message = "the tenant failed the create with HTTP " + std::to_string(answer.status) +
-                            " and may have applied it: " + error.message;
-            return error;
-        }
-
-        case RetryVerdict::fail: return refusal(answer);
-        }
-        return refusal(answer);
+        if (auto finished = attempt(call))
+            return std::move(*finished);
     }
+}
+
+TenantCaller::Step TenantCaller::attempt(Attempts& call) {
+    if (clock_.cancelled())
+        return cancelled(call);
+    HttpRequest request = call.base;
+    // The token is taken before the pace: fetching one is a request of its
+    // own, paced by the same limiter.
+    std::string token;
+    if (call.api) {
+        auto got = tokens_.get([this] { return fetch_token(); });
+        if (!got)
+            return got.error();
+        token = std::move(*got);
+        request.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+    if (!pace())
+        return cancelled(call);
+    count_send(call);
+    auto exchanged = transport_.exchange(request);
+    const auto now = clock_.now();
+    if (!exchanged)
+        return on_transport_failure(call, exchanged.error(), now);
+    return on_answer(call, *exchanged, token, now);
+}
+
+void TenantCaller::count_send(Attempts& call) {
+    if (call.sent > 0)
+        ++retries_;
+    ++call.sent;
+    ++requests_sent_;
+    if (!call.api)
+        ++token_requests_;
+    call.context.attempts = call.sent;
+}
+
+TenantCaller::Step TenantCaller::on_transport_failure(Attempts& call, const TransportFailure& failure,
+                                                      chrono::steady_clock::time_point now) {
+    limiter_.complete(now, std::nullopt);
+    if (failure.kind == ErrorKind::cancelled)
+        return cancelled(call);
+    ++transport_failures_;
+    log([&] { return call.operation + ": " + failure.message; });
+    const auto give_up = [&] { return make_error(failure.kind, failure.message, call.context); };
+    switch (classify_transport_failure(failure.maybe_sent, failure.permanent, call.safety)) {
+    case RetryVerdict::outcome_unknown:
+        return make_error(ErrorKind::outcome_unknown,
+                          "the answer to the create was lost (" + failure.message + "); the tenant may have applied it",
+                          call.context);
+    case RetryVerdict::retry_backoff: return after_back_off(call, 0ms, give_up);
+    default: return give_up();
+    }
+}
+
+TenantCaller::Step TenantCaller::on_answer(Attempts& call, HttpAnswer& answer, const std::string& token,
+                                           chrono::steady_clock::time_point now) {
+    note_answer(call, answer, now);
+    switch (classify_status(answer.status, call.safety)) {
+    case RetryVerdict::done: return std::move(answer);
+    case RetryVerdict::refresh_token: return on_token_refused(call, answer, token);
+    case RetryVerdict::retry_rate_limit: return on_rate_limited(call, answer, now);
+    case RetryVerdict::retry_backoff: return on_transient_status(call, answer);
+    case RetryVerdict::outcome_unknown: return create_outcome_unknown(call, answer);
+    case RetryVerdict::fail: break;
+    }
+    return refusal(call, answer);
+}
+
+void TenantCaller::note_answer(Attempts& call, const HttpAnswer& answer, chrono::steady_clock::time_point now) {
+    // The tenant's own count of our budget tightens the pace of every caller.
+    limiter_.complete(now, parse_rate_window(answer.header("inin-ratelimit-count").value_or(""),
+                                             answer.header("inin-ratelimit-allowed").value_or(""),
+                                             answer.header("inin-ratelimit-reset").value_or(""), clock_.wall_now()));
+    call.context.http_status = answer.status;
+    if (const auto correlation = answer.header("inin-correlation-id"))
+        call.context.correlation_id = std::string(*correlation);
+    log([&] {
+        return call.operation + ": HTTP " + std::to_string(answer.status) + " (attempt " + std::to_string(call.sent) +
+               ")";
+    });
+}
+
+TenantCaller::Step TenantCaller::on_token_refused(Attempts& call, const HttpAnswer& answer, const std::string& token) {
+    // A 401 from the token endpoint is a wrong secret; a second one from
+    // the API after a fresh token is a revoked client: neither gets better.
+    if (!call.api || call.refreshed)
+        return refusal(call, answer);
+    call.refreshed = true;
+    tokens_.invalidate(token);
+    log([&] { return call.operation + ": the access token was refused; fetching a new one"; });
+    return std::nullopt;
+}
+
+TenantCaller::Step TenantCaller::on_rate_limited(Attempts& call, const HttpAnswer& answer,
+                                                 chrono::steady_clock::time_point now) {
+    ++rate_limited_;
+    const auto asked = parse_retry_after(answer.header("Retry-After").value_or(""), clock_.wall_now());
+    // parse_retry_after clamps: no overflow here, and a huge demand stays
+    // huge (and is refused) instead of wrapping round.
+    const chrono::milliseconds wait = asked ? chrono::milliseconds(*asked) : options_.default_retry_after;
+    if (wait > options_.max_retry_after) {
+        auto error = refusal(call, answer);
+        error.kind = ErrorKind::rate_limited;
+        error.message = "the tenant demands a pause of " +
+                        std::to_string(chrono::ceil<chrono::seconds>(wait).count()) +
+                        (asked && *asked >= retry_after_limit ? " s or more" : " s") +
+                        " before the next request, longer than the " +
+                        std::to_string(options_.max_retry_after.count()) + " s hookwarden waits";
+        return error;
+    }
+    if (++call.rate_limit_waits > options_.max_rate_limit_waits) {
+        auto error = refusal(call, answer);
+        error.kind = ErrorKind::rate_limited;
+        error.message = "the tenant still rate limits after " + std::to_string(call.rate_limit_waits - 1) + " pauses";
+        return error;
+    }
+    // A 429 was not processed, so even a create goes again; and nobody in
+    // this client sends before the pause is over, not only this call.
+    limiter_.block_until(now + wait);
+    log([&] {
+        return call.operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) + " ms";
+    });
+    return std::nullopt;
+}
+
+TenantCaller::Step TenantCaller::on_transient_status(Attempts& call, const HttpAnswer& answer) {
+    // A Retry-After on a 503 is a floor for the jittered pause, within the
+    // longest pause hookwarden accepts at all.
+    chrono::milliseconds at_least{0};
+    if (const auto asked = parse_retry_after(answer.header("Retry-After").value_or(""), clock_.wall_now()))
+        at_least = std::min(chrono::milliseconds(*asked), chrono::milliseconds(options_.max_retry_after));
+    return after_back_off(call, at_least, [&] { return refusal(call, answer); });
+}
+
+Error TenantCaller::create_outcome_unknown(const Attempts& call, const HttpAnswer& answer) const {
+    // A 5xx to a create may come after the tenant stored it: sending it
+    // again could make a duplicate, so the engine looks the name up instead.
+    auto error = api_error(answer, call.context, call.quoting);
+    error.kind = ErrorKind::outcome_unknown;
+    error.message = "the tenant failed the create with HTTP " + std::to_string(answer.status) +
+                    " and may have applied it: " + error.message;
+    return error;
+}
+
+TenantCaller::Step TenantCaller::after_back_off(Attempts& call, chrono::milliseconds at_least,
+                                                const std::function<Error()>& give_up) {
+    switch (back_off(call, at_least)) {
+    case Wait::again: return std::nullopt;
+    case Wait::stopped: return cancelled(call);
+    case Wait::give_up: break;
+    }
+    return give_up();
+}
+
+TenantCaller::Wait TenantCaller::back_off(Attempts& call, chrono::milliseconds at_least) {
+    if (++call.transient_failures >= options_.max_attempts)
+        return Wait::give_up;
+    // Full jitter (core/backoff.hpp) spreads the retries of many callers;
+    // the floor is what the tenant asked for.
+    RandomSource random = [this] { return draw_random(); };
+    const auto delay = std::max(full_jitter_delay(options_.backoff, call.transient_failures - 1, random), at_least);
+    const auto until = clock_.now() + delay;
+    if (until - call.started > options_.max_retry_time)
+        return Wait::give_up;
+    log([&] { return call.operation + ": trying again in " + std::to_string(delay.count()) + " ms"; });
+    return clock_.wait_until(until) ? Wait::again : Wait::stopped;
+}
+
+Error TenantCaller::refusal(const Attempts& call, const HttpAnswer& answer) const {
+    return call.api ? api_error(answer, call.context, call.quoting)
+                    : token_error(answer.status, answer.body, options_.client_id, call.context);
+}
+
+Error TenantCaller::cancelled(const Attempts& call) const {
+    return make_error(ErrorKind::cancelled, "stopped before the tenant answered", call.context);
 }
 
 } // namespace hookwarden

@@ -20,23 +20,17 @@
 #include "daemon/tenant/oauth_token.hpp"
 #include "daemon/tenant/rate_limiter.hpp"
 #include "daemon/tenant/retry_policy.hpp"
+#include "daemon/tenant/tenant_endpoints.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace hookwarden {
-
-/// Where an HTTPS endpoint lives; `path` is a prefix (API base) or the full
-/// target (token URL).
-struct HttpsEndpoint {
-    std::string host;
-    std::uint16_t port = 443;
-    std::string path;
-};
 
 struct TenantCallerOptions {
     HttpsEndpoint api;   ///< path: prefix of every API target, no trailing '/'
@@ -90,9 +84,35 @@ public:
     TenantHttpCounters counters() const;
 
 private:
-    struct Attempted;
+    struct Attempts;
+    /// What one attempt leads to: nothing to send again, or the call's end.
+    using Step = std::optional<Result<HttpAnswer>>;
+    enum class Wait { again, give_up, stopped };
+
+    /// The retry loop: attempts until one of them ends the call.
     Result<HttpAnswer> send(const HttpRequest& base, const std::string& operation, RequestSafety safety, bool api,
                             bool sends_secret);
+    /// Takes a token, waits for the pace, sends, and hands the outcome on.
+    Step attempt(Attempts& call);
+    void count_send(Attempts& call);
+    Step on_transport_failure(Attempts& call, const TransportFailure& failure,
+                              std::chrono::steady_clock::time_point now);
+    Step on_answer(Attempts& call, HttpAnswer& answer, const std::string& token,
+                   std::chrono::steady_clock::time_point now);
+    /// Feeds the limiter and the error context from an answer; logs it.
+    void note_answer(Attempts& call, const HttpAnswer& answer, std::chrono::steady_clock::time_point now);
+    Step on_token_refused(Attempts& call, const HttpAnswer& answer, const std::string& token);
+    Step on_rate_limited(Attempts& call, const HttpAnswer& answer, std::chrono::steady_clock::time_point now);
+    Step on_transient_status(Attempts& call, const HttpAnswer& answer);
+    Error create_outcome_unknown(const Attempts& call, const HttpAnswer& answer) const;
+    /// back_off as a step: send again, stop, or end with `give_up()`.
+    Step after_back_off(Attempts& call, std::chrono::milliseconds at_least, const std::function<Error()>& give_up);
+    /// The pause before sending a transient failure again: full jitter, never
+    /// shorter than `at_least`, within the attempt and time budget.
+    Wait back_off(Attempts& call, std::chrono::milliseconds at_least);
+    /// The answer as the error of this call (API or token endpoint wording).
+    Error refusal(const Attempts& call, const HttpAnswer& answer) const;
+    Error cancelled(const Attempts& call) const;
     Result<TokenGrant> fetch_token();
     bool pace();
     std::uint64_t draw_random();

@@ -5,10 +5,10 @@
 #include "daemon/tenant/retry_policy.hpp"
 #include "daemon/tenant/tenant_answers.hpp"
 #include "daemon/tenant/tenant_caller.hpp"
+#include "daemon/tenant/tenant_endpoints.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
-#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
@@ -23,47 +23,6 @@ namespace {
 
 constexpr std::size_t analytics_batch = 100; // SPEC §5: up to 100 entities a request
 constexpr int list_page_size = 100;          // the API's maximum; the default is 25
-
-Result<HttpsEndpoint> read_endpoint(std::string_view url, std::string_view what, bool prefix) {
-    auto fail = [&](const std::string& why) {
-        return make_error(ErrorKind::invalid_input, "the tenant " + std::string(what) + " '" + std::string(url) +
-                                                        "' " + why);
-    };
-    const auto parsed = urls::parse_absolute_uri(url);
-    if (!parsed)
-        return fail("is not an absolute URL");
-    if (parsed->scheme_id() != urls::scheme::https)
-        return fail("must use https");
-    if (!parsed->has_authority() || parsed->encoded_host().empty())
-        return fail("has no host");
-    if (parsed->has_userinfo())
-        return fail("must not carry credentials");
-    HttpsEndpoint endpoint;
-    switch (parsed->host_type()) {
-    case urls::host_type::ipv4: endpoint.host = parsed->host_ipv4_address().to_string(); break;
-    case urls::host_type::ipv6: endpoint.host = parsed->host_ipv6_address().to_string(); break;
-    case urls::host_type::name: endpoint.host = parsed->host_name(); break;
-    default: return fail("has a host hookwarden cannot dial");
-    }
-    if (parsed->has_port()) {
-        if (parsed->port_number() == 0)
-            return fail("has an invalid port");
-        endpoint.port = parsed->port_number();
-    }
-    endpoint.path = std::string(parsed->encoded_path());
-    if (prefix) {
-        if (parsed->has_query() || parsed->has_fragment())
-            return fail("must not have a query or fragment");
-        while (!endpoint.path.empty() && endpoint.path.back() == '/')
-            endpoint.path.pop_back();
-    } else {
-        if (endpoint.path.empty())
-            endpoint.path = "/";
-        if (parsed->has_query())
-            endpoint.path += "?" + std::string(parsed->encoded_query());
-    }
-    return endpoint;
-}
 
 std::string webhook_path(std::string_view id) {
     return "/api/v2/webhooks/" + urls::encode(id, urls::unreserved_chars);
@@ -108,9 +67,9 @@ Result<std::unique_ptr<TenantHttp>> TenantHttp::create(TenantHttpOptions options
     transport_options.request_timeout = options.request_timeout;
     transport_options.log = options.log;
     // Check the URLs before anything starts a thread.
-    if (auto api = read_endpoint(options.api_base, "apiBase", true); !api)
+    if (auto api = read_tenant_url(options.api_base, TenantUrl::api_base); !api)
         return api.error();
-    if (auto token = read_endpoint(options.token_url, "tokenUrl", false); !token)
+    if (auto token = read_tenant_url(options.token_url, TenantUrl::token_url); !token)
         return token.error();
     auto transport = HttpsClient::create(std::move(transport_options));
     if (!transport)
@@ -123,10 +82,10 @@ Result<std::unique_ptr<TenantHttp>> TenantHttp::create(TenantHttpOptions options
                                                        std::unique_ptr<HttpsTransport> transport,
                                                        std::shared_ptr<RetryClock> clock,
                                                        std::function<std::uint64_t()> random) {
-    auto api = read_endpoint(options.api_base, "apiBase", true);
+    auto api = read_tenant_url(options.api_base, TenantUrl::api_base);
     if (!api)
         return api.error();
-    auto token = read_endpoint(options.token_url, "tokenUrl", false);
+    auto token = read_tenant_url(options.token_url, TenantUrl::token_url);
     if (!token)
         return token.error();
     if (options.client_id.empty())

@@ -216,6 +216,35 @@ TEST_CASE("the tenant's URLs must be https with a host, reported at the value") 
     CHECK(has_error_at(bad_env.diagnostics(), bad_env.file.string(), 2, 16, {"environment"}));
 }
 
+TEST_CASE("the config refuses every tenant URL the client would refuse, at the value") {
+    // One check (daemon/tenant/tenant_endpoints.hpp) for validate and plan:
+    // a port 0 or a query on the API base used to pass validate only.
+    for (const char* url : {"https://127.0.0.1:0", "https://api.example.com:0/",
+                            "https://api.example.com/x?a=1", "https://api.example.com#frag"}) {
+        INFO(std::string(url));
+        const LoadedConfig c(std::string("tenant:\n  environment: mypurecloud.com\n  apiBase: ") + url + "\n");
+        INFO(dump(c.diagnostics()));
+        CHECK(has_error_at(c.diagnostics(), c.file.string(), 3, 12, {"apiBase", url}));
+    }
+    const LoadedConfig token_port("tenant:\n  environment: mypurecloud.com\n"
+                                  "  tokenUrl: https://127.0.0.1:0/oauth/token\n");
+    INFO(dump(token_port.diagnostics()));
+    CHECK(has_error_at(token_port.diagnostics(), token_port.file.string(), 3, 13, {"tokenUrl", "port"}));
+
+    // A token URL is a whole target: its query is the endpoint's own.
+    const LoadedConfig token_query("tenant:\n  environment: mypurecloud.com\n"
+                                   "  tokenUrl: https://127.0.0.1:8443/oauth/token?realm=a\n");
+    INFO(dump(token_query.diagnostics()));
+    CHECK(token_query.load.ok());
+}
+
+TEST_CASE("a tenant URL with credentials is refused without echoing them") {
+    const LoadedConfig c("tenant:\n  environment: mypurecloud.com\n  apiBase: https://u:hunter2@h.example\n");
+    INFO(dump(c.diagnostics()));
+    CHECK(has_error_at(c.diagnostics(), c.file.string(), 3, 12, {"apiBase", "credentials"}));
+    CHECK_FALSE(contains(dump(c.diagnostics()), "hunter2"));
+}
+
 TEST_CASE("an unknown config key is an error at the key with a suggestion") {
     const LoadedConfig c(R"(tenant:
   environment: mypurecloud.com

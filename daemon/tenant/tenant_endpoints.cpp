@@ -1,0 +1,80 @@
+#include "daemon/tenant/tenant_endpoints.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <cctype>
+
+namespace hookwarden {
+namespace urls = boost::urls;
+
+std::string_view config_key(TenantUrl which) noexcept {
+    return which == TenantUrl::api_base ? "apiBase" : "tokenUrl";
+}
+
+bool is_region_domain(std::string_view environment) {
+    const auto& s = environment;
+    if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.' || s.find('.') == std::string_view::npos)
+        return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+            return false;
+    return true;
+}
+
+TenantUrls tenant_urls_for(std::string_view environment) {
+    const std::string env(environment);
+    return {.api_base = "https://api." + env, .token_url = "https://login." + env + "/oauth/token"};
+}
+
+Result<HttpsEndpoint> read_tenant_url(std::string_view url, TenantUrl which) {
+    auto fail = [&](std::string_view why) {
+        // user:password@host would put a password into a log line or a
+        // terminal: such a URL is named, not quoted.
+        const std::string quoted = url.find('@') == std::string_view::npos ? " '" + std::string(url) + "'" : "";
+        return make_error(ErrorKind::invalid_input,
+                          "the tenant " + std::string(config_key(which)) + quoted + " " + std::string(why));
+    };
+    // parse_uri, not parse_absolute_uri: a fragment then gets its own
+    // message instead of "not an absolute URL".
+    const auto parsed = urls::parse_uri(url);
+    if (!parsed)
+        return fail("is not an absolute URL");
+    if (parsed->has_fragment())
+        return fail("must not have a fragment");
+    if (parsed->scheme_id() != urls::scheme::https)
+        return fail("must use https");
+    if (!parsed->has_authority() || parsed->encoded_host().empty())
+        return fail("has no host");
+    if (parsed->has_userinfo())
+        return fail("must not carry credentials");
+    HttpsEndpoint endpoint;
+    switch (parsed->host_type()) {
+    case urls::host_type::ipv4: endpoint.host = parsed->host_ipv4_address().to_string(); break;
+    case urls::host_type::ipv6: endpoint.host = parsed->host_ipv6_address().to_string(); break;
+    case urls::host_type::name: endpoint.host = parsed->host_name(); break;
+    default: return fail("has a host hookwarden cannot dial");
+    }
+    if (parsed->has_port()) {
+        // port_number() is 0 for an empty port and for one above 65535 too.
+        if (parsed->port_number() == 0)
+            return fail("has an invalid port");
+        endpoint.port = parsed->port_number();
+    }
+    endpoint.path = std::string(parsed->encoded_path());
+    if (which == TenantUrl::api_base) {
+        // Every API target is appended to the base: a query would end up
+        // in the middle of it.
+        if (parsed->has_query())
+            return fail("must not have a query");
+        while (!endpoint.path.empty() && endpoint.path.back() == '/')
+            endpoint.path.pop_back();
+        return endpoint;
+    }
+    if (endpoint.path.empty())
+        endpoint.path = "/";
+    if (parsed->has_query())
+        endpoint.path += "?" + std::string(parsed->encoded_query());
+    return endpoint;
+}
+
+} // namespace hookwarden

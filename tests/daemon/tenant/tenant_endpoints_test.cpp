@@ -1,0 +1,110 @@
+// The tenant's host rules and the one check of its URLs (SPEC §3, §5;
+// daemon/tenant/tenant_endpoints.hpp).
+#include "daemon/tenant/tenant_endpoints.hpp"
+
+#include "tests/support/doctest_result.hpp"
+
+#include <string>
+
+using namespace hookwarden;
+
+TEST_CASE("a region domain gives https://api.<env> and https://login.<env>/oauth/token") {
+    for (const char* env : {"mypurecloud.com", "mypurecloud.ie", "mypurecloud.de", "usw2.pure.cloud"}) {
+        INFO(std::string(env));
+        const auto urls = tenant_urls_for(env);
+        CHECK(urls.api_base == std::string("https://api.") + env);
+        CHECK(urls.token_url == std::string("https://login.") + env + "/oauth/token");
+        // What the rules derive, the check accepts.
+        CHECK(read_tenant_url(urls.api_base, TenantUrl::api_base));
+        CHECK(read_tenant_url(urls.token_url, TenantUrl::token_url));
+    }
+}
+
+TEST_CASE("an environment is a region domain, not a URL or a bare word") {
+    CHECK(is_region_domain("mypurecloud.com"));
+    CHECK(is_region_domain("usw2.pure.cloud"));
+    CHECK(is_region_domain("my-region.example"));
+    CHECK_FALSE(is_region_domain(""));
+    CHECK_FALSE(is_region_domain("localhost"));
+    CHECK_FALSE(is_region_domain("https://api.mypurecloud.com"));
+    CHECK_FALSE(is_region_domain(".mypurecloud.com"));
+    CHECK_FALSE(is_region_domain("mypurecloud.com."));
+    CHECK_FALSE(is_region_domain("mypurecloud.com:443"));
+    CHECK_FALSE(is_region_domain(std::string(254, 'a') + ".com"));
+}
+
+TEST_CASE("an API base is read into host, port and a path prefix without trailing '/'") {
+    const auto plain = read_tenant_url("https://api.mypurecloud.com", TenantUrl::api_base);
+    REQUIRE(plain);
+    CHECK(plain->host == "api.mypurecloud.com");
+    CHECK(plain->port == 443);
+    CHECK(plain->path.empty());
+
+    const auto proxied = read_tenant_url("https://proxy.internal:9443/genesys//", TenantUrl::api_base);
+    REQUIRE(proxied);
+    CHECK(proxied->host == "proxy.internal");
+    CHECK(proxied->port == 9443);
+    CHECK(proxied->path == "/genesys");
+
+    const auto v4 = read_tenant_url("https://127.0.0.1:8443", TenantUrl::api_base);
+    REQUIRE(v4);
+    CHECK(v4->host == "127.0.0.1");
+    CHECK(v4->port == 8443);
+
+    const auto v6 = read_tenant_url("https://[::1]:8443/", TenantUrl::api_base);
+    REQUIRE(v6);
+    CHECK(v6->host == "::1");
+    CHECK(v6->path.empty());
+}
+
+TEST_CASE("a token URL keeps its whole target, query included") {
+    const auto token = read_tenant_url("https://login.mypurecloud.com/oauth/token", TenantUrl::token_url);
+    REQUIRE(token);
+    CHECK(token->host == "login.mypurecloud.com");
+    CHECK(token->path == "/oauth/token");
+
+    const auto with_query = read_tenant_url("https://127.0.0.1:8443/token?realm=a", TenantUrl::token_url);
+    REQUIRE(with_query);
+    CHECK(with_query->path == "/token?realm=a");
+
+    const auto bare = read_tenant_url("https://login.example.com", TenantUrl::token_url);
+    REQUIRE(bare);
+    CHECK(bare->path == "/");
+}
+
+TEST_CASE("a tenant URL that cannot be dialled safely is refused, saying which and why") {
+    struct Case {
+        const char* url;
+        TenantUrl which;
+        const char* why;
+    };
+    for (const auto& c : {
+             Case{"api.mypurecloud.com", TenantUrl::api_base, "is not an absolute URL"},
+             Case{"http://api.mypurecloud.com", TenantUrl::api_base, "must use https"},
+             Case{"http://login.mypurecloud.com/oauth/token", TenantUrl::token_url, "must use https"},
+             Case{"https://", TenantUrl::api_base, "has no host"},
+             Case{"https:/path", TenantUrl::token_url, "has no host"},
+             Case{"https://h.example:0", TenantUrl::api_base, "has an invalid port"},
+             Case{"https://h.example:0/oauth/token", TenantUrl::token_url, "has an invalid port"},
+             Case{"https://h.example:/x", TenantUrl::token_url, "has an invalid port"},
+             Case{"https://h.example:65536", TenantUrl::api_base, "has an invalid port"},
+             Case{"https://h.example/api?x=1", TenantUrl::api_base, "must not have a query"},
+             Case{"https://h.example/api#top", TenantUrl::api_base, "must not have a fragment"},
+             Case{"https://h.example/oauth/token#top", TenantUrl::token_url, "must not have a fragment"},
+         }) {
+        INFO(std::string(c.url));
+        const auto read = read_tenant_url(c.url, c.which);
+        REQUIRE_FALSE(read);
+        CHECK(read.error().kind == ErrorKind::invalid_input);
+        CHECK(read.error().message.find(c.why) != std::string::npos);
+        CHECK(read.error().message.find(config_key(c.which)) != std::string::npos);
+        CHECK(read.error().message.find(std::string("'") + c.url + "'") != std::string::npos);
+    }
+}
+
+TEST_CASE("a tenant URL with credentials is refused without quoting them") {
+    const auto read = read_tenant_url("https://user:hunter2@api.mypurecloud.com", TenantUrl::api_base);
+    REQUIRE_FALSE(read);
+    CHECK(read.error().message.find("must not carry credentials") != std::string::npos);
+    CHECK(read.error().message.find("hunter2") == std::string::npos);
+}
