@@ -234,6 +234,14 @@ std::vector<Webhook> EmulatorControl::webhooks() {
     return out;
 }
 
+std::vector<std::string> EmulatorControl::webhook_names() {
+    std::vector<std::string> names;
+    for (const auto& w : webhooks())
+        names.push_back(w.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 json::object EmulatorControl::counters() {
     return get("/_emulator/counters").as_object();
 }

@@ -123,6 +123,9 @@ class EmulatorControl {
     boost::json::object state();
     /// The webhooks of state(), parsed.
     std::vector<Webhook> webhooks();
+    /// The names of webhooks(), sorted (a name the tenant holds twice
+    /// appears twice).
+    std::vector<std::string> webhook_names();
     /// {"requests": {...}, "statuses": {...}, "rateLimited", "writes", "tokensIssued",
     /// "connections"}.
     boost::json::object counters();

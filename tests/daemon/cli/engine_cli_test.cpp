@@ -225,14 +225,6 @@ const std::string kTwiceAndOnce =
     "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Once}\n"
     "spec: {eventTypes: [user:logout], endpointUrl: https://b.example.com/y}\n";
 
-std::vector<std::string> tenant_names(EmulatorControl& control) {
-    std::vector<std::string> names;
-    for (const auto& w : control.webhooks())
-        names.push_back(w.name);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 TEST_CASE("a name defined twice in one file is an error of that name: neither is created, the "
           "rest is") {
     Workspace ws;
@@ -246,10 +238,10 @@ TEST_CASE("a name defined twice in one file is an error of that name: neither is
 
     const Run apply = ws.run({"apply"});
     CHECK_MESSAGE(apply.status == 1, apply.all());
-    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once"});
+    CHECK(ws.control.webhook_names() == std::vector<std::string>{"Once"});
     // And again: a second apply must not create it either.
     CHECK(ws.run({"apply"}).status == 1);
-    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once"});
+    CHECK(ws.control.webhook_names() == std::vector<std::string>{"Once"});
 }
 
 TEST_CASE("a name defined in two files is created by neither; an owned one is left as it is and "
@@ -272,7 +264,7 @@ TEST_CASE("a name defined in two files is created by neither; an owned one is le
     CHECK(apply.err.find("Twice.yaml") != std::string::npos);
     CHECK(ws.writes() == writes); // no create, no update, no delete
     const auto after = ws.control.webhooks();
-    CHECK(tenant_names(ws.control) == std::vector<std::string>{"Once", "Twice"});
+    CHECK(ws.control.webhook_names() == std::vector<std::string>{"Once", "Twice"});
     for (const auto& w : after)
         if (w.name == "Twice")
             CHECK(w.endpoint_url == "https://a.example.com/x");

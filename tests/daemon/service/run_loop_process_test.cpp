@@ -433,14 +433,6 @@ TEST_CASE("a manifest edited on disk is applied without a signal (inotify)") {
     CHECK(run.stop());
 }
 
-std::vector<std::string> tenant_names(EmulatorControl& control) {
-    std::vector<std::string> names;
-    for (const auto& w : control.webhooks())
-        names.push_back(w.name);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 /// How many cycles the daemon's log says have finished.
 std::size_t cycles_finished(const std::string& log) {
     std::size_t count = 0;
@@ -479,7 +471,7 @@ TEST_CASE("a name defined twice by an edit is created by neither definition (ino
     CHECK(eventually([&] { return endpoint_of(run.control, "Three") == "https://three.example.com/hook"; }, 15s));
     // One more full cycle after the edit's: still no Twice.
     CHECK(run_one_more_cycle(run));
-    CHECK(tenant_names(run.control) == std::vector<std::string>{"One", "Three", "Two"});
+    CHECK(run.control.webhook_names() == std::vector<std::string>{"One", "Three", "Two"});
     CHECK(run.daemon.output().find("defined 2 times") != std::string::npos);
     CHECK(run.stop());
 }
@@ -499,7 +491,7 @@ TEST_CASE("a name defined twice by a reload is neither created nor changed when 
     CHECK(run.notify.wait_for("READY=1", 5s));
     CHECK(eventually([&] { return endpoint_of(run.control, "Four") == "https://four.example.com/hook"; }, 15s));
     CHECK(run_one_more_cycle(run));
-    CHECK(tenant_names(run.control) == std::vector<std::string>{"Four", "One", "Two"});
+    CHECK(run.control.webhook_names() == std::vector<std::string>{"Four", "One", "Two"});
     CHECK(endpoint_of(run.control, "One") == "https://one.example.com/hook");
     CHECK(run.stop());
 }
