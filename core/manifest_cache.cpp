@@ -47,7 +47,7 @@ std::shared_ptr<const ManifestSet> ManifestCache::load(const ManifestFile& file,
 
     ManifestSet part;
     part.files = 1;
-    const auto text = read_source_file(file.path, file.display, part.diagnostics);
+    const auto text = read_source_file(file.display, file.display, part.diagnostics);
     if (!text) {
         // Why it cannot be read may change without the file changing
         // (permissions): never kept.

@@ -34,10 +34,20 @@ struct FileIdHash {
     }
 };
 
+/// What fstatat said of one directory entry.
+struct EntryStat {
+    int error = 0; ///< errno, 0 when `st` holds the answer
+    struct stat st {};
+};
+
+// Below this many entries a directory's stats are made in line: handing
+// them to other threads would cost more than it saves.
+constexpr std::size_t parallel_stat_threshold = 32;
+
 class Walker {
 public:
-    Walker(const fs::path& root, Diagnostics& diagnostics)
-        : root_(root), root_text_(root.string()), diagnostics_(diagnostics) {}
+    Walker(const fs::path& root, Diagnostics& diagnostics, Executor& executor)
+        : root_(root), root_text_(root.string()), diagnostics_(diagnostics), executor_(executor) {}
 
     std::vector<ManifestFile> run() {
         struct stat st {};
@@ -100,23 +110,46 @@ private:
             return;
         }
         std::sort(names.begin(), names.end());
-        for (const auto& name : names) {
-            const std::string relative = relative_dir.empty() ? name : relative_dir + '/' + name;
-            visit(::dirfd(stream), dir / name, name, relative);
+        const auto stats = stat_all(::dirfd(stream), names);
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const std::string relative = relative_dir.empty() ? names[i] : relative_dir + '/' + names[i];
+            visit(stats[i], dir, names[i], relative);
         }
     }
 
-    void visit(int dir_fd, const fs::path& path, const std::string& name, const std::string& relative) {
-        struct stat st {};
-        if (::fstatat(dir_fd, name.c_str(), &st, 0) != 0) {
+    // The stats are most of a reload's time once the cache knows every
+    // file (each a system call resolving a name), and they do not depend
+    // on one another; what is done with their answers does (which link to
+    // a file or directory is the first), so that stays in order in visit.
+    std::vector<EntryStat> stat_all(int dir_fd, const std::vector<std::string>& names) {
+        std::vector<EntryStat> stats(names.size());
+        const auto stat_range = [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i)
+                if (::fstatat(dir_fd, names[i].c_str(), &stats[i].st, 0) != 0)
+                    stats[i].error = errno;
+        };
+        const std::size_t runs = std::min(names.size() / (parallel_stat_threshold / 2), executor_.width() * 4);
+        if (runs < 2) {
+            stat_range(0, names.size());
+            return stats;
+        }
+        executor_.run(runs, [&](std::size_t run) {
+            stat_range(names.size() * run / runs, names.size() * (run + 1) / runs);
+        });
+        return stats;
+    }
+
+    void visit(const EntryStat& found, const fs::path& dir, const std::string& name, const std::string& relative) {
+        if (found.error != 0) {
             // Only a manifest-looking name is worth a word: other dangling
             // links are none of our business.
             if (has_manifest_extension(name))
                 diagnostics_.warning({display(relative)},
-                                     std::string("skipped: ") + std::strerror(errno) +
+                                     std::string("skipped: ") + std::strerror(found.error) +
                                          " (a dangling symlink?)");
             return;
         }
+        const struct stat& st = found.st;
         const FileId id{st.st_dev, st.st_ino};
         if (S_ISDIR(st.st_mode)) {
             if (!visited_dirs_.insert(id).second) {
@@ -125,7 +158,7 @@ private:
                                      "second link to the same directory)");
                 return;
             }
-            walk(path, relative);
+            walk(dir / name, relative);
             return;
         }
         if (!S_ISREG(st.st_mode) || !has_manifest_extension(name))
@@ -139,12 +172,13 @@ private:
                               static_cast<std::uint64_t>(st.st_size),
                               static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
                                   st.st_mtim.tv_nsec};
-        files_.push_back({path, display(relative), relative, stamp});
+        files_.push_back({display(relative), relative, stamp});
     }
 
     fs::path root_;
     std::string root_text_;
     Diagnostics& diagnostics_;
+    Executor& executor_;
     std::set<FileId> visited_dirs_;
     std::unordered_map<FileId, std::size_t, FileIdHash> visited_files_; ///< index in files_
     std::vector<ManifestFile> files_;
@@ -153,7 +187,13 @@ private:
 } // namespace
 
 std::vector<ManifestFile> discover_manifest_files(const fs::path& dir, Diagnostics& diagnostics) {
-    return Walker(dir, diagnostics).run();
+    InlineExecutor in_order;
+    return discover_manifest_files(dir, diagnostics, in_order);
+}
+
+std::vector<ManifestFile> discover_manifest_files(const fs::path& dir, Diagnostics& diagnostics,
+                                                  Executor& executor) {
+    return Walker(dir, diagnostics, executor).run();
 }
 
 } // namespace hookwarden

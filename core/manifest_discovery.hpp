@@ -10,6 +10,7 @@
 #pragma once
 
 #include "core/diagnostic.hpp"
+#include "core/executor.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -30,12 +31,22 @@ struct FileStamp {
 };
 
 struct ManifestFile {
-    std::filesystem::path path; ///< to open
-    std::string display;        ///< `dir` as given joined with the relative path
-    std::string relative;       ///< path below `dir`, '/'-separated: the sort key
-    FileStamp stamp;            ///< as found
+    /// `dir` as given joined with the relative path: what messages show, and
+    /// what opens the file. (No std::filesystem::path: building one splits
+    /// the text into components, for each of thousands of files a reload
+    /// finds, and only the files that changed are opened.)
+    std::string display;
+    std::string relative; ///< path below `dir`, '/'-separated: the sort key
+    FileStamp stamp;      ///< as found
 };
 
+/// Finds the manifest files below `dir`; what cannot be read is reported
+/// in `diagnostics`. The result is the same whatever the executor: it only
+/// makes the stats of a large directory at the same time.
+std::vector<ManifestFile> discover_manifest_files(const std::filesystem::path& dir,
+                                                  Diagnostics& diagnostics, Executor& executor);
+
+/// As above, in order on the calling thread.
 std::vector<ManifestFile> discover_manifest_files(const std::filesystem::path& dir,
                                                   Diagnostics& diagnostics);
 

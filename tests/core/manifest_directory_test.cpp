@@ -160,6 +160,56 @@ TEST_CASE("a dangling symlink with a manifest name is reported as a warning and 
     CHECK(warnings_of(set.diagnostics)[0].location.file == (dir.path() / "root/gone.yaml").string());
 }
 
+namespace {
+
+/// Runs the pieces in reverse index order: whatever discovery hands to an
+/// executor must not depend on the order the pieces run in.
+class ReverseExecutor final : public Executor {
+public:
+    void run(std::size_t count, const std::function<void(std::size_t)>& fn) override {
+        ++runs;
+        for (std::size_t i = count; i-- > 0;)
+            fn(i);
+    }
+    std::size_t width() const override { return 4; }
+    std::size_t runs = 0;
+};
+
+} // namespace
+
+TEST_CASE("a large directory found on an executor is found exactly as in order, links and loops included") {
+    ScratchDir dir;
+    for (int i = 0; i < 120; ++i)
+        dir.write("root/many/m" + std::to_string(i) + ".yaml", minimal("M" + std::to_string(i)));
+    for (int i = 0; i < 40; ++i)
+        dir.write("root/many/note" + std::to_string(i) + ".txt", "not a manifest\n");
+    // Which of two links to one file or directory counts, and which is
+    // warned about, depends on the order the entries are looked at.
+    for (int i = 0; i < 40; ++i)
+        dir.symlink("m" + std::to_string(i) + ".yaml", "root/many/alias" + std::to_string(i) + ".yaml");
+    for (int i = 0; i < 10; ++i)
+        dir.symlink(dir.path() / ("nowhere" + std::to_string(i)), "root/many/gone" + std::to_string(i) + ".yml");
+    dir.symlink("..", "root/many/up");
+    dir.symlink("many", "root/again");
+
+    Diagnostics in_order_diagnostics;
+    const auto expected = discover_manifest_files(dir.path() / "root", in_order_diagnostics);
+    ReverseExecutor reverse;
+    Diagnostics diagnostics;
+    const auto found = discover_manifest_files(dir.path() / "root", diagnostics, reverse);
+
+    CHECK(reverse.runs > 0); // the directory was large enough to be split
+    REQUIRE(found.size() == expected.size());
+    CHECK(found.size() == 120);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        CHECK(found[i].display == expected[i].display);
+        CHECK(found[i].relative == expected[i].relative);
+        CHECK(found[i].stamp == expected[i].stamp);
+    }
+    CHECK(dump(diagnostics) == dump(in_order_diagnostics));
+    CHECK(warnings_of(diagnostics).size() == 40 + 10 + 2);
+}
+
 TEST_CASE("a manifest directory that does not exist is an error naming it") {
     ScratchDir dir;
     const auto missing = dir.path() / "no-such-dir";
