@@ -35,7 +35,9 @@ interval: 1h
 requestsPerMinute: 100000
 concurrency: 8
 CONFIG
-"$hookwarden" --config "$work/hookwarden.yaml" --log-level warning run &
+# With the environment systemd gives the unit (none of the shell's): a shell's
+# SSL_CERT_FILE, for one, makes OpenSSL parse a whole CA bundle up front.
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$hookwarden" --config "$work/hookwarden.yaml" --log-level warning run &
 daemon_pid=$!
 for _ in $(seq 1 600); do
   grep -q '"outcome":"converged"' "$work/state/status.json" 2>/dev/null && break
