@@ -1,5 +1,7 @@
 #include "core/plan_render.hpp"
 
+#include "core/ansi_palette.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -9,20 +11,11 @@ namespace json = boost::json;
 
 namespace {
 
-struct Palette {
-    bool on = false;
-    std::string paint(const char* code, const std::string& text) const {
-        if (!on)
-            return text;
-        return std::string("\x1b[") + code + "m" + text + "\x1b[0m";
-    }
-};
-
-constexpr const char* green = "32";
-constexpr const char* yellow = "33";
-constexpr const char* red = "31";
-constexpr const char* bold_red = "1;31";
-constexpr const char* cyan = "36";
+using ansi::bold_red;
+using ansi::cyan;
+using ansi::green;
+using ansi::red;
+using ansi::yellow;
 
 // A few words after the header line that say why an item is there.
 std::string cause_words(ChangeCause cause) {

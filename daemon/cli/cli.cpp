@@ -2,6 +2,7 @@
 
 #include "daemon/cli/commands.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <array>
@@ -17,12 +18,13 @@ namespace hookwarden {
 
 namespace {
 
-constexpr std::array<const Command*, 5> registry{
+constexpr std::array<const Command*, 6> registry{
     &validate_command,
     &plan_command,
     &apply_command,
     &export_command,
     &run_command,
+    &status_command,
 };
 
 void print_usage(std::ostream& out) {
@@ -42,7 +44,8 @@ void print_usage(std::ostream& out) {
            "  --help, -h         this text; `hookwarden COMMAND --help` for a command\n"
            "  --version          print the version and exit\n"
            "\n"
-           "Exit codes: 0 success, 1 failure, 2 changes pending (plan), 64 bad command line.\n";
+           "Exit codes: 0 success, 1 failure, 2 changes pending (plan), 3 no snapshot yet\n"
+           "(status), 64 bad command line.\n";
 }
 
 const Command* find_command(std::string_view name) {
@@ -57,6 +60,14 @@ bool color_allowed(int fd) {
     if (no_color && *no_color)
         return false;
     return ::isatty(fd) == 1;
+}
+
+// Only a terminal has a width to fit; a pipe or a file gets whole lines.
+std::size_t terminal_columns(int fd) {
+    winsize size{};
+    if (::isatty(fd) != 1 || ::ioctl(fd, TIOCGWINSZ, &size) != 0)
+        return 0;
+    return size.ws_col;
 }
 
 } // namespace
@@ -140,6 +151,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
         }
     }
     context.out_is_tty = (&out == &std::cout) && color_allowed(STDOUT_FILENO);
+    context.out_columns = (&out == &std::cout) ? terminal_columns(STDOUT_FILENO) : 0;
     return command->run(context);
 }
 

@@ -20,6 +20,7 @@ namespace exit_code {
 inline constexpr int ok = 0;
 inline constexpr int failure = 1;  ///< invalid input, failed cycle, error
 inline constexpr int changes = 2;  ///< plan: changes pending
+inline constexpr int no_snapshot = 3; ///< status: stateDir holds no status.json yet
 inline constexpr int usage = 64;   ///< bad command line (EX_USAGE)
 } // namespace exit_code
 
@@ -30,6 +31,7 @@ struct CommandContext {
     std::ostream& out;
     std::ostream& err;
     bool out_is_tty = false; ///< colour allowed on `out` (TTY and no NO_COLOR)
+    std::size_t out_columns = 0; ///< width of `out` when it is a terminal, else 0
 
     /// Loads the config file (`--config`, $HOOKWARDEN_CONFIG or the default
     /// path), printing every diagnostic on `err`. Empty on failure.

@@ -48,4 +48,14 @@ std::optional<std::string> CliArgs::option(const std::string& name) const {
     return it->second;
 }
 
+std::optional<std::string> parse_output_command_args(CliArgs& args, const std::vector<std::string>& argv) {
+    if (auto problem = args.parse(argv))
+        return problem;
+    if (!args.positionals().empty())
+        return "takes no arguments";
+    if (auto output = args.option("output"); output && *output != "text" && *output != "json")
+        return "--output must be text or json";
+    return std::nullopt;
+}
+
 } // namespace hookwarden

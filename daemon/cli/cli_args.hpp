@@ -32,4 +32,9 @@ private:
     std::vector<std::string> positionals_;
 };
 
+/// Parses the arguments of a command that takes no positional argument and
+/// whose `--output`, when given, is `text` or `json` (plan, status). Returns
+/// the problem, if any, as one line.
+std::optional<std::string> parse_output_command_args(CliArgs& args, const std::vector<std::string>& argv);
+
 } // namespace hookwarden

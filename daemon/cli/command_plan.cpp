@@ -16,16 +16,11 @@ namespace {
 
 int run_plan(CommandContext& context) {
     CliArgs args({"check-endpoints"}, {"output"});
-    const auto problem = args.parse(context.args);
-    const std::string output = args.option("output").value_or("text");
-    if (problem || !args.positionals().empty() || (output != "text" && output != "json")) {
-        context.err << "hookwarden plan: "
-                    << (problem                       ? *problem
-                        : !args.positionals().empty() ? "takes no arguments"
-                                                      : "--output must be text or json")
-                    << " (see hookwarden plan --help)\n";
+    if (auto problem = parse_output_command_args(args, context.args)) {
+        context.err << "hookwarden plan: " << *problem << " (see hookwarden plan --help)\n";
         return exit_code::usage;
     }
+    const std::string output = args.option("output").value_or("text");
 
     auto config = context.load_config();
     if (!config)

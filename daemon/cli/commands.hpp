@@ -11,5 +11,6 @@ extern const Command plan_command;
 extern const Command apply_command;
 extern const Command export_command;
 extern const Command run_command;
+extern const Command status_command;
 
 } // namespace hookwarden

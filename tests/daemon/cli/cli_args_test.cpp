@@ -103,4 +103,17 @@ TEST_CASE("a parser that knows nothing rejects every option but keeps positional
     CHECK(strict.parse({"--prune"}).has_value());
 }
 
+TEST_CASE("plan and status take no argument and only text or json as --output") {
+    auto parsed = [](std::vector<std::string> argv) {
+        CliArgs args({"verify"}, {"output"});
+        return parse_output_command_args(args, argv);
+    };
+    CHECK_FALSE(parsed({}).has_value());
+    CHECK_FALSE(parsed({"--output", "json", "--verify"}).has_value());
+    CHECK_FALSE(parsed({"--output=text"}).has_value());
+    CHECK(parsed({"--output", "yaml"}) == std::optional<std::string>("--output must be text or json"));
+    CHECK(parsed({"dir"}) == std::optional<std::string>("takes no arguments"));
+    CHECK(contains(parsed({"--verfy"}).value_or(""), "unknown option"));
+}
+
 } // TEST_SUITE

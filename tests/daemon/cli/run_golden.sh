@@ -7,7 +7,10 @@
 # A case directory holds `args` (one argument a line), optionally `env`
 # (NAME=VALUE lines added to an otherwise clean environment) and the
 # expected `stdout`, `stderr` and `exit`. The command runs from SOURCE_DIR so
-# paths in messages are stable. UPDATE_GOLDEN=1 rewrites the expectations.
+# paths in messages are stable; a path the program made absolute (a config's
+# stateDir) is shown relative to SOURCE_DIR again, so expectations do not
+# depend on where the tree is checked out. UPDATE_GOLDEN=1 rewrites the
+# expectations.
 set -euo pipefail
 hookwarden=$1 source_dir=$2 case_dir=$3
 
@@ -24,6 +27,7 @@ status=0
 (cd "$source_dir" && env -i "${env_vars[@]}" "$hookwarden" "${args[@]}") \
   >"$work/stdout" 2>"$work/stderr" </dev/null || status=$?
 echo "$status" > "$work/exit"
+SOURCE_PREFIX="$source_dir/" perl -pi -e 's/\Q$ENV{SOURCE_PREFIX}\E//g' "$work/stdout" "$work/stderr"
 
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
   cp "$work/stdout" "$work/stderr" "$work/exit" "$case_dir/"
