@@ -30,15 +30,18 @@ std::string cycle_status(const StatusState& state, std::chrono::steady_clock::ti
     const CycleSummary& last = *state.last_cycle;
     if (!last.reached)
         return "tenant unreachable: " + shortened(last.error, 80) + " · retry in " + wait;
+    // A blocked prune is shown with any outcome: it stays until someone acts.
+    const std::string prune =
+        last.prune_blocked.empty() ? "" : " · prune blocked: " + shortened(last.prune_blocked, 100);
     if (last.failing_count > 0)
         return std::to_string(last.failing_count) + " failing (" + join(last.failing, ", ") +
-               (last.failing_count > status_failing_names ? ", …" : "") + ") · retry in " + wait;
+               (last.failing_count > status_failing_names ? ", …" : "") + ")" + prune + " · retry in " + wait;
     const std::string converged =
         std::to_string(last.converged) + "/" + std::to_string(state.desired_webhooks);
     if (state.manifest_errors > 0)
         return "manifests invalid (" + std::to_string(state.manifest_errors) + " errors) · " + converged +
-               " converged · next in " + wait;
-    return "converged " + converged + " · next in " + wait;
+               " converged" + prune + " · next in " + wait;
+    return "converged " + converged + prune + " · next in " + wait;
 }
 
 } // namespace
@@ -61,6 +64,9 @@ CycleSummary summarize(const CycleReport& report) {
         return summary;
     }
     summary.reached = true;
+    // The whole reason, with what to do, is in the log and status.json.
+    const auto& reason = report.result->prune_blocked_reason;
+    summary.prune_blocked = reason.substr(0, reason.find(": "));
     for (const auto& item : report.result->items) {
         if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
             item.outcome == ItemOutcome::deferred) {
