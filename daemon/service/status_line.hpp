@@ -37,6 +37,9 @@ struct CycleSummary {
     /// Why prune deleted nothing, when it was blocked: the reason's fact
     /// (its text before ": ", see PruneDecision::reason); empty otherwise.
     std::string prune_blocked;
+    /// The snapshot files this cycle could not write (status.json's
+    /// snapshotErrors), by name.
+    std::vector<std::string> snapshot_errors;
 };
 
 /// The summary of a finished cycle's report.
@@ -61,6 +64,7 @@ struct StatusState {
 /// `converged 42/42 · next in 55s`, `3 failing (A, B, C) · retry in 20s`,
 /// `converged 40/42 · prune blocked: 12 owned webhooks left the manifests,
 /// more than maxDeletesPerCycle (10) · next in 55s`,
+/// `converged 2/2 · snapshots failed: audit/, health.json · next in 55s`,
 /// `tenant unreachable: … · retry in 40s`, `cycle stuck for 11m · awaiting restart`.
 std::string status_line(const StatusState& state, std::chrono::steady_clock::time_point now);
 

@@ -205,3 +205,23 @@ TEST_CASE("a blocked prune's fact is cut to 100 characters in STATUS") {
     state.last_cycle->prune_blocked = std::string(101, 'p');
     CHECK(status_line(state, now) == "converged 2/2 · prune blocked: " + std::string(97, 'p') + "... · next in 55s");
 }
+
+TEST_CASE("snapshot files a cycle could not write are named in STATUS, whatever the outcome") {
+    StatusState state = idle(2, 55s);
+    state.last_cycle->snapshot_errors = {"audit/", "health.json"};
+    CHECK(status_line(state, now) == "converged 2/2 · snapshots failed: audit/, health.json · next in 55s");
+
+    state.last_cycle->prune_blocked = "prune is skipped";
+    CHECK(status_line(state, now) ==
+          "converged 2/2 · prune blocked: prune is skipped · snapshots failed: audit/, health.json · next in 55s");
+
+    state.last_cycle = CycleSummary{.reached = false, .error = "cannot connect", .snapshot_errors = {"status.json"}};
+    CHECK(status_line(state, now) == "tenant unreachable: cannot connect · snapshots failed: status.json · retry in 55s");
+}
+
+TEST_CASE("the summary names the snapshot files the report lists as failed") {
+    CycleReport report;
+    report.result = CycleResult{};
+    report.snapshot_errors = {{"audit/", "Not a directory"}, {"metrics.prom", "No space left on device"}};
+    CHECK(summarize(report).snapshot_errors == std::vector<std::string>{"audit/", "metrics.prom"});
+}
