@@ -1,34 +1,16 @@
 #include "core/state_store.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/sha256.hpp"
 
-#include <array>
 #include <boost/json.hpp>
-#include <openssl/evp.h>
 
 namespace hookwarden {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-std::string to_hex(std::span<const unsigned char> bytes) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        out += hex[b >> 4];
-        out += hex[b & 0x0f];
-    }
-    return out;
-}
-
-std::string sha256_digest(std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), md.data(), &length, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 is not available from OpenSSL");
-    return "sha256:" + to_hex(std::span(md.data(), length));
-}
+std::string sha256_digest(std::string_view data) { return "sha256:" + sha256_hex(data); }
 
 std::string state_to_json(const State& state) {
     // Written by hand rather than with json::serialize of one object so that

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/sha256.hpp"
 
 #include <filesystem>
 #include <map>
@@ -27,9 +28,6 @@ namespace hookwarden {
 
 /// The `formatVersion` this build writes and the newest it reads.
 inline constexpr int state_format_version = 1;
-
-/// Lower-case hex, two digits a byte.
-std::string to_hex(std::span<const unsigned char> bytes);
 
 /// `sha256:` followed by the 64 lower-case hex digits of SHA-256(data): the
 /// form of every digest and fingerprint in state.json.

@@ -1,7 +1,7 @@
 #include "daemon/service/run_loop.hpp"
 
 #include "core/manifest_cache.hpp"
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 #include "daemon/service/cycle_scheduler.hpp"
 #include "daemon/service/desired_state_gate.hpp"
 #include "daemon/service/log.hpp"

@@ -7,7 +7,7 @@
 // README and the process tests quote them.
 #pragma once
 
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -3,7 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>

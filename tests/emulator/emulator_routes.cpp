@@ -2,7 +2,7 @@
 #include "daemon/tenant/webhook_json.hpp"
 
 #include "core/iso8601_duration.hpp"
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 #include "tests/emulator/emulator_answers.hpp"
 #include "tests/emulator/emulator_validation.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "tests/emulator/emulator_tenant.hpp"
 
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>

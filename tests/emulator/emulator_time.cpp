@@ -1,6 +1,6 @@
 #include "tests/emulator/emulator_time.hpp"
 
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 
 namespace hookwarden::emulator {
 namespace chrono = std::chrono;

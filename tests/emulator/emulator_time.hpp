@@ -1,6 +1,6 @@
 // Time as the tenant emulator reads it: RFC 3339 timestamps and intervals
 // of two of them. Timestamps are written with core's format_rfc3339
-// (core/status_snapshot.hpp: UTC with milliseconds, as Genesys Cloud does),
+// (core/snapshot/status_file.hpp: UTC with milliseconds, as Genesys Cloud does),
 // and ISO-8601 durations read with core's parse_iso8601_duration
 // (core/iso8601_duration.hpp, the rule of SPEC §2).
 //

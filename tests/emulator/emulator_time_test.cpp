@@ -2,7 +2,7 @@
 // (written with core's format_rfc3339).
 #include "tests/emulator/emulator_time.hpp"
 
-#include "core/status_snapshot.hpp"
+#include "core/snapshot/status_file.hpp"
 
 #include <doctest/doctest.h>
 
