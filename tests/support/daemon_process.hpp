@@ -39,7 +39,11 @@ public:
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
             throw std::runtime_error("cannot bind the notify socket " + path_);
     }
-    ~NotifySocket() { ::close(fd_); }
+    /// Unlinked, so that the next daemon of a test can have one at the same path.
+    ~NotifySocket() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
     const std::string& path() const { return path_; }
 
     /// Reads messages until one contains `needle`; every message read is kept.
