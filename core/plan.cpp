@@ -583,6 +583,8 @@ Plan make_plan(const PlanInput& input) {
     Plan plan;
     plan.manifest_errors = input.manifest_errors;
     const TenantIndex tenant(input.observed);
+    for (const auto& webhook : input.observed)
+        plan.health_by_id.emplace(webhook.id, webhook.health);
 
     const std::vector<DuplicateName> duplicates = duplicate_names(input);
     std::set<std::string> desired_names;

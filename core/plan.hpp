@@ -103,7 +103,9 @@ struct PruneDecision {
     bool enabled = false;                ///< `prune: true` or `apply --prune`
     std::vector<std::string> candidates; ///< owned webhooks that left the manifests, by name
     bool blocked = false;                ///< candidates exist but none is deleted this cycle
-    std::string reason;                  ///< why, when blocked
+    /// Why, when blocked: the fact with its figures, then after ": " why
+    /// that stops prune or what to do (STATUS= shows the fact only).
+    std::string reason;
 };
 
 struct PlanCounts {
@@ -121,6 +123,9 @@ struct Plan {
     /// Owned names that are neither desired nor in the tenant any more: the
     /// executor drops them from state.json; no tenant call.
     std::vector<std::string> forget;
+    /// The tenant's health of every listed webhook, by id: the listing
+    /// carries it, so snapshots (health.json) need no extra read for it.
+    std::map<std::string, WebhookHealth> health_by_id;
 
     PlanCounts counts() const;
     /// True when apply would change the tenant or take ownership.

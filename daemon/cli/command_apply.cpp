@@ -1,13 +1,17 @@
 // `hookwarden apply [--prune] [--dry-run] [--check-endpoints]
 // [--rotate-secret NAME]`: one reconcile cycle, then exit (SPEC §4, §4a).
 // Holds the state directory's lock for the whole cycle, so that it never
-// runs beside the daemon or another apply. Exit 0 converged, 1 anything
-// failed; --dry-run exits like `plan` (0, 2 or 1) and writes nothing.
+// runs beside the daemon or another apply. Writes the cycle's snapshots
+// (status.json with source "apply" and no nextRun, health.json, audit/,
+// changes.jsonl, metrics.prom) like a daemon cycle. Exit 0 converged, 1
+// anything failed; --dry-run exits like `plan` (0, 2 or 1) and writes
+// nothing.
 #include "core/plan_render.hpp"
 #include "daemon/cli/cli_args.hpp"
 #include "daemon/cli/commands.hpp"
 #include "daemon/net/endpoint_probe.hpp"
 #include "daemon/service/reconcile_setup.hpp"
+#include "daemon/service/snapshot_writer.hpp"
 #include "daemon/service/state_lock.hpp"
 
 #include <algorithm>
@@ -61,9 +65,24 @@ int run_apply(CommandContext& context) {
         context.err << "hookwarden apply: " << reconciler.error().describe() << '\n';
         return exit_code::failure;
     }
+    CycleReport report;
+    report.cycle_id = new_cycle_id();
+    report.started = std::chrono::system_clock::now();
+    report.manifest_errors = desired.errors;
+    // Snapshot failures are reported on stderr, once each, by the writer's
+    // log lines; they do not change the exit status.
+    const auto write_snapshots = [&](const Plan* made) {
+        report.finished = std::chrono::system_clock::now();
+        SnapshotWriter(snapshot_settings(*config, "apply")).write(report, desired, made, *reconciler->tenant);
+    };
+
     auto plan = reconciler->engine->plan(desired, options);
     if (!plan) {
         context.err << "hookwarden apply: " << plan.error().describe() << '\n';
+        if (!dry_run) {
+            report.error = plan.error();
+            write_snapshots(nullptr);
+        }
         return exit_code::failure;
     }
     if (args.flag("check-endpoints")) {
@@ -90,6 +109,8 @@ int run_apply(CommandContext& context) {
         context.out << render_item_result(item, render);
         context.out.flush();
     });
+    report.result = result;
+    write_snapshots(&*plan);
     context.out << render_cycle_footer(result, render);
     for (const auto& item : result.items)
         if (item.error)

@@ -15,23 +15,31 @@ void CycleScheduler::cycle_started(Clock::time_point now) {
     cycle_started_ = now;
 }
 
-CycleScheduler::Clock::time_point CycleScheduler::cycle_finished(Clock::time_point now, bool reached_tenant,
-                                                                 std::optional<Clock::time_point> retry) {
-    running_ = false;
+CycleScheduler::NextCycleRule CycleScheduler::next_cycle_rule() {
+    return {.jittered_interval = jittered_interval(), .unreachable_streak = unreachable_streak_};
+}
+
+CycleScheduler::Clock::time_point CycleScheduler::next_cycle_after(const NextCycleRule& rule, Clock::time_point now,
+                                                                   bool reached_tenant,
+                                                                   std::optional<Clock::time_point> retry) {
     if (!reached_tenant) {
-        ++unreachable_streak_;
         const auto doublings_cap = unreachable_retry_base * (1 << unreachable_retry_doublings);
-        const auto cap = std::min(jittered_interval(), Clock::duration(doublings_cap));
+        const auto cap = std::min(rule.jittered_interval, Clock::duration(doublings_cap));
         // backoff_ceiling's cap is in milliseconds; compare in the clock's own unit.
         const BackoffPolicy policy{.base = unreachable_retry_base,
                                    .cap = std::chrono::ceil<std::chrono::milliseconds>(cap)};
-        next_cycle_ = now + std::min<Clock::duration>(backoff_ceiling(policy, unreachable_streak_ - 1), cap);
-    } else {
-        unreachable_streak_ = 0;
-        next_cycle_ = now + jittered_interval();
-        if (retry)
-            next_cycle_ = std::max(now + 1s, std::min(next_cycle_, *retry));
+        return now + std::min<Clock::duration>(backoff_ceiling(policy, rule.unreachable_streak), cap);
     }
+    const auto next = now + rule.jittered_interval;
+    return retry ? std::max(now + 1s, std::min(next, *retry)) : next;
+}
+
+CycleScheduler::Clock::time_point CycleScheduler::cycle_finished(Clock::time_point now, bool reached_tenant,
+                                                                 std::optional<Clock::time_point> retry,
+                                                                 const NextCycleRule& rule) {
+    running_ = false;
+    next_cycle_ = next_cycle_after(rule, now, reached_tenant, retry);
+    unreachable_streak_ = reached_tenant ? 0 : rule.unreachable_streak + 1;
     if (another_cycle_)
         next_cycle_ = now;
     return next_cycle_;

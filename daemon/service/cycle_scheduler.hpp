@@ -47,11 +47,33 @@ public:
     /// A cycle started at `now`; the requests made before it are served by it.
     void cycle_started(Clock::time_point now);
 
+    /// What decides when the cycle after the running one is due, fixed when
+    /// it starts, so that the cycle's own thread can tell its next run
+    /// (status.json's nextRun) before the loop hears that it ended.
+    struct NextCycleRule {
+        Clock::duration jittered_interval{}; ///< drawn once for this cycle
+        int unreachable_streak = 0;          ///< before this cycle
+    };
+
+    /// Draws the jitter of the next interval.
+    NextCycleRule next_cycle_rule();
+
+    /// When the next cycle is due after one that ended at `now` under
+    /// `rule` (see cycle_finished). A cycle asked for while this one ran is
+    /// not foreseen: it runs at once, and its own end says when the next is.
+    static Clock::time_point next_cycle_after(const NextCycleRule& rule, Clock::time_point now,
+                                              bool reached_tenant, std::optional<Clock::time_point> retry);
+
     /// The running cycle ended at `now`. `reached_tenant`: it could list the
-    /// tenant and plan; `retry`: the engine's next_retry() after it. Returns
-    /// when the next cycle is due.
+    /// tenant and plan; `retry`: the engine's next_retry() after it; `rule`:
+    /// next_cycle_rule() when it started. Returns when the next cycle is due.
     Clock::time_point cycle_finished(Clock::time_point now, bool reached_tenant,
-                                     std::optional<Clock::time_point> retry);
+                                     std::optional<Clock::time_point> retry, const NextCycleRule& rule);
+    /// The same with a rule drawn now.
+    Clock::time_point cycle_finished(Clock::time_point now, bool reached_tenant,
+                                     std::optional<Clock::time_point> retry) {
+        return cycle_finished(now, reached_tenant, retry, next_cycle_rule());
+    }
 
     /// A manifest change, SIGUSR1 or a reload asks for a cycle: now when
     /// none runs, right after the running one otherwise.

@@ -8,6 +8,7 @@
 #include "daemon/service/manifest_watcher.hpp"
 #include "daemon/service/reconcile_setup.hpp"
 #include "daemon/service/service_notify.hpp"
+#include "daemon/service/snapshot_writer.hpp"
 #include "daemon/service/state_lock.hpp"
 #include "daemon/service/status_line.hpp"
 #include "daemon/service/thread_pool.hpp"
@@ -169,7 +170,8 @@ public:
     Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
            ServiceNotifier& notifier)
         : context_(context), config_(std::move(config)), reconciler_(std::move(reconciler)),
-          lock_(std::move(lock)), notify_(notifier), random_(std::random_device{}()),
+          lock_(std::move(lock)), notify_(notifier), snapshots_(snapshot_settings(config_, "daemon")),
+          random_(std::random_device{}()),
           scheduler_(config_.interval, [this] { return random_(); }) {}
 
     ~Daemon() {
@@ -342,12 +344,15 @@ private:
         state_changed_ = true;
         hung_reported_ = false;
         scheduler_.cycle_started(Clock::now());
+        cycle_rule_ = scheduler_.next_cycle_rule();
         char id[9];
         std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
         const std::string cycle_id = id;
-        // finish_cycle() joined the last worker before the loop could get here.
+        // finish_cycle() joined the last worker before the loop could get here;
+        // the loop touches neither the snapshot writer nor the tenant client
+        // until it joins this one.
         worker_ = std::thread([this, cycle_id, desired = gate_.in_force(), options = plan_options_from(config_),
-                               &engine = *reconciler_.engine] {
+                               rule = cycle_rule_, &engine = *reconciler_.engine, &tenant = *reconciler_.tenant] {
             CycleReport report;
             report.cycle_id = cycle_id;
             report.started = std::chrono::system_clock::now();
@@ -365,6 +370,15 @@ private:
             }
             report.finished = std::chrono::system_clock::now();
             log_cycle_end(report);
+            // status.json carries the next run, so it is foretold here by
+            // the rule finish_cycle() will apply (a cycle asked for
+            // meanwhile runs at once and writes its own).
+            const auto ended = Clock::now();
+            const auto next = CycleScheduler::next_cycle_after(
+                rule, ended, report.result.has_value(), report.result ? engine.next_retry() : std::nullopt);
+            report.next_run = report.finished +
+                              std::chrono::duration_cast<std::chrono::system_clock::duration>(next - ended);
+            snapshots_.write(report, *desired, plan ? &*plan : nullptr, tenant);
             {
                 std::lock_guard lock(done_mutex_);
                 done_report_ = std::move(report);
@@ -405,13 +419,8 @@ private:
         assert(report);
 
         const auto now = Clock::now();
-        const auto next_cycle = scheduler_.cycle_finished(
-            now, report->result.has_value(),
-            report->result ? reconciler_.engine->next_retry() : std::nullopt);
-        report->next_run = std::chrono::system_clock::now() +
-                           std::chrono::duration_cast<std::chrono::system_clock::duration>(next_cycle - now);
-        if (auto written = write_status_snapshot(config_.state_dir, *report); !written)
-            log_warning("cannot write status.json: " + written.error().describe());
+        scheduler_.cycle_finished(now, report->result.has_value(),
+                                  report->result ? reconciler_.engine->next_retry() : std::nullopt, cycle_rule_);
         last_cycle_ = summarize(*report);
         // Kept-alive connections would hold a socket, TLS state and buffers
         // each until the next cycle, and are usually stale by then: servers
@@ -493,6 +502,7 @@ private:
         reconciler_ = std::move(*reconciler);
         gate_.take(std::move(next_desired));
         scheduler_.set_interval(config_.interval);
+        snapshots_.set_settings(snapshot_settings(config_, "daemon"));
         set_log_level(config_.log_level);
         if (manifests_moved)
             watcher_.reset();
@@ -543,6 +553,9 @@ private:
             }
             finish_cycle();
         }
+        // The cycle in flight wrote its snapshots; the last status.json
+        // promises a next run that will not come.
+        snapshots_.write_final_status();
         log_info("stopped");
         return exit_code::ok;
     }
@@ -552,6 +565,8 @@ private:
     Reconciler reconciler_;
     StateLock lock_;
     ServiceNotifier& notify_;
+    /// Written by the cycle's thread only; counts for the daemon's life.
+    SnapshotWriter snapshots_;
     std::mt19937_64 random_;
     /// Kept for the daemon's life: a reload after an edit parses only the
     /// files that changed. The pool's threads start here, after run_daemon
@@ -568,6 +583,7 @@ private:
 
     CycleScheduler scheduler_;
     std::thread worker_;
+    CycleScheduler::NextCycleRule cycle_rule_; ///< of the running or last cycle
     bool hung_reported_ = false;
     std::mutex done_mutex_;
     std::optional<CycleReport> done_report_;

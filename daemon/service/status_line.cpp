@@ -28,17 +28,23 @@ std::string cycle_status(const StatusState& state, std::chrono::steady_clock::ti
     if (!state.last_cycle)
         return "starting";
     const CycleSummary& last = *state.last_cycle;
+    // Snapshot failures never stop a cycle, so STATUS= is where they show.
+    const std::string snapshots =
+        last.snapshot_errors.empty() ? "" : " · snapshots failed: " + join(last.snapshot_errors, ", ");
     if (!last.reached)
-        return "tenant unreachable: " + shortened(last.error, 80) + " · retry in " + wait;
+        return "tenant unreachable: " + shortened(last.error, 80) + snapshots + " · retry in " + wait;
+    // A blocked prune is shown with any outcome: it stays until someone acts.
+    const std::string notes =
+        (last.prune_blocked.empty() ? "" : " · prune blocked: " + shortened(last.prune_blocked, 100)) + snapshots;
     if (last.failing_count > 0)
         return std::to_string(last.failing_count) + " failing (" + join(last.failing, ", ") +
-               (last.failing_count > status_failing_names ? ", …" : "") + ") · retry in " + wait;
+               (last.failing_count > status_failing_names ? ", …" : "") + ")" + notes + " · retry in " + wait;
     const std::string converged =
         std::to_string(last.converged) + "/" + std::to_string(state.desired_webhooks);
     if (state.manifest_errors > 0)
         return "manifests invalid (" + std::to_string(state.manifest_errors) + " errors) · " + converged +
-               " converged · next in " + wait;
-    return "converged " + converged + " · next in " + wait;
+               " converged" + notes + " · next in " + wait;
+    return "converged " + converged + notes + " · next in " + wait;
 }
 
 } // namespace
@@ -56,11 +62,16 @@ std::string format_wait(std::chrono::steady_clock::duration wait) {
 
 CycleSummary summarize(const CycleReport& report) {
     CycleSummary summary;
+    for (const auto& [file, message] : report.snapshot_errors)
+        summary.snapshot_errors.push_back(file);
     if (!report.result) {
         summary.error = report.error ? report.error->message : "unknown error";
         return summary;
     }
     summary.reached = true;
+    // The whole reason, with what to do, is in the log and status.json.
+    const auto& reason = report.result->prune_blocked_reason;
+    summary.prune_blocked = reason.substr(0, reason.find(": "));
     for (const auto& item : report.result->items) {
         if (item.outcome == ItemOutcome::failed || item.outcome == ItemOutcome::refused ||
             item.outcome == ItemOutcome::deferred) {

@@ -34,6 +34,12 @@ struct CycleSummary {
     std::size_t converged = 0;        ///< desired webhooks done or unchanged
     std::vector<std::string> failing; ///< the first status_failing_names failing names
     std::size_t failing_count = 0;    ///< failed, refused (conflicts) and deferred items
+    /// Why prune deleted nothing, when it was blocked: the reason's fact
+    /// (its text before ": ", see PruneDecision::reason); empty otherwise.
+    std::string prune_blocked;
+    /// The snapshot files this cycle could not write (status.json's
+    /// snapshotErrors), by name.
+    std::vector<std::string> snapshot_errors;
 };
 
 /// The summary of a finished cycle's report.
@@ -56,6 +62,9 @@ struct StatusState {
 /// STATUS= in one line: a refused reload or edit first (it stays until a
 /// load is taken), then what the cycles are doing, e.g.
 /// `converged 42/42 · next in 55s`, `3 failing (A, B, C) · retry in 20s`,
+/// `converged 40/42 · prune blocked: 12 owned webhooks left the manifests,
+/// more than maxDeletesPerCycle (10) · next in 55s`,
+/// `converged 2/2 · snapshots failed: audit/, health.json · next in 55s`,
 /// `tenant unreachable: … · retry in 40s`, `cycle stuck for 11m · awaiting restart`.
 std::string status_line(const StatusState& state, std::chrono::steady_clock::time_point now);
 

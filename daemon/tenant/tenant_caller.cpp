@@ -29,8 +29,16 @@ void TenantCaller::cancel() {
 }
 
 TenantHttpCounters TenantCaller::counters() const {
-    return {requests_sent_.load(), rate_limited_.load(), retries_.load(), token_requests_.load(),
-            transport_failures_.load()};
+    TenantHttpCounters counters{requests_sent_.load(), rate_limited_.load(), retries_.load(),
+                                token_requests_.load(), transport_failures_.load(), {}};
+    for (int hundred = 2; hundred <= 5; ++hundred)
+        counters.answers_by_class[std::to_string(hundred) + "xx"] = answers_by_hundred_[hundred].load();
+    if (const auto informational = answers_by_hundred_[1].load())
+        counters.answers_by_class["1xx"] = informational;
+    // An out-of-range status is not an answer any class describes; it is
+    // rare enough (a broken proxy) to be shown with the transport failures.
+    counters.answers_by_class["transport"] = transport_failures_.load() + answers_by_hundred_[0].load();
+    return counters;
 }
 
 bool TenantCaller::pace() {
@@ -174,6 +182,8 @@ TenantCaller::Step TenantCaller::on_transport_failure(Attempts& call, const Tran
 
 TenantCaller::Step TenantCaller::on_answer(Attempts& call, HttpAnswer& answer, const std::string& token,
                                            chrono::steady_clock::time_point now) {
+    const int hundred = answer.status / 100;
+    ++answers_by_hundred_[hundred >= 1 && hundred <= 5 ? static_cast<std::size_t>(hundred) : 0];
     note_answer(call, answer, now);
     switch (classify_status(answer.status, call.safety)) {
     case RetryVerdict::done: return std::move(answer);

@@ -22,10 +22,12 @@
 #include "daemon/tenant/retry_policy.hpp"
 #include "daemon/tenant/tenant_endpoints.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +71,12 @@ struct TenantHttpCounters {
     std::uint64_t retries = 0;            ///< sends that repeated an earlier one
     std::uint64_t token_requests = 0;     ///< token endpoint exchanges
     std::uint64_t transport_failures = 0; ///< exchanges without an answer
+    /// Every exchange by how it ended: "2xx", "3xx", "4xx", "5xx" (always
+    /// present, token endpoint included; a 429 is a "4xx" here and is also
+    /// counted in rate_limited) and "transport" (the transport failures, plus
+    /// answers with a status outside 100..599; a cancelled exchange is in
+    /// none). "1xx" appears only when one was seen.
+    std::map<std::string, std::uint64_t> answers_by_class;
 };
 
 class TenantCaller {
@@ -137,6 +145,8 @@ private:
     std::atomic<std::uint64_t> retries_{0};
     std::atomic<std::uint64_t> token_requests_{0};
     std::atomic<std::uint64_t> transport_failures_{0};
+    /// Answers by status / 100 (index 1..5); 0 holds anything outside 100..599.
+    std::array<std::atomic<std::uint64_t>, 6> answers_by_hundred_{};
 };
 
 } // namespace hookwarden

@@ -333,6 +333,19 @@ TEST_CASE("tenant webhooks that are neither desired nor owned are left alone") {
     CHECK_FALSE(plan.has_changes());
 }
 
+TEST_CASE("the plan keeps the tenant's health of every listed webhook, owned or not, by id") {
+    const auto ours = manifest("Ours");
+    auto listed_ours = webhook_for(ours, "o-1");
+    listed_ours.health = {"degraded", "2026-11-29T04:56:06Z", 2};
+    auto theirs = webhook_for(manifest("Theirs"), "t-1");
+    theirs.health.status = "failing";
+    const auto plan = Situation().want(ours).own("Ours", "o-1", &ours).tenant(listed_ours).tenant(theirs).plan();
+    REQUIRE(plan.health_by_id.size() == 2);
+    CHECK(plan.health_by_id.at("o-1") == listed_ours.health);
+    CHECK(plan.health_by_id.at("t-1").status == "failing");
+    CHECK(Situation().want(ours).plan().health_by_id.empty());
+}
+
 // --- secrets ---------------------------------------------------------------
 
 TEST_CASE(

@@ -194,3 +194,25 @@ TEST_CASE("a reloaded interval applies from the next cycle on") {
     schedule.draw = 0; // the shortest: 9 s
     CHECK(schedule.run_cycle(true) == 9s);
 }
+
+TEST_CASE("the rule fixed at a cycle's start foretells what its end decides, unreachable streaks and retries too") {
+    struct Case {
+        bool reached;
+        std::optional<Clock::duration> retry_in;
+    };
+    Schedule schedule(60s, 3000);
+    auto& scheduler = schedule.scheduler;
+    for (const auto& [reached, retry_in] : {Case{false, {}}, Case{false, {}}, Case{false, {}}, Case{true, 20s},
+                                            Case{true, {}}, Case{false, {}}}) {
+        CAPTURE(reached);
+        REQUIRE(scheduler.due(schedule.now));
+        scheduler.cycle_started(schedule.now);
+        const auto rule = scheduler.next_cycle_rule();
+        schedule.advance(2s);
+        const auto retry = retry_in ? std::optional(schedule.now + *retry_in) : std::nullopt;
+        const auto foretold = CycleScheduler::next_cycle_after(rule, schedule.now, reached, retry);
+        CHECK(scheduler.cycle_finished(schedule.now, reached, retry, rule) == foretold);
+        schedule.now = scheduler.next_cycle();
+    }
+    CHECK(scheduler.unreachable_streak() == 1);
+}

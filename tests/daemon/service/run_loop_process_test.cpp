@@ -3,6 +3,7 @@
 // inotify, and the tenant emulator over TLS.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "tests/support/emulator_control.hpp"
+#include "tests/support/daemon_process.hpp"
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_dir.hpp"
 
@@ -33,156 +34,15 @@ using namespace std::chrono_literals;
 using hookwarden::test::EmulatorControl;
 using hookwarden::test::EmulatorProcess;
 using hookwarden::testing::ScratchDir;
+using hookwarden::test::NotifySocket;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// The service manager's end of sd_notify: a bound datagram socket.
-class NotifySocket {
-public:
-    explicit NotifySocket(const ScratchDir& dir) : path_((dir / "notify.sock").string()) {
-        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    }
-    ~NotifySocket() { ::close(fd_); }
-    const std::string& path() const { return path_; }
-
-    /// Reads messages until one contains `needle`; every message read is kept.
-    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
-        for (std::size_t i = seen_; i < messages_.size(); ++i) {
-            if (messages_[i].find(needle) != std::string::npos) {
-                seen_ = i + 1;
-                return true;
-            }
-        }
-        seen_ = messages_.size();
-        const auto deadline = Clock::now() + timeout;
-        while (Clock::now() < deadline) {
-            if (!receive(deadline))
-                continue;
-            seen_ = messages_.size();
-            if (messages_.back().find(needle) != std::string::npos)
-                return true;
-        }
-        return false;
-    }
-
-    /// Collects whatever arrives during `duration`.
-    std::vector<std::string> collect(std::chrono::milliseconds duration) {
-        const std::size_t first = messages_.size();
-        const auto deadline = Clock::now() + duration;
-        while (Clock::now() < deadline)
-            receive(deadline);
-        seen_ = messages_.size();
-        return {messages_.begin() + static_cast<std::ptrdiff_t>(first), messages_.end()};
-    }
-
-    /// The STATUS= text of the latest message that carried one.
-    std::string last_status() const {
-        for (auto m = messages_.rbegin(); m != messages_.rend(); ++m) {
-            const auto at = m->find("STATUS=");
-            if (at == std::string::npos)
-                continue;
-            const auto end = m->find('\n', at);
-            return m->substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
-        }
-        return "";
-    }
-
-    std::string all() const {
-        std::string out;
-        for (const auto& m : messages_)
-            out += m + "\n--\n";
-        return out;
-    }
-
-private:
-    bool receive(Clock::time_point deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0)
-            return false;
-        char buffer[4096];
-        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0)
-            return false;
-        messages_.emplace_back(buffer, static_cast<std::size_t>(n));
-        return true;
-    }
-
-    std::string path_;
-    int fd_ = -1;
-    std::vector<std::string> messages_;
-    std::size_t seen_ = 0;
-};
-
-/// The hookwarden binary as a child process, stdout and stderr to a file.
-class HookwardenProcess {
-public:
+/// The built binary, as a child process.
+struct HookwardenProcess : hookwarden::test::HookwardenProcess {
     HookwardenProcess(const ScratchDir& dir, std::vector<std::string> args, std::vector<std::string> env)
-        : log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
-        args.insert(args.begin(), HOOKWARDEN_BINARY);
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        env.push_back("PATH=/usr/bin:/bin");
-        std::vector<char*> envp;
-        for (auto& e : env)
-            envp.push_back(e.data());
-        envp.push_back(nullptr);
-
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-    }
-
-    ~HookwardenProcess() {
-        if (status_ < 0) {
-            ::kill(pid_, SIGKILL);
-            wait(5s);
-        }
-    }
-
-    pid_t pid() const { return pid_; }
-    void signal(int sig) const { ::kill(pid_, sig); }
-
-    /// Exit status, or -1 when still running after `timeout`.
-    int wait(std::chrono::milliseconds timeout) {
-        const auto deadline = Clock::now() + timeout;
-        while (status_ < 0) {
-            int raw = 0;
-            const pid_t got = ::waitpid(pid_, &raw, WNOHANG);
-            if (got == pid_) {
-                status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-                break;
-            }
-            if (Clock::now() >= deadline)
-                return -1;
-            std::this_thread::sleep_for(20ms);
-        }
-        return status_;
-    }
-
-    std::string output() const {
-        std::ifstream in(log_);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-
-private:
-    static inline int counter_ = 0;
-    std::filesystem::path log_;
-    pid_t pid_ = -1;
-    int status_ = -1;
+        : hookwarden::test::HookwardenProcess(HOOKWARDEN_BINARY, dir, std::move(args), std::move(env)) {}
 };
 
 std::string manifest(const std::string& name, const std::string& url) {

@@ -85,8 +85,28 @@ TEST_CASE("STATUS shows every state of the cycles in its own words") {
     invalid.last_cycle->converged = 1;
     invalid.manifest_errors = 2;
 
+    StatusState prune_blocked = idle(42, 55s);
+    prune_blocked.last_cycle->converged = 40;
+    prune_blocked.last_cycle->prune_blocked =
+        "12 owned webhooks left the manifests, more than maxDeletesPerCycle (10)";
+
+    StatusState failing_prune_blocked = failing;
+    failing_prune_blocked.last_cycle->prune_blocked = "prune is skipped";
+
+    StatusState invalid_prune_blocked = invalid;
+    invalid_prune_blocked.last_cycle->prune_blocked =
+        "prune is skipped this cycle because 2 manifest errors were found";
+
     for (const auto& [what, state, line] : {
              Case{"converged", converged_42, "converged 42/42 · next in 55s"},
+             Case{"prune was blocked", prune_blocked,
+                  "converged 40/42 · prune blocked: 12 owned webhooks left the manifests, more than "
+                  "maxDeletesPerCycle (10) · next in 55s"},
+             Case{"webhooks fail and prune was blocked", failing_prune_blocked,
+                  "3 failing (A, B, C) · prune blocked: prune is skipped · retry in 20s"},
+             Case{"the manifests are invalid, so prune was blocked", invalid_prune_blocked,
+                  "manifests invalid (2 errors) · 1/2 converged · prune blocked: prune is skipped this cycle "
+                  "because 2 manifest errors were found · next in 59m"},
              Case{"before the first cycle ends", before_first, "starting"},
              Case{"a cycle runs", reconciling, "reconciling 7 webhooks"},
              Case{"a cycle runs exactly cycleTimeout", at_timeout, "reconciling 7 webhooks"},
@@ -165,4 +185,43 @@ TEST_CASE("the summary counts failed, refused and deferred webhooks as failing a
     CHECK(summary.converged == 2);
     CHECK(summary.failing_count == 4);
     CHECK(summary.failing == std::vector<std::string>{"A", "B", "C"});
+}
+
+TEST_CASE("a blocked prune is summarized by the fact of its reason; the advice stays in the log") {
+    CycleReport report;
+    report.result = CycleResult{};
+    report.result->prune_blocked_reason =
+        "12 owned webhooks left the manifests, more than maxDeletesPerCycle (10): none is deleted; raise "
+        "maxDeletesPerCycle for one apply, or delete them by hand";
+    CHECK(summarize(report).prune_blocked ==
+          "12 owned webhooks left the manifests, more than maxDeletesPerCycle (10)");
+
+    report.result->prune_blocked_reason.clear();
+    CHECK(summarize(report).prune_blocked.empty());
+}
+
+TEST_CASE("a blocked prune's fact is cut to 100 characters in STATUS") {
+    StatusState state = idle(2, 55s);
+    state.last_cycle->prune_blocked = std::string(101, 'p');
+    CHECK(status_line(state, now) == "converged 2/2 · prune blocked: " + std::string(97, 'p') + "... · next in 55s");
+}
+
+TEST_CASE("snapshot files a cycle could not write are named in STATUS, whatever the outcome") {
+    StatusState state = idle(2, 55s);
+    state.last_cycle->snapshot_errors = {"audit/", "health.json"};
+    CHECK(status_line(state, now) == "converged 2/2 · snapshots failed: audit/, health.json · next in 55s");
+
+    state.last_cycle->prune_blocked = "prune is skipped";
+    CHECK(status_line(state, now) ==
+          "converged 2/2 · prune blocked: prune is skipped · snapshots failed: audit/, health.json · next in 55s");
+
+    state.last_cycle = CycleSummary{.reached = false, .error = "cannot connect", .snapshot_errors = {"status.json"}};
+    CHECK(status_line(state, now) == "tenant unreachable: cannot connect · snapshots failed: status.json · retry in 55s");
+}
+
+TEST_CASE("the summary names the snapshot files the report lists as failed") {
+    CycleReport report;
+    report.result = CycleResult{};
+    report.snapshot_errors = {{"audit/", "Not a directory"}, {"metrics.prom", "No space left on device"}};
+    CHECK(summarize(report).snapshot_errors == std::vector<std::string>{"audit/", "metrics.prom"});
 }

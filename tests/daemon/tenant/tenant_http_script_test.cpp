@@ -288,6 +288,23 @@ TEST_CASE("idempotent calls retry 502, 503, 504 and lost answers with full-jitte
     CHECK(c.tenant->counters().retries == 4);
 }
 
+TEST_CASE("every answer is counted by status class, transport failures apart and 429s in both") {
+    Client c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(503, "{}"), lost(true),
+                       answer(200, webhook_json("a")), answer(404, R"({"message":"no"})")}));
+    REQUIRE(c.tenant->get_webhook("a"));
+    CHECK_FALSE(c.tenant->get_webhook("b"));
+    const auto counters = c.tenant->counters();
+    const std::map<std::string, std::uint64_t> expected{
+        {"2xx", 2}, {"3xx", 0}, {"4xx", 2}, {"5xx", 1}, {"transport", 1}}; // 2xx: the token too
+    CHECK(counters.answers_by_class == expected);
+    CHECK(counters.rate_limited == 1);
+    CHECK(counters.transport_failures == 1);
+    std::uint64_t answered = 0;
+    for (const auto& [status_class, count] : counters.answers_by_class)
+        answered += count;
+    CHECK(answered == counters.requests_sent);
+}
+
 TEST_CASE("PUT, DELETE and search are retried like reads") {
     Client c(sequence({answer(503, "{}"), answer(200, webhook_json("a")), answer(503, "{}"), answer(204, ""),
                        answer(503, "{}"), answer(200, R"({"entities":[]})")}));
