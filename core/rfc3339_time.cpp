@@ -21,7 +21,7 @@ int digits(std::string_view text, std::size_t from, std::size_t count) {
 
 } // namespace
 
-std::optional<chrono::system_clock::time_point> parse_rfc3339_strict(std::string_view text) {
+std::optional<Rfc3339Time> parse_rfc3339_strict(std::string_view text) {
     // full-date "T" partial-time, at fixed positions: YYYY-MM-DDTHH:MM:SS
     if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
         text[13] != ':' || text[16] != ':')
@@ -35,17 +35,17 @@ std::optional<chrono::system_clock::time_point> parse_rfc3339_strict(std::string
         return std::nullopt;
 
     std::size_t pos = 19;
-    chrono::nanoseconds fraction{0};
+    chrono::microseconds fraction{0};
     if (text[pos] == '.') {
         const std::size_t start = ++pos;
-        long long scale = 100'000'000, ns = 0;
+        long long scale = 100'000, us = 0;
         for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
-            ns += (text[pos] - '0') * scale;
+            us += (text[pos] - '0') * scale;
             scale /= 10;
         }
         if (pos == start)
             return std::nullopt;
-        fraction = chrono::nanoseconds{ns};
+        fraction = chrono::microseconds{us};
     }
 
     chrono::minutes offset{0};
@@ -72,7 +72,7 @@ std::optional<chrono::system_clock::time_point> parse_rfc3339_strict(std::string
         if (into_day != chrono::hours{23} + chrono::minutes{59})
             return std::nullopt;
     }
-    return chrono::time_point_cast<chrono::system_clock::duration>(utc + fraction);
+    return Rfc3339Time{utc + fraction};
 }
 
 } // namespace hookwarden

@@ -219,9 +219,14 @@ int run_transform(CommandContext& context) {
     }
     std::optional<TimePoint> received_at;
     if (auto text = args.option("received-at")) {
-        received_at = parse_rfc3339_strict(*text);
+        const auto parsed = parse_rfc3339_strict(*text);
+        // system_clock (nanoseconds) spans the years 1677..2262 only.
+        constexpr auto first = std::chrono::time_point_cast<std::chrono::microseconds>(TimePoint::min());
+        constexpr auto last = std::chrono::time_point_cast<std::chrono::microseconds>(TimePoint::max());
+        if (parsed && *parsed >= first && *parsed <= last)
+            received_at = std::chrono::time_point_cast<TimePoint::duration>(*parsed);
         if (!received_at) {
-            context.err << "hookwarden transform: --received-at must be an RFC 3339 date-time, not '" << *text
+            context.err << "hookwarden transform: --received-at must be an RFC 3339 date-time between the years 1678 and 2261, not '" << *text
                         << "' (see hookwarden transform --help)\n";
             return exit_code::usage;
         }
