@@ -18,13 +18,14 @@ namespace hookwarden {
 
 namespace {
 
-constexpr std::array<const Command*, 6> registry{
+constexpr std::array<const Command*, 7> registry{
     &validate_command,
     &plan_command,
     &apply_command,
     &export_command,
     &run_command,
     &status_command,
+    &transform_command,
 };
 
 void print_usage(std::ostream& out) {

@@ -12,5 +12,6 @@ extern const Command apply_command;
 extern const Command export_command;
 extern const Command run_command;
 extern const Command status_command;
+extern const Command transform_command;
 
 } // namespace hookwarden

@@ -5,8 +5,10 @@
 #   run_golden.sh HOOKWARDEN SOURCE_DIR CASE_DIR
 #
 # A case directory holds `args` (one argument a line), optionally `env`
-# (NAME=VALUE lines added to an otherwise clean environment) and the
-# expected `stdout`, `stderr` and `exit`. The command runs from SOURCE_DIR so
+# (NAME=VALUE lines added to an otherwise clean environment), optionally
+# `stdin` (fed to the command; /dev/null otherwise) or `stdin.sh` (run in the
+# same clean environment, its output fed: for inputs too big to keep) and
+# the expected `stdout`, `stderr` and `exit`. The command runs from SOURCE_DIR so
 # paths in messages are stable; a path the program made absolute (a config's
 # stateDir) is shown relative to SOURCE_DIR again, so expectations do not
 # depend on where the tree is checked out. UPDATE_GOLDEN=1 rewrites the
@@ -23,9 +25,16 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+input=/dev/null
+if [ -f "$case_dir/stdin" ]; then
+  input="$case_dir/stdin"
+elif [ -f "$case_dir/stdin.sh" ]; then
+  env -i "${env_vars[@]}" bash "$case_dir/stdin.sh" > "$work/stdin"
+  input="$work/stdin"
+fi
 status=0
 (cd "$source_dir" && env -i "${env_vars[@]}" "$hookwarden" "${args[@]}") \
-  >"$work/stdout" 2>"$work/stderr" </dev/null || status=$?
+  >"$work/stdout" 2>"$work/stderr" <"$input" || status=$?
 echo "$status" > "$work/exit"
 SOURCE_PREFIX="$source_dir/" perl -pi -e 's/\Q$ENV{SOURCE_PREFIX}\E//g' "$work/stdout" "$work/stderr"
 
