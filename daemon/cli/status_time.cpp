@@ -1,70 +1,26 @@
 #include "daemon/cli/status_time.hpp"
 
+#include "core/rfc3339_time.hpp"
+
 #include <cstdio>
 
 namespace hookwarden {
 
 namespace chrono = std::chrono;
 
-namespace {
-
-bool digits(std::string_view text, std::size_t from, std::size_t count, int& value) {
-    if (from + count > text.size())
-        return false;
-    value = 0;
-    for (std::size_t i = from; i < from + count; ++i) {
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-        value = value * 10 + (text[i] - '0');
-    }
-    return true;
-}
-
-} // namespace
-
 std::optional<SystemTime> parse_rfc3339_time(std::string_view text) {
-    // YYYY-MM-DDTHH:MM:SS, fixed positions.
-    int year, month, day, hour, minute, second;
-    if (!digits(text, 0, 4, year) || !digits(text, 5, 2, month) || !digits(text, 8, 2, day) ||
-        !digits(text, 11, 2, hour) || !digits(text, 14, 2, minute) || !digits(text, 17, 2, second))
+    const auto parsed = parse_rfc3339_strict(text);
+    if (!parsed)
         return std::nullopt;
-    if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-        text[16] != ':')
+    // system_clock counts nanoseconds: years 1677..2262. A snapshot time
+    // outside them is as unusable here as a malformed one.
+    using std::chrono::microseconds;
+    constexpr auto earliest = std::chrono::duration_cast<microseconds>(SystemTime::min().time_since_epoch());
+    constexpr auto latest = std::chrono::duration_cast<microseconds>(SystemTime::max().time_since_epoch());
+    const auto since_epoch = parsed->time_since_epoch();
+    if (since_epoch <= earliest || since_epoch >= latest)
         return std::nullopt;
-    std::size_t pos = 19;
-    chrono::nanoseconds fraction{0};
-    if (pos < text.size() && text[pos] == '.') {
-        long long scale = 100'000'000, ns = 0;
-        std::size_t start = ++pos;
-        for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, scale /= 10)
-            ns += (text[pos] - '0') * scale;
-        if (pos == start)
-            return std::nullopt;
-        fraction = chrono::nanoseconds{ns};
-    }
-    chrono::minutes offset{0};
-    if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-        ++pos;
-    } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-        int oh, om;
-        if (!digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-            !digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
-            return std::nullopt;
-        offset = chrono::minutes{(text[pos] == '-' ? -1 : 1) * (oh * 60 + om)};
-        pos += 6;
-    } else {
-        return std::nullopt;
-    }
-    if (pos != text.size())
-        return std::nullopt;
-
-    const chrono::year_month_day date{chrono::year{year}, chrono::month{unsigned(month)},
-                                      chrono::day{unsigned(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60)
-        return std::nullopt;
-    const auto utc = chrono::sys_days{date} + chrono::hours{hour} + chrono::minutes{minute} +
-                     chrono::seconds{second} + fraction - offset;
-    return chrono::time_point_cast<SystemTime::duration>(utc);
+    return SystemTime(std::chrono::duration_cast<SystemTime::duration>(since_epoch));
 }
 
 std::string format_age(chrono::milliseconds age) {

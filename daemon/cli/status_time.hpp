@@ -16,7 +16,9 @@ namespace hookwarden {
 
 using SystemTime = std::chrono::system_clock::time_point;
 
-/// `2026-11-29T04:56:06.123Z`, `…06Z`, `…06.5+02:00`; nothing when malformed.
+/// `2026-11-29T04:56:06.123Z`, `…06Z`, `…06.5+02:00`, read by core's one
+/// strict parser (core/rfc3339_time.hpp); nothing when malformed or outside
+/// what system_clock holds (years 1677..2262).
 std::optional<SystemTime> parse_rfc3339_time(std::string_view text);
 
 /// A duration in its largest whole unit: `42s`, `5m`, `3h`, `12d` (hours up to 47h)
