@@ -2,7 +2,6 @@
 
 #include "core/rfc3339_time.hpp"
 
-#include <cstdio>
 
 namespace hookwarden {
 
