@@ -3,6 +3,7 @@
 // mismatches re-plan, backoff follows the schedule, concurrency is bounded.
 #include "core/engine.hpp"
 #include "daemon/service/thread_pool.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
 
@@ -15,6 +16,7 @@ namespace hookwarden {
 namespace {
 
 namespace fs = std::filesystem;
+using hookwarden::testing::read_text;
 using testing::FakeTenant;
 using testing::manifest;
 using testing::webhook_for;
@@ -28,13 +30,6 @@ SecretRandom counting_random() {
             b = (*next)++;
         return true;
     };
-}
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // One engine over a fake tenant and a scratch state directory, with a
@@ -98,7 +93,7 @@ TEST_CASE("converging from empty creates every webhook, sends its secret and rec
         REQUIRE(secret);
         CHECK(secret->size() == 64);
         CHECK(owned.secret_fingerprint == secret_fingerprint(*secret));
-        CHECK(read(rig.dir / "secrets" / m.name) == *secret);
+        CHECK(read_text(rig.dir / "secrets" / m.name) == *secret);
     }
 }
 
@@ -358,7 +353,7 @@ TEST_CASE("--rotate-secret generates, keeps and sends a new secret, then the nex
     CHECK(result.counts.updated == 1);
     const auto after = *rig.tenant.secret_of("A");
     CHECK(after != before);
-    CHECK(read(rig.dir / "secrets" / "A") == after);
+    CHECK(read_text(rig.dir / "secrets" / "A") == after);
     CHECK(rig.owned().owned.at("A").secret_fingerprint == secret_fingerprint(after));
     CHECK(rig.cycle({m}).counts.unchanged == 1);
 }

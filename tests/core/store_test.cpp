@@ -4,6 +4,7 @@
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "core/snapshot/status_file.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
@@ -18,14 +19,8 @@ namespace hookwarden {
 namespace {
 
 namespace fs = std::filesystem;
+using hookwarden::testing::read_text;
 using testing::ScratchDir;
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 unsigned mode_of(const fs::path& path) {
     struct stat st {};
@@ -48,7 +43,7 @@ TEST_CASE("an atomic write replaces the file whole and leaves no temporary file 
     const auto file = dir / "state.json";
     REQUIRE(write_file_atomically(file, "old").has_value());
     REQUIRE(write_file_atomically(file, "new content").has_value());
-    CHECK(read(file) == "new content");
+    CHECK(read_text(file) == "new content");
     CHECK(entries(dir.path()) == std::vector<std::string>{"state.json"});
 }
 
@@ -67,7 +62,7 @@ TEST_CASE("an atomic write without replace never overwrites an existing file") {
     auto written = write_file_atomically(dir / "a.yaml", "theirs", {.replace_existing = false});
     REQUIRE_FALSE(written.has_value());
     CHECK(written.error().kind == ErrorKind::conflict);
-    CHECK(read(dir / "a.yaml") == "mine");
+    CHECK(read_text(dir / "a.yaml") == "mine");
     CHECK(entries(dir.path()) == std::vector<std::string>{"a.yaml"});
     CHECK(write_file_atomically(dir / "b.yaml", "new", {.replace_existing = false}).has_value());
 }
@@ -199,7 +194,7 @@ TEST_CASE("a generated secret is 32 bytes from the injected source as 64 hex dig
     auto value = store.value("Monitor", {});
     REQUIRE(value.has_value());
     CHECK(*value == "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    CHECK(read(dir / "secrets" / "Monitor") == *value);
+    CHECK(read_text(dir / "secrets" / "Monitor") == *value);
     CHECK(mode_of(dir / "secrets") == 0700);
     CHECK(mode_of(dir / "secrets" / "Monitor") == 0600);
 }

@@ -1,5 +1,6 @@
 // The emulator's TLS material: a CA and a server certificate that a client
 // verifying peer and host name accepts for 127.0.0.1, ::1 and localhost.
+#include "tests/support/file_text.hpp"
 #include "tests/emulator/emulator_tls.hpp"
 #include "tests/support/doctest_result.hpp"
 #include "tests/support/scratch_dir.hpp"
@@ -15,6 +16,7 @@
 #include <vector>
 
 using namespace hookwarden::emulator;
+using hookwarden::testing::read_text;
 using hookwarden::testing::ScratchDir;
 
 namespace {
@@ -44,13 +46,6 @@ bool verifies(X509* leaf, X509* ca) {
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
     return ok;
-}
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 mode_t mode_of(const std::filesystem::path& path) {
@@ -102,12 +97,12 @@ TEST_CASE("a directory that already holds TLS files is refused rather than overw
         REQUIRE_FALSE(files);
         CHECK(files.error().message.find(std::string("already holds ") + name) !=
               std::string::npos);
-        CHECK(slurp(dir / name) == "not really PEM");
+        CHECK(read_text(dir / name) == "not really PEM");
     }
 
     ScratchDir dir("emulator-tls-test");
     const auto first = prepare_tls_dir(dir.path()).value();
-    const std::string cert = slurp(first.cert_file);
+    const std::string cert = read_text(first.cert_file);
     CHECK_FALSE(prepare_tls_dir(dir.path()));
-    CHECK(slurp(first.cert_file) == cert);
+    CHECK(read_text(first.cert_file) == cert);
 }

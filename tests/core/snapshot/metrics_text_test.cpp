@@ -1,4 +1,5 @@
 // metrics.prom: families, order, escaping.
+#include "tests/support/file_text.hpp"
 #include "tests/support/doctest_result.hpp"
 
 #include "core/snapshot/metrics_text.hpp"
@@ -8,15 +9,8 @@
 namespace hookwarden {
 namespace {
 
+using hookwarden::testing::lines_of;
 using namespace std::chrono_literals;
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
 
 bool has_line(const std::string& text, const std::string& line) {
     const auto lines = lines_of(text);

@@ -2,6 +2,7 @@
 // binary, a config file pointing at the emulator, manifests on disk; exit
 // codes and output checked, the tenant observed through the emulator's
 // control plane.
+#include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -23,6 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using hookwarden::testing::read_text;
 using test::EmulatorControl;
 using test::EmulatorProcess;
 
@@ -32,11 +34,6 @@ EmulatorProcess& emulator() {
 }
 
 const char* const kManifestSecret = "cli-manifest-secret-7f3a9c";
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 struct Run {
     int status = -1;
@@ -137,8 +134,8 @@ struct Workspace {
         REQUIRE(::waitpid(pid, &status, 0) == pid);
         Run run;
         run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        run.out = read(out_file);
-        run.err = read(err_file);
+        run.out = read_text(out_file);
+        run.err = read_text(err_file);
         return run;
     }
 
@@ -268,7 +265,7 @@ TEST_CASE("a name defined in two files is created by neither; an owned one is le
     for (const auto& w : after)
         if (w.name == "Twice")
             CHECK(w.endpoint_url == "https://a.example.com/x");
-    CHECK(read(ws.state() / "state.json").find("\"Twice\"") != std::string::npos);
+    CHECK(read_text(ws.state() / "state.json").find("\"Twice\"") != std::string::npos);
 }
 
 TEST_CASE("no secret value appears in the output of plan or apply") {
@@ -278,7 +275,7 @@ TEST_CASE("no secret value appears in the output of plan or apply") {
     ws.add_manifest("Beta", "https://beta.example.com/in");
     std::vector<Run> runs{ws.run({"plan"}), ws.run({"plan", "--output", "json"}),
                           ws.run({"apply"})};
-    const std::string generated = read(ws.state() / "secrets" / "Beta");
+    const std::string generated = read_text(ws.state() / "secrets" / "Beta");
     REQUIRE(generated.size() == 64);
     CHECK(ws.control.webhooks().size() == 2);
     for (const auto& run : runs) {
@@ -286,7 +283,7 @@ TEST_CASE("no secret value appears in the output of plan or apply") {
         CHECK(run.all().find(generated) == std::string::npos);
         CHECK(run.all().find(EmulatorProcess::kClientSecret) == std::string::npos);
     }
-    CHECK(read(ws.state() / "state.json").find(kManifestSecret) == std::string::npos);
+    CHECK(read_text(ws.state() / "state.json").find(kManifestSecret) == std::string::npos);
 }
 
 TEST_CASE("export writes manifests that validate and that apply adopts with zero writes") {
@@ -310,7 +307,7 @@ TEST_CASE("export writes manifests that validate and that apply adopts with zero
     const auto out_dir = ws.dir / "exported" / "nested";
     const Run exported = ws.run({"export", "--dir", out_dir.string()});
     CHECK_MESSAGE(exported.status == 0, exported.all());
-    const std::string one = read(out_dir / "Exported.One.yaml");
+    const std::string one = read_text(out_dir / "Exported.One.yaml");
     std::istringstream lines(one);
     for (std::string line; std::getline(lines, line);)
         if (!line.starts_with("#"))
@@ -345,11 +342,11 @@ TEST_CASE("export never overwrites a file without --force") {
     const Run again = ws.run({"export", "--dir", out_dir.string()});
     CHECK(again.status == 1);
     CHECK(again.err.find("already exists") != std::string::npos);
-    CHECK(read(out_dir / "Alpha.yaml") == "# edited by hand\n");
+    CHECK(read_text(out_dir / "Alpha.yaml") == "# edited by hand\n");
 
     const Run forced = ws.run({"export", "--dir", out_dir.string(), "--force"});
     CHECK_MESSAGE(forced.status == 0, forced.all());
-    CHECK(read(out_dir / "Alpha.yaml").find("name: Alpha") != std::string::npos);
+    CHECK(read_text(out_dir / "Alpha.yaml").find("name: Alpha") != std::string::npos);
 }
 
 TEST_CASE("--check-endpoints warns in plan and keeps apply from creating an unreachable endpoint") {

@@ -7,6 +7,7 @@
 // the request budget.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "core/snapshot/change_log.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/doctest_result.hpp"
 #include "tests/support/emulator_control.hpp"
@@ -30,6 +31,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using hookwarden::testing::lines_of;
+using hookwarden::testing::read_text;
 using test::EmulatorControl;
 using test::EmulatorProcess;
 using test::NotifySocket;
@@ -37,25 +40,10 @@ using test::NotifySocket;
 constexpr std::string_view analytics_route = "POST /api/v2/analytics/webhooks/summary/query";
 constexpr std::string_view audit_route = "POST /api/v2/auditlogs/query";
 
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
-}
-
 json::object read_json(const fs::path& path) {
-    const auto value = json::parse(read(path));
+    const auto value = json::parse(read_text(path));
     REQUIRE(value.is_object());
     return value.as_object();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
 }
 
 std::string manifest(const std::string& name, const std::string& url) {
@@ -124,7 +112,7 @@ struct Workspace {
     /// The entry ids stored in audit/ID.jsonl, in file order.
     std::vector<std::string> stored_audit_ids(const std::string& id) const {
         std::vector<std::string> ids;
-        for (const auto& line : lines_of(read(state() / "audit" / (id + ".jsonl"))))
+        for (const auto& line : lines_of(read_text(state() / "audit" / (id + ".jsonl"))))
             ids.emplace_back(json::parse(line).at("id").as_string());
         return ids;
     }
@@ -203,7 +191,7 @@ TEST_CASE("deliveries recorded in the tenant show up in health.json and metrics.
     CHECK(second.at("name") == "Two");
     CHECK(second.at("failureRate").is_null());
 
-    const std::string metrics = read(w.state() / "metrics.prom");
+    const std::string metrics = read_text(w.state() / "metrics.prom");
     CHECK(sample(metrics, R"(hookwarden_webhook_delivery_success{name="One"})") == "2");
     CHECK(sample(metrics, R"(hookwarden_webhook_delivery_failure{name="One"})") == "1");
     CHECK(sample(metrics, R"(hookwarden_webhook_delivery_success{name="Two"})") == "0");
@@ -248,7 +236,7 @@ TEST_CASE("changes.jsonl verifies after several applies and fails on one edited 
     CHECK(check->lines == 4);
 
     // One byte of the first line's name (One's create): "One" becomes "Onf".
-    auto text = read(w.state() / "changes.jsonl");
+    auto text = read_text(w.state() / "changes.jsonl");
     const auto at = text.find("\"One\"");
     REQUIRE(at < text.find('\n'));
     text[at + 3] = 'f';
@@ -293,7 +281,7 @@ TEST_CASE("a snapshot path that cannot be written fails that file only: the cycl
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].at("file") == "audit/");
     CHECK_FALSE(errors[0].at("message").as_string().empty());
-    CHECK(sample(read(w.state() / "metrics.prom"), "hookwarden_snapshot_failures_total") == "1");
+    CHECK(sample(read_text(w.state() / "metrics.prom"), "hookwarden_snapshot_failures_total") == "1");
     CHECK(fs::exists(w.state() / "health.json"));
     CHECK(w.last_output.find("warning: snapshot audit/ not written") != std::string::npos);
 }

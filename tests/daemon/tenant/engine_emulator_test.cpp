@@ -5,6 +5,7 @@
 #include "core/engine.hpp"
 #include "core/plan_render.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
 #include "tests/support/emulator_client.hpp"
@@ -21,6 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using hookwarden::testing::read_text;
 using test::EmulatorControl;
 using test::EmulatorProcess;
 using testing::manifest;
@@ -38,11 +40,6 @@ SecretRandom device_random() {
             b = static_cast<unsigned char>(device());
         return true;
     };
-}
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::unique_ptr<TenantHttp> make_tenant() {
@@ -115,7 +112,7 @@ TEST_CASE("converging from an empty tenant creates every webhook with its genera
         CHECK(found[0].event_types == m.event_types);
         CHECK(world.owned_id(m.name) == found[0].id);
         REQUIRE(found[0].secret);
-        CHECK(*found[0].secret == read(world.dir / "state" / "secrets" / m.name));
+        CHECK(*found[0].secret == read_text(world.dir / "state" / "secrets" / m.name));
     }
     CHECK(world.control.request_count("POST /api/v2/webhooks") == 3);
 }
@@ -294,7 +291,7 @@ TEST_CASE("a secret from a file is sent when the file changes, and never shown")
     CHECK(render_plan_json(plan).find("second-secret-value") == std::string::npos);
     CHECK(world.engine->apply(plan).converged());
     CHECK(world.named("Alpha").at(0).secret == "second-secret-value");
-    CHECK(read(world.state.file()).find("second-secret-value") == std::string::npos);
+    CHECK(read_text(world.state.file()).find("second-secret-value") == std::string::npos);
 
     const auto writes = world.writes();
     CHECK(world.cycle({m}).counts.unchanged == 1);
