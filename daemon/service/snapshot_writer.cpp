@@ -158,13 +158,21 @@ ChangeLogHead SnapshotWriter::write_change_log(const CycleReport& report, const 
     }
     for (const auto& record : records)
         ++counters_.changes_by_action[record.action];
+    if (records.empty() && change_log_head_)
+        return *change_log_head_;
     auto head = append_changes(settings_.state_dir, records);
-    if (head)
+    if (head) {
+        change_log_head_ = *head;
         return *head;
+    }
     errors.add("changes.jsonl", head.error().describe());
     // The head of the file as it is, so that status.json still matches it.
+    change_log_head_.reset();
     auto current = append_changes(settings_.state_dir, {});
-    return current ? *current : ChangeLogHead{};
+    if (!current)
+        return {};
+    change_log_head_ = *current;
+    return *current;
 }
 
 void SnapshotWriter::write_audit(TenantHttp& tenant, Errors& errors) {

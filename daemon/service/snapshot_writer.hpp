@@ -94,6 +94,11 @@ private:
     /// the metrics.prom an earlier process left (loaded once).
     std::optional<std::chrono::system_clock::time_point> last_success_;
     bool last_success_loaded_ = false;
+    /// changes.jsonl's line count and last hash as this process last wrote
+    /// or read them. The state lock keeps every other writer out, so a cycle
+    /// that changed nothing need not read the whole, ever-growing file again
+    /// (and a hand edit meanwhile is what `status --verify` reports).
+    std::optional<ChangeLogHead> change_log_head_;
     /// The client whose counters were last added, and what they were then:
     /// a reload replaces the client, and its successor counts from zero.
     const TenantHttp* counted_client_ = nullptr;
