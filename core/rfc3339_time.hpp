@@ -2,8 +2,10 @@
 // the grammar JSON Schema's "date-time" format uses).
 //
 // Used by the event transform (SPEC §7: an event's `timestamp` must be an
-// RFC 3339 date-time). Accepted: `2026-01-15T10:30:00Z`, a fraction of any
-// length (`.5`, `.123456789`; digits beyond microseconds are dropped), a
+// RFC 3339 date-time), the audit store (the tenant's entry times) and
+// `hookwarden status` (the snapshot files' times). Accepted:
+// `2026-01-15T10:30:00Z`, a fraction of any length (`.5`, `.123456789`;
+// digits beyond microseconds are dropped), a
 // numeric offset `+05:30` / `-00:00`, and lower-case `t` and `z` as §5.6
 // allows. Refused: a missing offset, a space instead of `T`, impossible
 // dates (`2026-02-29`), hours over 23, minutes over 59, offsets over 23:59,
@@ -12,9 +14,7 @@
 // The result counts microseconds, not system_clock's nanoseconds: those
 // reach only the years 1677..2262, and years 0000..9999 are all valid.
 //
-// Note for the lead: daemon/cli/status_time's parse_rfc3339_time and the
-// emulator's parse_rfc3339 are older, laxer copies (they take any second
-// 60); they can become calls of this one. The formatter is
+// The emulator, a program of its own, keeps its parser. The formatter is
 // format_rfc3339 in core/snapshot/status_file.hpp.
 #pragma once
 

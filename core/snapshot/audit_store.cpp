@@ -1,13 +1,13 @@
 #include "core/snapshot/audit_store.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/rfc3339_time.hpp"
 #include "core/snapshot/snapshot_file.hpp"
 #include "core/snapshot/status_file.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,52 +20,13 @@ using Millis = std::chrono::sys_time<std::chrono::milliseconds>;
 
 namespace {
 
-bool read_int(std::string_view text, std::size_t at, std::size_t digits, int& out) {
-    if (at + digits > text.size())
-        return false;
-    const char* begin = text.data() + at;
-    const auto [end, ec] = std::from_chars(begin, begin + digits, out);
-    return ec == std::errc{} && end == begin + digits;
-}
-
-/// An RFC 3339 timestamp ("2026-01-02T03:04:05.678Z", any fraction, Z or
-/// an offset) as UTC milliseconds, to compare the tenant's timestamps by
-/// time rather than by spelling.
+/// An RFC 3339 timestamp, by core's one strict parser, as UTC milliseconds:
+/// the tenant's timestamps are compared by time rather than by spelling.
 std::optional<Millis> parse_timestamp(std::string_view text) {
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-        text[13] != ':' || text[16] != ':' || !read_int(text, 0, 4, year) || !read_int(text, 5, 2, month) ||
-        !read_int(text, 8, 2, day) || !read_int(text, 11, 2, hour) || !read_int(text, 14, 2, minute) ||
-        !read_int(text, 17, 2, second))
+    const auto time = parse_rfc3339_strict(text);
+    if (!time)
         return std::nullopt;
-    std::size_t at = 19;
-    int millis = 0;
-    if (text[at] == '.') {
-        int scale = 100;
-        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, scale /= 10)
-            millis += (text[at] - '0') * scale;
-    }
-    int offset_minutes = 0;
-    if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
-        ++at;
-    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-        int oh = 0, om = 0;
-        if (at + 6 != text.size() || text[at + 3] != ':' || !read_int(text, at + 1, 2, oh) ||
-            !read_int(text, at + 4, 2, om))
-            return std::nullopt;
-        offset_minutes = (text[at] == '+' ? 1 : -1) * (oh * 60 + om);
-        at += 6;
-    }
-    if (at != text.size())
-        return std::nullopt;
-    const std::chrono::year_month_day date{std::chrono::year{year},
-                                           std::chrono::month{static_cast<unsigned>(month)},
-                                           std::chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60)
-        return std::nullopt;
-    return Millis{std::chrono::sys_days{date}} + std::chrono::hours{hour} +
-           std::chrono::minutes{minute - offset_minutes} + std::chrono::seconds{second} +
-           std::chrono::milliseconds{millis};
+    return std::chrono::floor<std::chrono::milliseconds>(*time);
 }
 
 struct Cursor {
