@@ -1,0 +1,122 @@
+// The secrets a route verifies with (daemon/receiver/route_secrets.hpp):
+// the current one, and the previous ones a rotation keeps valid until its end.
+#include "daemon/receiver/route_secrets.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace hookwarden;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::chrono::system_clock::time_point t0{1767225600s};
+
+/// What the sources say now; tests change it between refreshes.
+struct Sources {
+    std::optional<std::string> current = "secret-A";
+    std::optional<std::string> previous_file;
+    std::map<std::string, std::chrono::sys_seconds> rotations;
+
+    SecretReaders readers() {
+        return {
+            [this](const std::string&, const SecretSource&) -> Result<std::string> {
+                if (!current)
+                    return make_error(ErrorKind::not_found, "no generated secret is kept for W");
+                return *current;
+            },
+            [this](const std::string&) -> Result<std::optional<std::string>> { return previous_file; },
+            [this]() -> Result<std::map<std::string, std::chrono::sys_seconds>> { return rotations; },
+        };
+    }
+};
+
+RouteDefinition route() {
+    return {"/hooks/w", "W", SecretSource{SecretSource::Kind::generate, ""}, 600s};
+}
+
+std::vector<std::string> valid_at(const RouteSecrets& secrets, std::chrono::system_clock::time_point now) {
+    const auto span = secrets.candidates(now).secrets();
+    return {span.begin(), span.end()};
+}
+
+const auto tick = std::chrono::steady_clock::time_point{};
+
+} // namespace
+
+TEST_CASE("nothing verifies before the first read, the current secret after it") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    CHECK(valid_at(secrets, t0) == std::vector<std::string>{""});
+    CHECK(secrets.refresh(t0, tick, true));
+    CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-A"});
+    CHECK(secrets.candidates(t0).problem().empty());
+}
+
+TEST_CASE("a value the receiver held stays valid for the grace after its source changes") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    sources.current = "secret-B";
+    secrets.refresh(t0 + 10s, tick + 10s, false);
+    CHECK(valid_at(secrets, t0 + 10s) == std::vector<std::string>{"secret-B", "secret-A"});
+    CHECK(valid_at(secrets, t0 + 609s) == std::vector<std::string>{"secret-B", "secret-A"});
+    CHECK(valid_at(secrets, t0 + 610s) == std::vector<std::string>{"secret-B"});
+}
+
+TEST_CASE("state.json's rotation end decides how long the previous secret is valid") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    sources.current = "secret-B";
+    sources.rotations["W"] = std::chrono::floor<std::chrono::seconds>(t0 + 60s);
+    secrets.refresh(t0 + 1s, tick + 1s, false);
+    CHECK(valid_at(secrets, t0 + 59s) == std::vector<std::string>{"secret-B", "secret-A"});
+    CHECK(valid_at(secrets, t0 + 60s) == std::vector<std::string>{"secret-B"});
+}
+
+TEST_CASE("after a restart the previous generated secret comes from disk while its rotation lasts") {
+    Sources sources;
+    sources.current = "secret-B";
+    sources.previous_file = "secret-A";
+    sources.rotations["W"] = std::chrono::floor<std::chrono::seconds>(t0 + 60s);
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-B", "secret-A"});
+
+    sources.rotations.clear(); // apply dropped the ended rotation; the file is not trusted alone
+    RouteSecrets later(route(), sources.readers());
+    later.refresh(t0 + 61s, tick, true);
+    CHECK(valid_at(later, t0 + 61s) == std::vector<std::string>{"secret-B"});
+}
+
+TEST_CASE("re-reading is limited to once a second unless forced") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    CHECK(secrets.refresh(t0, tick, true));
+    CHECK_FALSE(secrets.refresh(t0, tick + 999ms, false));
+    CHECK(secrets.refresh(t0, tick + 1s, false));
+    CHECK(secrets.refresh(t0, tick + 1s, true));
+}
+
+TEST_CASE("a secret that cannot be read says why, and a held previous one still verifies") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    sources.current.reset();
+    secrets.refresh(t0 + 5s, tick + 5s, true);
+    CHECK(valid_at(secrets, t0 + 5s) == std::vector<std::string>{"", "secret-A"});
+    CHECK(secrets.candidates(t0 + 5s).problem() == "no generated secret is kept for W");
+}
+
+TEST_CASE("two rotations in a row keep both previous secrets, each until its own end") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    sources.current = "secret-B";
+    secrets.refresh(t0 + 100s, tick + 100s, true); // A until t0+700
+    sources.current = "secret-C";
+    secrets.refresh(t0 + 200s, tick + 200s, true); // B until t0+800
+    CHECK(valid_at(secrets, t0 + 200s) == std::vector<std::string>{"secret-C", "secret-B", "secret-A"});
+    CHECK(valid_at(secrets, t0 + 750s) == std::vector<std::string>{"secret-C", "secret-B"});
+    CHECK(valid_at(secrets, t0 + 800s) == std::vector<std::string>{"secret-C"});
+}
