@@ -46,6 +46,15 @@ bool create_definitely_failed(const Error& error) {
     }
 }
 
+// The grace of a rotation `item` starts. The plan sets it; an item whose
+// secret was only chosen by a re-plan after a version mismatch falls back
+// on the default tolerance, as it has no other.
+std::chrono::seconds rotation_grace_of(const PlanItem& item) {
+    if (item.rotation_grace)
+        return *item.rotation_grace;
+    return rotation_grace(item.desired->retry_policy, default_rotation_tolerance);
+}
+
 Error with_webhook(Error error, const std::string& name) {
     if (error.context.webhook.empty())
         error.context.webhook = name;
@@ -183,6 +192,15 @@ class Engine::Journal {
             ++changes_;
     }
 
+    /// Drops the rotations that have ended at `now`; returns their names.
+    std::vector<std::string> drop_ended_rotations(std::chrono::system_clock::time_point now) {
+        std::lock_guard lock(mutex_);
+        auto ended = hookwarden::drop_ended_rotations(state_, now);
+        if (!ended.empty())
+            ++changes_;
+        return ended;
+    }
+
     /// Returns once every change made so far is on disk.
     Result<void> commit() {
         std::unique_lock lock(mutex_);
@@ -266,6 +284,8 @@ Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& option
     input.duplicates = desired.duplicates;
     input.manifest_errors = desired.errors;
     input.options = options;
+    if (options_.wall_clock)
+        input.now = options_.wall_clock();
     auto state = state_.load();
     if (!state)
         return state.error();
@@ -370,6 +390,9 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     forget_backoff_except(plan);
     for (const auto& name : plan.forget)
         journal.erase(name);
+    std::vector<std::string> ended_rotations;
+    if (options_.wall_clock)
+        ended_rotations = journal.drop_ended_rotations(options_.wall_clock());
 
     Run run{plan, result, journal, observer};
     settle_items(run);
@@ -384,6 +407,8 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
         result.state_error = committed.error();
     else if (auto earlier = journal.last_error())
         result.state_error = earlier; // a write failed mid-cycle even if the last one did not
+    else
+        forget_ended_rotations(ended_rotations, journal);
     result.counts = count_outcomes(result.items);
     return result;
 }
@@ -458,8 +483,8 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prep
         // Keep what state.json says was applied in step with what is there.
         auto owned = journal.get(item.name);
         if (owned && (owned->id != item.id || owned->applied_digest != item.desired_digest))
-            journal.set(item.name,
-                        OwnedWebhook{item.id, item.desired_digest, owned->secret_fingerprint});
+            journal.set(item.name, OwnedWebhook{item.id, item.desired_digest,
+                                                owned->secret_fingerprint, owned->rotation});
         record_success(item.name); // fixed by someone else: no retry is due
         out.outcome = ItemOutcome::unchanged;
         return out;
@@ -510,10 +535,24 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prep
     return result;
 }
 
-Result<std::string> Engine::secret_value(const PlanItem& item) {
+Result<std::string> Engine::secret_value(const PlanItem& item,
+                                         const std::optional<std::string>& sent) {
     if (item.secret == SecretAction::generate_new)
-        return secrets_.rotate(item.name);
+        return secrets_.rotate(item.name, sent);
     return secrets_.value(item.name, item.desired->secret_ref);
+}
+
+void Engine::forget_ended_rotations(const std::vector<std::string>& ended, Journal& journal) {
+    for (const auto& name : ended) {
+        const auto owned = journal.get(name);
+        if (owned && owned->rotation)
+            continue; // rotated again this cycle: the kept value is the new previous one
+        // A failure leaves a stale file behind, which is harmless: the
+        // receiver trusts a previous value only while state.json holds a
+        // rotation in progress with its fingerprint, and the next rotation
+        // replaces it.
+        (void)secrets_.forget_previous(name);
+    }
 }
 
 ItemResult Engine::execute_create(const PlanItem& item, Journal& journal,
@@ -608,6 +647,9 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
     // A fresh adoption keeps the tenant's secret, unknown to us, until we send one.
     std::optional<std::string> fingerprint =
         (owned && !adopting) ? owned->secret_fingerprint : std::nullopt;
+    const std::optional<std::string> sent_before = fingerprint;
+    std::optional<SecretRotation> rotation =
+        (owned && !adopting) ? owned->rotation : std::nullopt;
 
     // The secret to send, resolved once, when a plan (the first or a
     // re-plan) first asks for one.
@@ -615,7 +657,7 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
     PlanItem current = planned;
     for (int mismatches = 0;; ++mismatches) {
         if (!value && current.secret != SecretAction::none) {
-            auto resolved = secret_value(current);
+            auto resolved = secret_value(current, sent_before);
             if (!resolved) {
                 out.error = with_webhook(resolved.error(), planned.name);
                 return out;
@@ -625,9 +667,14 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         ++out.attempts;
         auto updated = send_update(current, value);
         if (updated) {
-            if (value)
+            if (value) {
                 fingerprint = secret_fingerprint(*value);
-            journal.set(planned.name, OwnedWebhook{current.id, current.desired_digest, fingerprint});
+                if (sent_before && *sent_before != *fingerprint && options_.wall_clock)
+                    rotation = start_rotation(*sent_before, options_.wall_clock(),
+                                              rotation_grace_of(current));
+            }
+            journal.set(planned.name,
+                        OwnedWebhook{current.id, current.desired_digest, fingerprint, rotation});
             out.outcome = ItemOutcome::done;
             out.changes = current.changes;
             return out;
@@ -641,7 +688,8 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         }
         current = std::move(*replanned);
         if (!current.writes()) {
-            journal.set(planned.name, OwnedWebhook{current.id, current.desired_digest, fingerprint});
+            journal.set(planned.name,
+                        OwnedWebhook{current.id, current.desired_digest, fingerprint, rotation});
             out.outcome =
                 planned.action == PlanAction::adopt ? ItemOutcome::done : ItemOutcome::unchanged;
             out.changes.clear();
@@ -697,6 +745,7 @@ Result<PlanItem> Engine::replan_after_mismatch(const PlanItem& planned, const st
         current.secret = SecretAction::send_current;
         current.changes.push_back(FieldChange{"secret", std::nullopt, std::nullopt, true});
     }
+    current.rotation_grace = planned.rotation_grace;
     return current;
 }
 

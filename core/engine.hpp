@@ -21,7 +21,11 @@
 //    5 min, full jitter), reset on success;
 //  - no write is made when the plan has no change, and state.json is only
 //    rewritten when ownership or what was applied changes;
-//  - secret values go from the SecretStore to the tenant and nowhere else.
+//  - secret values go from the SecretStore to the tenant and nowhere else;
+//  - an update that replaces a secret it knows it sent records a rotation
+//    (the previous fingerprint, valid until now + the item's grace) in
+//    state.json; a rotation that has ended is dropped from state.json at
+//    the next cycle, and its kept previous value deleted once that is saved.
 // Time and randomness are injected; nothing here reads a global clock.
 #pragma once
 
@@ -29,6 +33,7 @@
 #include "core/error.hpp"
 #include "core/executor.hpp"
 #include "core/plan.hpp"
+#include "core/secret_rotation.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "core/tenant.hpp"
@@ -72,6 +77,10 @@ struct EngineOptions {
     int max_create_sends = 2;     ///< sends of one create, each after a lookup found nothing
     std::chrono::milliseconds backoff_base{1000};
     std::chrono::milliseconds backoff_cap{5 * 60 * 1000};
+    /// The time of day rotations start and end at. Without one (tests and
+    /// benchmarks that do not care) no rotation is recorded or ended, and
+    /// the plan lists every rotation state.json holds.
+    WallClock wall_clock;
 };
 
 /// What happened to one plan item.
@@ -176,7 +185,13 @@ class Engine {
                                            const std::optional<OwnedWebhook>& owned,
                                            bool adopting, bool secret_chosen);
     ItemResult execute_remove(const PlanItem& item, Journal& journal);
-    Result<std::string> secret_value(const PlanItem& item);
+    /// The secret `item` sends; `sent` is the fingerprint of the one the
+    /// tenant holds, when known (see SecretStore::rotate).
+    Result<std::string> secret_value(const PlanItem& item,
+                                     const std::optional<std::string>& sent = std::nullopt);
+    /// Deletes the kept previous secrets of `ended` rotations, unless this
+    /// cycle started a new one for the name.
+    void forget_ended_rotations(const std::vector<std::string>& ended, Journal& journal);
 
     std::optional<std::chrono::steady_clock::time_point>
     deferred_until(const std::string& name, std::chrono::steady_clock::time_point now);

@@ -441,6 +441,24 @@ PlanItem duplicate_item(const DuplicateName& duplicate, const OwnedWebhook* owne
     return item;
 }
 
+// Sets the item's rotation grace when applying it replaces a secret the
+// receivers know: one hookwarden sent (a fingerprint in state.json) with
+// a new generated one, or with a source's value that differs from it.
+void mark_rotation(PlanItem& item, const OwnedWebhook* owned, const SecretStatus& secret,
+                   const PlanOptions& options) {
+    if (!item.desired || !owned || !owned->secret_fingerprint || !item.writes())
+        return;
+    const bool replaces = item.secret == SecretAction::generate_new ||
+                          (item.secret == SecretAction::send_current &&
+                           secret.state == SecretStatus::State::available &&
+                           secret.fingerprint != *owned->secret_fingerprint);
+    const bool ours = item.action == PlanAction::update ||
+                      (item.action == PlanAction::adopt && item.cause == ChangeCause::lost_create);
+    if (replaces && ours)
+        item.rotation_grace =
+            rotation_grace(item.desired->retry_policy, options.rotation_tolerance);
+}
+
 // The decision for one desired webhook: create, update, adopt, unchanged,
 // or a conflict or error of that name.
 PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
@@ -468,8 +486,11 @@ PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
                                  " webhooks named " + desired.name + " (ids " + join(ids) +
                                  "); delete or rename all but one, hookwarden will not choose");
     }
-    if (ours)
-        return plan_existing(desired, secret, *ours, owned, false, rotate);
+    if (ours) {
+        PlanItem item = plan_existing(desired, secret, *ours, owned, false, rotate);
+        mark_rotation(item, owned, secret, input.options);
+        return item;
+    }
     if (candidates.empty()) {
         // Owned with a known id that is gone: deleted outside hookwarden.
         const bool recreate = owned && !owned->id.empty();
@@ -486,6 +507,7 @@ PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
             item.cause = ChangeCause::lost_create;
             item.reason = "an earlier create's answer was lost; this is the webhook it made";
         }
+        mark_rotation(item, owned, secret, input.options);
         return item;
     }
     if (!input.options.adopt)
@@ -602,6 +624,13 @@ Plan make_plan(const PlanInput& input) {
             duplicate, owned != input.state.owned.end() ? &owned->second : nullptr));
     }
     decide_prune(plan_leaving(input, desired_names, tenant, plan), input, plan);
+    if (input.now) {
+        plan.rotations = rotations_in_progress(input.state, *input.now);
+    } else {
+        for (const auto& [name, owned] : input.state.owned)
+            if (owned.rotation)
+                plan.rotations.push_back({name, owned.rotation->until});
+    }
     return plan;
 }
 

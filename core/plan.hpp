@@ -14,16 +14,21 @@
 // never more than the budget. Comparison is semantic: event types as sets,
 // endpoint URLs normalised, retry intervals as durations, server-owned fields
 // ignored, the secret by fingerprint and never against a value the tenant
-// did not return. A plan never holds a secret value.
+// did not return. A plan never holds a secret value. It also shows secret
+// rotations (core/secret_rotation.hpp): the ones in progress, from
+// state.json, and how long the previous secret stays valid after an item
+// that sends a new one.
 #pragma once
 
 #include "core/error.hpp"
 #include "core/manifest.hpp"
+#include "core/secret_rotation.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "core/webhook.hpp"
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -94,6 +99,10 @@ struct PlanItem {
     std::vector<std::string> warnings;      ///< e.g. an endpoint that did not answer a probe
     std::optional<Error> error;             ///< for action error
     std::vector<std::string> conflicting_ids;
+    /// Set when applying the item replaces a secret hookwarden knows it
+    /// sent (a rotation, a changed source): how long the replaced one
+    /// stays valid at the receiver afterwards (rotation_grace).
+    std::optional<std::chrono::seconds> rotation_grace;
 
     /// True when executing the item writes to the tenant.
     bool writes() const;
@@ -126,6 +135,9 @@ struct Plan {
     /// The tenant's health of every listed webhook, by id: the listing
     /// carries it, so snapshots (health.json) need no extra read for it.
     std::map<std::string, WebhookHealth> health_by_id;
+    /// Owned webhooks whose previous secret is still accepted (state.json),
+    /// by name: not a change, only shown.
+    std::vector<RotationInProgress> rotations;
 
     PlanCounts counts() const;
     /// True when apply would change the tenant or take ownership.
@@ -139,6 +151,8 @@ struct PlanOptions {
     bool adopt = true;
     int max_deletes_per_cycle = 10;
     std::set<std::string> rotate_secrets; ///< `apply --rotate-secret NAME`
+    /// `receiver.tolerance`: the least grace of a rotation (rotation_grace).
+    std::chrono::seconds rotation_tolerance = default_rotation_tolerance;
 };
 
 struct PlanInput {
@@ -152,6 +166,9 @@ struct PlanInput {
     std::vector<Webhook> observed;               ///< every tenant webhook
     State state;
     PlanOptions options;
+    /// The time rotations in progress are judged at; without it every
+    /// rotation state.json records is listed.
+    std::optional<std::chrono::system_clock::time_point> now;
 };
 
 /// Decides. Pure.

@@ -73,6 +73,15 @@ void field_lines(std::string& out, const std::vector<FieldChange>& changes, bool
     }
 }
 
+// The line under an item whose previous secret is still accepted.
+std::string rotation_line(const Plan& plan, const std::string& name) {
+    for (const auto& rotation : plan.rotations)
+        if (rotation.name == name)
+            return "      secret rotation in progress: the previous secret is accepted until " +
+                   format_rotation_time(rotation.until) + "\n";
+    return {};
+}
+
 std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -138,9 +147,15 @@ std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
             (item.action == PlanAction::create || item.action == PlanAction::update ||
              item.action == PlanAction::adopt))
             block += "      note: " + item.reason + "\n";
+        if (item.rotation_grace)
+            block += "      note: the previous secret stays valid at the receiver for " +
+                     format_grace(*item.rotation_grace) +
+                     " after apply, for deliveries the tenant is still retrying\n";
+        if (item.action != PlanAction::remove)
+            block += rotation_line(plan, item.name);
         for (const auto& warning : item.warnings)
             block += "      " + p.paint(yellow, "warning:") + " " + warning + "\n";
-        if (item.action == PlanAction::unchanged && !item.warnings.empty())
+        if (item.action == PlanAction::unchanged && !block.empty())
             block = "    " + item.name + "\n" + block;
         if (!block.empty())
             body += block + "\n";
@@ -196,13 +211,18 @@ json::object plan_to_json(const Plan& plan) {
             {"conflictingIds", std::move(conflicting)},
         });
     }
+    json::array rotations;
+    for (const auto& rotation : plan.rotations)
+        rotations.emplace_back(json::object{{"name", rotation.name},
+                                            {"until", format_rotation_time(rotation.until)}});
     return json::object{{"formatVersion", plan_json_format_version},
                         {"hasChanges", plan.has_changes()},
                         {"hasErrors", plan.has_errors()},
                         {"summary", std::move(summary)},
                         {"manifestErrors", plan.manifest_errors},
                         {"prune", std::move(prune)},
-                        {"items", std::move(items)}};
+                        {"items", std::move(items)},
+                        {"rotations", std::move(rotations)}};
 }
 
 std::string render_plan_json(const Plan& plan) {

@@ -7,7 +7,10 @@
 // versioned schema for scripts; see plan_to_json. Neither form ever holds a
 // secret: the secret appears as `(sensitive)` on a create and
 // `(sensitive value changed)` on an update, in JSON as `"sensitive": true`
-// with no value.
+// with no value. A rotation in progress is shown under its webhook
+// (`secret rotation in progress: the previous secret is accepted until T`),
+// and an item that replaces a known secret says for how long the previous
+// one stays valid after apply.
 #pragma once
 
 #include "core/engine.hpp"
@@ -51,11 +54,15 @@ std::string plan_summary_line(const Plan& plan);
 ///                         {"field": "secret", "sensitive": true}],
 ///             "reason": "..." | null,
 ///             "warnings": ["..."],
-///             "conflictingIds": ["..."]}]}
+///             "conflictingIds": ["..."]}],
+///  "rotations": [{"name": "...", "until": "2026-12-02T16:05:00Z"}]}
 /// ```
 /// `items` lists every desired webhook (in manifest order) and every owned
 /// one that left the manifests; `old`/`new` are absent-valued (null) on the
 /// side that has none; a sensitive change never has `old` or `new`.
+/// `rotations` lists, by name, the owned webhooks whose previous secret is
+/// still accepted at the receiver and until when (added in version 1: an
+/// additive member).
 boost::json::object plan_to_json(const Plan& plan);
 
 /// serialize(plan_to_json(plan)) plus a newline.

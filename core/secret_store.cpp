@@ -17,10 +17,33 @@ SecretStore::SecretStore(fs::path state_dir, SecretEnvironment environment, Secr
     : secrets_dir_(std::move(state_dir) / "secrets"), environment_(std::move(environment)),
       random_(std::move(random)) {}
 
+namespace {
+
+// A name beginning with '.' has its first character written "%2E".
+std::string file_name_of(const std::string& name) {
+    return name.starts_with('.') ? "%2E" + name.substr(1) : name;
+}
+
+// A file edited by hand may end in a newline that is not part of the secret.
+std::string& strip_line_end(std::string& value) {
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
+        value.pop_back();
+    return value;
+}
+
+Error about(Error error, const std::string& name) {
+    error.context.webhook = name;
+    return error;
+}
+
+} // namespace
+
 fs::path SecretStore::generated_path(const std::string& name) const {
-    if (name.starts_with('.'))
-        return secrets_dir_ / ("%2E" + name.substr(1));
-    return secrets_dir_ / name;
+    return secrets_dir_ / file_name_of(name);
+}
+
+fs::path SecretStore::previous_path(const std::string& name) const {
+    return secrets_dir_ / ".previous" / file_name_of(name);
 }
 
 Result<std::string> SecretStore::read_generated(const std::string& name) const {
@@ -35,9 +58,7 @@ Result<std::string> SecretStore::read_generated(const std::string& name) const {
         return make_error(ErrorKind::not_found, "no generated secret is kept for " + name,
                           ErrorContext{.webhook = name});
     std::string value = std::move(**kept);
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
-        value.pop_back();
-    if (value.empty())
+    if (strip_line_end(value).empty())
         return make_error(ErrorKind::invalid_input,
                           "the generated secret " + path.string() +
                               " is empty (delete it, or run apply --rotate-secret " + name + ")",
@@ -74,7 +95,21 @@ Result<std::string> SecretStore::value(const std::string& name, const SecretSour
     return rotate(name);
 }
 
-Result<std::string> SecretStore::rotate(const std::string& name) {
+Result<std::string> SecretStore::rotate(const std::string& name,
+                                        const std::optional<std::string>& sent_fingerprint) {
+    // The kept value goes to .previous first: a crash between the two
+    // writes leaves it in both places, never in neither.
+    auto kept = read_generated(name);
+    if (!kept && kept.error().kind == ErrorKind::io)
+        return kept.error(); // an empty or missing one is replaced with nothing kept
+    if (kept && (!sent_fingerprint || *sent_fingerprint == secret_fingerprint(*kept))) {
+        const fs::path previous = previous_path(name);
+        if (auto dir = ensure_directory(previous.parent_path(), fs::perms::owner_all); !dir)
+            return about(dir.error(), name);
+        if (auto written = write_file_atomically(previous, *kept); !written)
+            return about(written.error(), name);
+    }
+
     std::array<unsigned char, generated_secret_bytes> bytes{};
     if (!random_ || !random_(bytes))
         return make_error(ErrorKind::internal, "the random source failed; no secret was generated",
@@ -89,6 +124,25 @@ Result<std::string> SecretStore::rotate(const std::string& name) {
         return error;
     }
     return value;
+}
+
+Result<std::optional<std::string>> SecretStore::previous(const std::string& name) const {
+    auto kept = read_file_if_exists(previous_path(name));
+    if (!kept)
+        return about(kept.error(), name);
+    if (*kept && strip_line_end(**kept).empty())
+        return std::optional<std::string>{};
+    return std::move(*kept);
+}
+
+Result<void> SecretStore::forget_previous(const std::string& name) {
+    const fs::path path = previous_path(name);
+    std::error_code ec;
+    fs::remove(path, ec);
+    if (ec)
+        return make_error(ErrorKind::io, "cannot delete " + path.string() + ": " + ec.message(),
+                          ErrorContext{.webhook = name});
+    return {};
 }
 
 } // namespace hookwarden

@@ -6,11 +6,16 @@
 // secret is 32 random bytes written as 64 hex characters, made once from an
 // injected random source (the daemon passes OpenSSL's RAND_bytes) and kept in
 // `stateDir/secrets/NAME` (file 0600, directory 0700) for ever, until
-// rotated. The other sources (credential, file, env) are read when needed
-// through resolve_secret. Guarantees: a value never leaves this object except
-// as the return value of value()/rotate(), which the engine sends to the
-// tenant and nowhere else; errors name the source, never the value; the plan
-// sees only fingerprints.
+// rotated. A rotation keeps the value it replaces in
+// `stateDir/secrets/.previous/NAME` (same modes), which the receiver accepts
+// while state.json holds a rotation in progress whose previousSecret is its
+// fingerprint (core/secret_rotation.hpp), and which the engine forgets once
+// the rotation has ended. The other sources (credential, file, env) are read
+// when needed through resolve_secret; their previous values are not known
+// here. Guarantees: a value never leaves this object except as the return
+// value of value()/rotate()/previous(), which the engine sends to the tenant
+// and the receiver verifies with, and nowhere else; errors name the source,
+// never the value; the plan sees only fingerprints.
 #pragma once
 
 #include "core/error.hpp"
@@ -60,8 +65,22 @@ class SecretStore {
     Result<std::string> value(const std::string& name, const SecretSource& source);
 
     /// Makes a new generated secret for `name`, replacing the kept one
-    /// (`apply --rotate-secret NAME`).
-    Result<std::string> rotate(const std::string& name);
+    /// (`apply --rotate-secret NAME`), after keeping the kept one as the
+    /// previous value (previous()). When `sent_fingerprint` is given and the
+    /// kept value is not the one it names — an earlier rotation that never
+    /// reached the tenant — the previous value is left as it is: receivers
+    /// never saw the kept one, but may still see the previous.
+    Result<std::string> rotate(const std::string& name,
+                               const std::optional<std::string>& sent_fingerprint = std::nullopt);
+
+    /// The generated value the last rotation of `name` replaced; nothing
+    /// when none is kept. Valid only while state.json says the rotation is
+    /// in progress.
+    Result<std::optional<std::string>> previous(const std::string& name) const;
+
+    /// Deletes the kept previous value of `name` (a rotation ended); success
+    /// when there is none.
+    Result<void> forget_previous(const std::string& name);
 
   private:
     /// Where `name`'s generated secret is kept. A name beginning with '.'
@@ -69,6 +88,9 @@ class SecretStore {
     /// as "%2E", a character no valid name holds, so that it can neither
     /// climb out of the directory nor hide as a dot-file.
     std::filesystem::path generated_path(const std::string& name) const;
+    /// The same file name under `secrets/.previous/`: '.previous' cannot be
+    /// a generated secret's file, since a name beginning with '.' is encoded.
+    std::filesystem::path previous_path(const std::string& name) const;
     Result<std::string> read_generated(const std::string& name) const;
 
     std::filesystem::path secrets_dir_;

@@ -1,6 +1,7 @@
 #include "core/state_store.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/secret_rotation.hpp"
 #include "core/sha256.hpp"
 
 #include <boost/json.hpp>
@@ -25,6 +26,9 @@ std::string state_to_json(const State& state) {
             entry["secretFingerprint"] = *owned.secret_fingerprint;
         else
             entry["secretFingerprint"] = nullptr;
+        if (owned.rotation)
+            entry["rotation"] = {{"previousSecret", owned.rotation->previous_fingerprint},
+                                 {"until", format_rotation_time(owned.rotation->until)}};
         out += first ? "\n    " : ",\n    ";
         out += json::serialize(json::value(name)) + ": " + json::serialize(entry);
         first = false;
@@ -79,6 +83,19 @@ Result<State> state_from_json(std::string_view text, const std::string& display)
         if (const auto* secret = entry.if_contains("secretFingerprint");
             secret && secret->is_string())
             owned.secret_fingerprint = std::string(secret->get_string());
+        if (const auto* rotation = entry.if_contains("rotation"); rotation && !rotation->is_null()) {
+            // A rotation read wrong would let a replaced secret be accepted
+            // for too long, or not at all: refused, like any other damage.
+            const auto* fields = rotation->if_object();
+            const auto* previous = fields ? fields->if_contains("previousSecret") : nullptr;
+            const auto* until = fields ? fields->if_contains("until") : nullptr;
+            const auto until_time =
+                until && until->is_string() ? parse_rotation_time(until->get_string()) : std::nullopt;
+            if (!previous || !previous->is_string() || !until_time)
+                return corrupt("the rotation of '" + key +
+                               "' needs previousSecret and an RFC 3339 until");
+            owned.rotation = SecretRotation{std::string(previous->get_string()), *until_time};
+        }
         state.owned.emplace(key, std::move(owned));
     }
     return state;

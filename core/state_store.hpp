@@ -5,7 +5,9 @@
 // "ours" and "someone else's". For each owned name it keeps the tenant id, a
 // digest of the fields last applied (to tell drift in the tenant from a
 // changed manifest) and the SHA-256 fingerprint of the secret last sent (the
-// tenant does not return secrets). Never a secret value.
+// tenant does not return secrets), and while a secret rotation is in
+// progress the fingerprint of the previous secret and until when receivers
+// still accept it. Never a secret value.
 //
 // The file carries a format version; a file written by a newer hookwarden is
 // refused rather than misread, and a corrupt file is an error rather than an
@@ -17,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/sha256.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -26,12 +29,28 @@
 
 namespace hookwarden {
 
-/// The `formatVersion` this build writes and the newest it reads.
+/// The `formatVersion` this build writes and the newest it reads. Members
+/// added since (`rotation`) are optional, so older builds of the same
+/// version read the file and merely ignore them.
 inline constexpr int state_format_version = 1;
 
 /// `sha256:` followed by the 64 lower-case hex digits of SHA-256(data): the
 /// form of every digest and fingerprint in state.json.
 std::string sha256_digest(std::string_view data);
+
+/// A secret rotation in progress (core/secret_rotation.hpp): hookwarden sent
+/// the webhook a new secret, and the one it replaced stays valid at the
+/// receiver until `until`, for deliveries the tenant signed before and is
+/// still retrying. In state.json as
+/// `"rotation": {"previousSecret": "sha256:…", "until": "2026-12-02T16:00:00Z"}`.
+struct SecretRotation {
+    /// Fingerprint (sha256_digest) of the secret the new one replaced.
+    std::string previous_fingerprint;
+    /// The first second the previous secret is no longer accepted.
+    std::chrono::sys_seconds until;
+
+    bool operator==(const SecretRotation&) const = default;
+};
 
 struct OwnedWebhook {
     /// The tenant's id. Empty while a create whose answer was lost is
@@ -43,6 +62,9 @@ struct OwnedWebhook {
     /// Fingerprint of the secret hookwarden last sent. Absent when the
     /// webhook keeps the secret it had when it was adopted (unknown to us).
     std::optional<std::string> secret_fingerprint;
+    /// Set from a successful update that replaced a known secret until the
+    /// engine saves the state after `until`; absent otherwise.
+    std::optional<SecretRotation> rotation;
 
     bool operator==(const OwnedWebhook&) const = default;
 };

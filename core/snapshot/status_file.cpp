@@ -103,6 +103,11 @@ json::object status_json(const CycleReport& report) {
         for (const auto& item : report.result->items)
             webhooks.push_back(webhook_json(item));
     o["webhooks"] = std::move(webhooks);
+    json::array rotations;
+    for (const auto& rotation : report.rotations)
+        rotations.push_back(json::object{{"name", rotation.name},
+                                         {"until", format_rotation_time(rotation.until)}});
+    o["rotations"] = std::move(rotations);
     o["changeLog"] = {{"lines", report.change_log.lines}, {"head", report.change_log.head}};
     json::array snapshot_errors;
     for (const auto& [file, message] : report.snapshot_errors)

@@ -9,12 +9,17 @@
 //    "manifestRevision": {"kind": "git", "commit", "ref"?} | {"kind": "digest", "sha256"},
 //    "manifestErrors", "counts": {...}, "pruneBlocked"?, "error"?,
 //    "webhooks": [{"kind", "name", "action", "result", "id"?, "note"?, "changedFields"?, "error"?}],
+//    "rotations": [{"name", "until"}],
 //    "changeLog": {"lines", "head"}, "snapshotErrors": [{"file", "message"}], "nextRun"?}
+// `rotations` (added in version 2, additive) lists the owned webhooks whose
+// previous secret was still accepted when the file was written, by name,
+// `until` like 2026-12-02T16:05:00Z (core/secret_rotation.hpp).
 // The file is replaced atomically, mode 0640: it holds no secret (changed
 // fields are names only). Times are given by the caller: core/ reads no clock.
 #pragma once
 
 #include "core/engine.hpp"
+#include "core/secret_rotation.hpp"
 #include "core/snapshot/change_log.hpp"
 #include "core/snapshot/manifest_revision.hpp"
 
@@ -51,6 +56,8 @@ struct CycleReport {
     ChangeLogHead change_log;
     /// This cycle's snapshot files that could not be written: (file, message).
     std::vector<std::pair<std::string, std::string>> snapshot_errors;
+    /// Secret rotations in progress after the cycle (state.json), by name.
+    std::vector<RotationInProgress> rotations;
 
     /// converged | failed | unreachable (no plan could be made)
     std::string outcome() const;

@@ -141,7 +141,10 @@ const Command apply_command{
     "  --check-endpoints     probe endpoints first (HEAD, then GET; TLS verified;\n"
     "                        5 s) and refuse to create or update a webhook whose\n"
     "                        endpoint does not answer\n"
-    "  --rotate-secret NAME  make a new generated secret for NAME and send it\n"
+    "  --rotate-secret NAME  make a new generated secret for NAME and send it; the\n"
+    "                        previous one stays valid at the receiver for the retry\n"
+    "                        horizon (retryInterval x maxRetries, at least\n"
+    "                        receiver.tolerance), as plan and status show\n"
     "\n"
     "Exit status: 0 converged, 1 something failed (see stderr, one line each),\n"
     "64 bad command line; with --dry-run 0 no changes, 2 changes, 1 error.\n",

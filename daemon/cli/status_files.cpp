@@ -168,6 +168,11 @@ Result<StatusFiles> status_from_json(const json::object& o, const fs::path& file
         for (const auto& e : *errors)
             if (e.is_object())
                 s.snapshot_errors.emplace_back(string_at(e.get_object(), "file"), string_at(e.get_object(), "message"));
+    if (const auto* rotations = array_at(o, "rotations"))
+        for (const auto& r : *rotations)
+            if (const auto* rotation = r.if_object())
+                if (auto until = time_at(*rotation, "until"); until && !string_at(*rotation, "name").empty())
+                    s.rotations.emplace_back(string_at(*rotation, "name"), *until);
     if (const auto* log = object_at(o, "changeLog")) {
         const auto lines = int_at(*log, "lines");
         if (lines && *lines >= 0)

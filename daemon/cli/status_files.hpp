@@ -68,6 +68,9 @@ struct StatusFiles {
     std::vector<std::pair<std::string, std::string>> snapshot_errors; ///< file, message
     std::optional<std::pair<std::size_t, std::string>> change_log; ///< lines, head: status.json's record
     std::optional<SystemTime> health_taken_at;
+    /// status.json's secret rotations in progress when it was written:
+    /// (name, until), by name.
+    std::vector<std::pair<std::string, SystemTime>> rotations;
     std::vector<StatusRow> rows;        ///< sorted by name, then kind
     std::vector<Error> read_errors;     ///< files other than status.json that could not be used
 };

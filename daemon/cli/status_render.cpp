@@ -181,6 +181,13 @@ std::string render_status_text(const StatusFiles& files, SystemTime now, const S
         header.line("Prune", palette.paint(ansi::yellow, "blocked: " + one_line(files.prune_blocked)));
     if (!files.cycle_error.empty())
         header.line("Error", palette.paint(ansi::red, one_line(files.cycle_error)));
+    // Only the ones still in progress now: status.json may be older than
+    // the end of one.
+    for (const auto& [name, until] : files.rotations)
+        if (until > now)
+            header.line("Rotation", name + " until " + format_rfc3339(until) + " (" +
+                                        format_relative(until, now) +
+                                        "): its previous secret is still accepted");
     bool first = true;
     for (const auto& [file, message] : files.snapshot_errors) {
         header.line(first ? "Snapshots" : "", palette.paint(ansi::yellow, file + ": " + one_line(message)));
@@ -258,6 +265,10 @@ json::object status_to_json(const StatusFiles& files, SystemTime now, std::chron
     json::array webhooks;
     for (const auto& row : files.rows)
         webhooks.push_back(row_json(row));
+    json::array rotations;
+    for (const auto& [name, until] : files.rotations)
+        if (until > now)
+            rotations.push_back(json::object{{"name", name}, {"until", format_rfc3339(until)}});
 
     const auto warning = staleness_warning(*files.end, now, interval);
     json::object o;
@@ -275,6 +286,7 @@ json::object status_to_json(const StatusFiles& files, SystemTime now, std::chron
     else
         o["changeLog"] = nullptr;
     o["webhooks"] = std::move(webhooks);
+    o["rotations"] = std::move(rotations);
     o["readErrors"] = std::move(read_errors);
     return o;
 }

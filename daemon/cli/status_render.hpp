@@ -25,7 +25,8 @@ struct StatusTextOptions {
 inline constexpr int status_json_format_version = 1;
 
 /// The header (last cycle, end and age, next run, manifest revision, counts,
-/// prune blocked, cycle error, snapshot errors) then the table.
+/// prune blocked, cycle error, secret rotations still in progress at `now`,
+/// snapshot errors) then the table.
 std::string render_status_text(const StatusFiles& files, SystemTime now, const StatusTextOptions& options = {});
 
 /// The table alone: NAME KIND STATE LAST CHANGE HEALTH FAIL RATE LAST ERROR,

@@ -36,6 +36,8 @@ PlanOptions plan_options_from(const Config& config) {
     options.prune = config.prune;
     options.adopt = config.adopt;
     options.max_deletes_per_cycle = config.max_deletes_per_cycle;
+    // The receiver's replay window is the least a rotation's grace may be.
+    options.rotation_tolerance = std::chrono::ceil<std::chrono::seconds>(config.receiver.tolerance);
     return options;
 }
 
@@ -50,6 +52,7 @@ Result<Reconciler> make_reconciler(const Config& config) {
     r.state = std::make_unique<StateStore>(config.state_dir);
     EngineOptions options;
     options.concurrency = config.concurrency;
+    options.wall_clock = [] { return std::chrono::system_clock::now(); };
     r.pool = std::make_unique<ThreadPool>(static_cast<std::size_t>(std::max(1, config.concurrency)));
     r.engine = std::make_unique<Engine>(
         *r.tenant, *r.secrets, *r.state, *r.pool, options,

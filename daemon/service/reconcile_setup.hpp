@@ -3,7 +3,9 @@
 //
 // Shared by `plan`, `apply` and the daemon's loop so that all three decide
 // with the same inputs. The daemon's random sources live here: OpenSSL's
-// RAND_bytes for generated secrets, a seeded generator for backoff jitter.
+// RAND_bytes for generated secrets, a seeded generator for backoff jitter;
+// and its clocks: the steady clock for backoff, the system clock for secret
+// rotations.
 #pragma once
 
 #include "core/engine.hpp"
@@ -38,7 +40,8 @@ ManifestSet load_config_manifests(const Config& config,
 /// not the parse, set their pace).
 ManifestSet load_config_manifests(const Config& config, std::ostream& err);
 
-/// The plan options the config asks for (prune, adopt, delete budget).
+/// The plan options the config asks for (prune, adopt, delete budget, and
+/// receiver.tolerance as the least grace of a secret rotation).
 PlanOptions plan_options_from(const Config& config);
 
 /// The objects of one reconcile, in dependency order (the engine refers to

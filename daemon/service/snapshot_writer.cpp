@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/plan_render.hpp"
+#include "core/secret_rotation.hpp"
 #include "core/sha256.hpp"
 #include "core/snapshot/audit_store.hpp"
 #include "core/snapshot/change_log.hpp"
@@ -116,6 +117,13 @@ void SnapshotWriter::write(CycleReport& report, const DesiredState& desired, con
         if (settings_.snapshots.health)
             health = write_health(report, plan, tenant, errors);
     }
+
+    // Read after the cycle saved its state: its own rotations are in, and
+    // the ones it ended are out.
+    if (auto state = StateStore(settings_.state_dir).load(); state)
+        report.rotations = rotations_in_progress(*state, SystemClock::now());
+    else
+        errors.add("status.json", "the rotations in progress could not be read: " + state.error().describe());
 
     ++counters_.cycles_by_outcome[report.outcome()];
     count_requests(tenant);

@@ -7,8 +7,9 @@
 // trail since the stored cursor (one tenant-wide query, every page) — and
 // then writes, in this order: changes.jsonl, audit/, health.json (the old
 // one kept in history/), metrics.prom, status.json (the old one kept in
-// history/). status.json comes last, so that a reader who sees a cycle in
-// it finds every other file of that cycle already written.
+// history/; with the secret rotations in progress, read from state.json
+// after the cycle saved it). status.json comes last, so that a reader who
+// sees a cycle in it finds every other file of that cycle already written.
 //
 // A failure of any one file is logged (warning), counted
 // (snapshot_failures), listed in status.json's snapshotErrors and carried

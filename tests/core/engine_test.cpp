@@ -32,22 +32,30 @@ SecretRandom counting_random() {
     };
 }
 
-// One engine over a fake tenant and a scratch state directory, with a
-// clock and a random source the test controls. Its tenant calls run in plan
+// One engine over a fake tenant and a scratch state directory, with
+// clocks and a random source the test controls. Its tenant calls run in plan
 // order on the test's thread unless a test gives it a thread pool.
 struct Rig {
     explicit Rig(EngineOptions options = {},
                  std::unique_ptr<Executor> executor_ = std::make_unique<InlineExecutor>())
         : executor(std::move(executor_)),
           engine(
-              tenant, secrets, state, *executor, options, [this] { return now; },
-              [this] { return random_value; }) {}
+              tenant, secrets, state, *executor, with_wall_clock(std::move(options)),
+              [this] { return now; }, [this] { return random_value; }) {}
+
+    EngineOptions with_wall_clock(EngineOptions options) {
+        if (!options.wall_clock)
+            options.wall_clock = [this] { return wall; };
+        return options;
+    }
 
     testing::ScratchDir dir;
     FakeTenant tenant;
     SecretStore secrets{dir.path(), {}, counting_random()};
     StateStore state{dir.path()};
     Clock::time_point now = Clock::time_point(1000s);
+    std::chrono::system_clock::time_point wall =
+        std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 12h;
     std::uint64_t random_value = 0;
     std::unique_ptr<Executor> executor;
     Engine engine;
@@ -216,11 +224,16 @@ TEST_CASE("a crash between the tenant's commit and ours is resolved by name even
     CHECK(rig.tenant.counts().writes() == writes);
 }
 
+// Webhook A whose secret comes from the file a.secret, holding `value`.
+WebhookManifest with_file_secret(Rig& rig, const std::string& value) {
+    auto m = manifest("A");
+    m.secret_ref = {SecretSource::Kind::file, rig.dir.write("a.secret", value).string()};
+    return m;
+}
+
 TEST_CASE("a secret that changed since the plan is sent when a version mismatch re-plans it") {
     Rig rig;
-    auto m = manifest("A");
-    const auto secret_file = rig.dir.write("a.secret", "first-value");
-    m.secret_ref = {SecretSource::Kind::file, secret_file.string()};
+    auto m = with_file_secret(rig, "first-value");
     REQUIRE(rig.cycle({m}).converged());
     REQUIRE(rig.tenant.secret_of("A") == "first-value");
     const auto id = rig.tenant.named("A")[0].id;
@@ -356,6 +369,159 @@ TEST_CASE("--rotate-secret generates, keeps and sends a new secret, then the nex
     CHECK(read_text(rig.dir / "secrets" / "A") == after);
     CHECK(rig.owned().owned.at("A").secret_fingerprint == secret_fingerprint(after));
     CHECK(rig.cycle({m}).counts.unchanged == 1);
+}
+
+// --- secret rotation ---------------------------------------------------------
+
+PlanOptions rotating(std::set<std::string> names, std::chrono::seconds tolerance = 2min) {
+    PlanOptions options;
+    options.rotate_secrets = std::move(names);
+    options.rotation_tolerance = tolerance;
+    return options;
+}
+
+TEST_CASE("--rotate-secret records a rotation: the previous fingerprint, valid for the retry "
+          "horizon from now, and keeps the previous value") {
+    Rig rig;
+    const auto m = manifest("A"); // PT1M × 3
+    REQUIRE(rig.cycle({m}).converged());
+    const auto before = *rig.tenant.secret_of("A");
+    CHECK_FALSE(rig.owned().owned.at("A").rotation);
+
+    const Plan plan = rig.plan({m}, rotating({"A"}));
+    REQUIRE(plan.items[0].rotation_grace);
+    CHECK(*plan.items[0].rotation_grace == 3min);
+    REQUIRE(rig.engine.apply(plan).converged());
+    const auto owned = rig.owned().owned.at("A");
+    REQUIRE(owned.rotation);
+    CHECK(owned.rotation->previous_fingerprint == secret_fingerprint(before));
+    CHECK(owned.rotation->until == std::chrono::floor<std::chrono::seconds>(rig.wall) + 3min);
+    CHECK(owned.secret_fingerprint == secret_fingerprint(*rig.tenant.secret_of("A")));
+    CHECK(*rig.secrets.previous("A") == before);
+}
+
+TEST_CASE("a rotation lasts at least the tolerance when the retry horizon is shorter") {
+    Rig rig;
+    auto m = manifest("A");
+    m.retry_policy = {"PT10S", 2};
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(rig.cycle({m}, rotating({"A"}, 5min)).converged());
+    CHECK(rig.owned().owned.at("A").rotation->until ==
+          std::chrono::floor<std::chrono::seconds>(rig.wall) + 5min);
+}
+
+TEST_CASE("a changed secret source records a rotation too, with no previous value kept") {
+    Rig rig;
+    const auto m = with_file_secret(rig, "first-value");
+    REQUIRE(rig.cycle({m}).converged());
+    CHECK_FALSE(rig.owned().owned.at("A").rotation);
+
+    rig.dir.write("a.secret", "second-value");
+    const Plan plan = rig.plan({m}, rotating({}));
+    REQUIRE(plan.items[0].cause == ChangeCause::secret_changed);
+    CHECK(plan.items[0].rotation_grace == 3min);
+    REQUIRE(rig.engine.apply(plan).converged());
+    REQUIRE(rig.tenant.secret_of("A") == "second-value");
+    const auto owned = rig.owned().owned.at("A");
+    REQUIRE(owned.rotation);
+    CHECK(owned.rotation->previous_fingerprint == secret_fingerprint("first-value"));
+    CHECK(*rig.secrets.previous("A") == std::nullopt); // the source changed: hookwarden never held it
+}
+
+TEST_CASE("no rotation is recorded for a secret hookwarden never sent: an adopted one, a create") {
+    Rig rig;
+    const auto m = manifest("A");
+    auto existing = webhook_for(m, "ui-1");
+    existing.secret = "set-in-the-ui";
+    rig.tenant.insert(existing);
+    REQUIRE(rig.cycle({m}).converged()); // adopted, the tenant's secret kept
+    const Plan plan = rig.plan({m}, rotating({"A"}));
+    CHECK_FALSE(plan.items[0].rotation_grace);
+    REQUIRE(rig.engine.apply(plan).converged());
+    CHECK_FALSE(rig.owned().owned.at("A").rotation);
+    CHECK(rig.owned().owned.at("A").secret_fingerprint);
+
+    REQUIRE(rig.cycle({manifest("B")}).converged());
+    CHECK_FALSE(rig.owned().owned.at("B").rotation);
+}
+
+TEST_CASE("a rotation in progress is kept by quiet cycles and listed by the plan until it ends") {
+    Rig rig;
+    const auto m = manifest("A");
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(rig.cycle({m}, rotating({"A"})).converged());
+    const auto until = rig.owned().owned.at("A").rotation->until;
+    struct stat before {};
+    REQUIRE(::stat(rig.state.file().c_str(), &before) == 0);
+
+    rig.wall += 2min;
+    const Plan plan = rig.plan({m});
+    CHECK(plan.rotations == std::vector<RotationInProgress>{{"A", until}});
+    CHECK_FALSE(plan.has_changes());
+    CHECK(rig.engine.apply(plan).counts.unchanged == 1);
+    CHECK(rig.owned().owned.at("A").rotation->until == until);
+    struct stat after {};
+    REQUIRE(::stat(rig.state.file().c_str(), &after) == 0);
+    CHECK(after.st_ino == before.st_ino); // not rewritten
+
+    rig.wall = until;
+    CHECK(rig.plan({m}).rotations.empty());
+}
+
+TEST_CASE("an ended rotation is dropped from state.json at the next cycle and its previous value "
+          "forgotten") {
+    Rig rig;
+    const auto m = manifest("A");
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(rig.cycle({m}, rotating({"A"})).converged());
+    const auto until = rig.owned().owned.at("A").rotation->until;
+    REQUIRE(*rig.secrets.previous("A"));
+
+    rig.wall = until;
+    const auto writes = rig.tenant.counts().writes();
+    CHECK(rig.cycle({m}).converged());
+    CHECK(rig.tenant.counts().writes() == writes); // nothing sent for it
+    CHECK_FALSE(rig.owned().owned.at("A").rotation);
+    CHECK(*rig.secrets.previous("A") == std::nullopt);
+}
+
+TEST_CASE("rotating again after a rotation ended starts a new one and keeps its previous value") {
+    Rig rig;
+    const auto m = manifest("A");
+    REQUIRE(rig.cycle({m}).converged());
+    REQUIRE(rig.cycle({m}, rotating({"A"})).converged());
+    const auto second = *rig.tenant.secret_of("A");
+
+    rig.wall += 4min; // the first rotation (3 min) has ended
+    REQUIRE(rig.cycle({m}, rotating({"A"})).converged());
+    const auto owned = rig.owned().owned.at("A");
+    REQUIRE(owned.rotation);
+    CHECK(owned.rotation->previous_fingerprint == secret_fingerprint(second));
+    CHECK(owned.rotation->until == std::chrono::floor<std::chrono::seconds>(rig.wall) + 3min);
+    CHECK(*rig.secrets.previous("A") == second); // not forgotten with the ended rotation
+}
+
+TEST_CASE("a failed rotation records nothing; the retry that sends it records the rotation "
+          "from the secret the tenant still holds") {
+    Rig rig;
+    const auto m = manifest("A");
+    REQUIRE(rig.cycle({m}).converged());
+    const auto held = *rig.tenant.secret_of("A");
+    // Someone keeps editing it in the UI: every PUT meets a new version.
+    rig.tenant.before_update = [](FakeTenant& t, const Webhook& body) {
+        t.ui_edit(body.id, [](Webhook& w) { w.payload_template += " "; });
+    };
+    CHECK_FALSE(rig.cycle({m}, rotating({"A"})).converged());
+    CHECK_FALSE(rig.owned().owned.at("A").rotation);
+    CHECK(rig.tenant.secret_of("A") == held);
+
+    rig.tenant.before_update = nullptr;
+    rig.now += 10min; // past the backoff
+    REQUIRE(rig.cycle({m}).converged());
+    const auto owned = rig.owned().owned.at("A");
+    REQUIRE(owned.rotation);
+    CHECK(owned.rotation->previous_fingerprint == secret_fingerprint(held));
+    CHECK(*rig.secrets.previous("A") == held);
 }
 
 TEST_CASE("prune deletes owned webhooks that left the manifests; a failed delete stays owned") {

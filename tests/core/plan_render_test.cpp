@@ -98,6 +98,74 @@ TEST_CASE("a plan without changes says so in one line") {
           "No changes. The tenant matches the manifests (1 webhook).\n");
 }
 
+// One owned, unchanged webhook A whose state says its previous secret is
+// accepted until 12:05, planned at `now`.
+PlanInput rotating_input(std::chrono::system_clock::time_point now) {
+    using namespace std::chrono_literals;
+    PlanInput in;
+    const auto m = manifest("A");
+    in.desired.push_back(m);
+    in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("x"), {}};
+    in.observed.push_back(webhook_for(m, "id-a"));
+    const std::chrono::sys_seconds until =
+        std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 12h + 5min;
+    in.state.owned["A"] = {"id-a", applied_digest(m), secret_fingerprint("x"),
+                           SecretRotation{secret_fingerprint("old"), until}};
+    in.now = now;
+    return in;
+}
+
+TEST_CASE("a rotation in progress is shown under its webhook, and no longer once it has ended") {
+    using namespace std::chrono_literals;
+    const auto noon = std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 12h;
+    const Plan plan = make_plan(rotating_input(noon));
+    CHECK_FALSE(plan.has_changes());
+    CHECK(render_plan_text(plan) ==
+          "hookwarden will:\n\n"
+          "    A\n"
+          "      secret rotation in progress: the previous secret is accepted until "
+          "2026-12-02T12:05:00Z\n\n"
+          "No changes. The tenant matches the manifests (1 webhook).\n");
+    CHECK(render_plan_text(make_plan(rotating_input(noon + 5min))) ==
+          "No changes. The tenant matches the manifests (1 webhook).\n");
+}
+
+TEST_CASE("the JSON plan lists rotations in progress by name with their end") {
+    using namespace std::chrono_literals;
+    const auto noon = std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 12h;
+    auto json = boost::json::parse(render_plan_json(make_plan(rotating_input(noon)))).as_object();
+    CHECK(json.at("rotations") ==
+          boost::json::array{boost::json::object{{"name", "A"}, {"until", "2026-12-02T12:05:00Z"}}});
+    json = boost::json::parse(render_plan_json(make_plan(rotating_input(noon + 5min)))).as_object();
+    CHECK(json.at("rotations") == boost::json::array{});
+}
+
+TEST_CASE("an item that replaces a secret says how long the previous one stays valid after apply") {
+    using namespace std::chrono_literals;
+    PlanInput in;
+    auto m = manifest("A");
+    m.retry_policy = {"PT10M", 3};
+    in.desired.push_back(m);
+    in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("x"), {}};
+    in.observed.push_back(webhook_for(m, "id-a"));
+    in.state.owned["A"] = {"id-a", applied_digest(m), secret_fingerprint("x")};
+    in.options.rotate_secrets = {"A"};
+    const std::string text = render_plan_text(make_plan(in));
+    CHECK(text.find("  ~ update A (id id-a, secret rotation)\n"
+                    "      secret  (sensitive value changed)\n"
+                    "      note: the previous secret stays valid at the receiver for 30m after "
+                    "apply, for deliveries the tenant is still retrying\n") != std::string::npos);
+
+    in.options.rotate_secrets.clear();
+    in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("y"), {}};
+    m.retry_policy = {"PT10S", 1};
+    in.desired = {m};
+    in.observed = {webhook_for(m, "id-a")};
+    in.state.owned["A"].applied_digest = applied_digest(m);
+    CHECK(render_plan_text(make_plan(in)).find("valid at the receiver for 5m after apply") !=
+          std::string::npos); // the tolerance, more than 10 s × 1
+}
+
 TEST_CASE("the JSON plan has the documented, versioned shape") {
     const auto json = boost::json::parse(render_plan_json(mixed_plan())).as_object();
     CHECK(json.at("formatVersion").as_int64() == 1);

@@ -268,6 +268,70 @@ TEST_CASE("a name that starts with a dot cannot leave the secrets directory or h
     CHECK(entries(dir.path()) == std::vector<std::string>{"secrets"});
 }
 
+TEST_CASE("rotate keeps the replaced value as the previous one, 0600 in a 0700 .previous") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    CHECK(*store.previous("Monitor") == std::nullopt);
+    const auto first = *store.value("Monitor", {});
+    CHECK(*store.previous("Monitor") == std::nullopt); // a first generation replaces nothing
+    const auto second = *store.rotate("Monitor");
+    CHECK(*store.previous("Monitor") == first);
+    CHECK(read_text(dir / "secrets" / ".previous" / "Monitor") == first);
+    CHECK(mode_of(dir / "secrets" / ".previous") == 0700);
+    CHECK(mode_of(dir / "secrets" / ".previous" / "Monitor") == 0600);
+    CHECK(*store.value("Monitor", {}) == second);
+
+    const auto third = *store.rotate("Monitor");
+    CHECK(*store.previous("Monitor") == second); // only the last one replaced
+    CHECK(*store.value("Monitor", {}) == third);
+}
+
+TEST_CASE("forgetting the previous value deletes it, and is no error when there is none") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    REQUIRE(store.forget_previous("Monitor").has_value());
+    (void)*store.value("Monitor", {});
+    const auto current = *store.rotate("Monitor");
+    REQUIRE(store.forget_previous("Monitor").has_value());
+    CHECK(*store.previous("Monitor") == std::nullopt);
+    CHECK_FALSE(fs::exists(dir / "secrets" / ".previous" / "Monitor"));
+    CHECK(*store.value("Monitor", {}) == current); // the current one stays
+    REQUIRE(store.forget_previous("Monitor").has_value());
+}
+
+TEST_CASE("a rotation over a value that never reached the tenant keeps the previous one receivers know") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    const auto sent = *store.value("Monitor", {});
+    const auto unsent = *store.rotate("Monitor", secret_fingerprint(sent)); // its PUT then failed
+    CHECK(*store.previous("Monitor") == sent);
+    const auto again = *store.rotate("Monitor", secret_fingerprint(sent));
+    CHECK(again != unsent);
+    CHECK(*store.previous("Monitor") == sent); // not the unsent one
+}
+
+TEST_CASE("a previous value that cannot be read is an error, not nothing") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    (void)*store.value("Monitor", {});
+    (void)*store.rotate("Monitor");
+    fs::remove(dir / "secrets" / ".previous" / "Monitor");
+    fs::create_directory(dir / "secrets" / ".previous" / "Monitor"); // EISDIR on read
+    auto previous = store.previous("Monitor");
+    REQUIRE_FALSE(previous.has_value());
+    CHECK(previous.error().context.webhook == "Monitor");
+}
+
+TEST_CASE("a previous value of a dot-name is encoded like its current one, and cannot collide with it") {
+    ScratchDir dir;
+    SecretStore store(dir.path(), {}, counting_random());
+    const auto first = *store.value(".previous", {});
+    (void)*store.rotate(".previous");
+    CHECK(*store.previous(".previous") == first);
+    CHECK(entries(dir / "secrets") == std::vector<std::string>{"%2Eprevious", ".previous"});
+    CHECK(entries(dir / "secrets" / ".previous") == std::vector<std::string>{"%2Eprevious"});
+}
+
 TEST_CASE("a failing random source generates nothing and says so") {
     ScratchDir dir;
     SecretStore store(dir.path(), {}, [](std::span<unsigned char>) { return false; });

@@ -53,7 +53,8 @@ TEST_CASE("status.json v2 holds every field of the format, keys in its order") {
         keys.emplace_back(kv.key());
     CHECK(keys == std::vector<std::string>{"formatVersion", "hookwardenVersion", "source", "cycleId", "start",
                                            "end", "durationSeconds", "outcome", "manifestRevision",
-                                           "manifestErrors", "counts", "webhooks", "changeLog", "snapshotErrors"});
+                                           "manifestErrors", "counts", "webhooks", "rotations", "changeLog",
+                                           "snapshotErrors"});
     CHECK(o.at("formatVersion") == 2);
     CHECK(o.at("hookwardenVersion") == "0.9.0");
     CHECK(o.at("source") == "apply");
@@ -67,6 +68,7 @@ TEST_CASE("status.json v2 holds every field of the format, keys in its order") {
     CHECK(o.at("manifestErrors") == 0);
     CHECK(o.at("changeLog") == json::object{{"lines", 12}, {"head", std::string(64, 'f')}});
     CHECK(o.at("snapshotErrors") == json::array{});
+    CHECK(o.at("rotations") == json::array{});
 
     const auto& webhooks = o.at("webhooks").as_array();
     REQUIRE(webhooks.size() == 2);
@@ -109,6 +111,15 @@ TEST_CASE("status.json: a detached HEAD has no ref, a digest its sha256, and the
     CHECK(o.at("error").as_object().at("kind") == "transport");
     CHECK(o.at("webhooks") == json::array{});
     CHECK_FALSE(o.contains("manifestRevision"));
+}
+
+TEST_CASE("status.json lists the secret rotations in progress by name with their end") {
+    CycleReport r = converged_report();
+    const std::chrono::sys_seconds until = std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 16h;
+    r.rotations = {{"Monitor", until}, {"Queue", until + 90s}};
+    const json::object o = status_json(r);
+    CHECK(o.at("rotations") == json::array{json::object{{"name", "Monitor"}, {"until", "2026-12-02T16:00:00Z"}},
+                                           json::object{{"name", "Queue"}, {"until", "2026-12-02T16:01:30Z"}}});
 }
 
 TEST_CASE("status.json is written whole, mode 0640") {

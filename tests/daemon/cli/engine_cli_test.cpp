@@ -2,6 +2,8 @@
 // binary, a config file pointing at the emulator, manifests on disk; exit
 // codes and output checked, the tenant observed through the emulator's
 // control plane.
+#include "core/rfc3339_time.hpp"
+#include "core/state_store.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/emulator_control.hpp"
@@ -284,6 +286,63 @@ TEST_CASE("no secret value appears in the output of plan or apply") {
         CHECK(run.all().find(EmulatorProcess::kClientSecret) == std::string::npos);
     }
     CHECK(read_text(ws.state() / "state.json").find(kManifestSecret) == std::string::npos);
+}
+
+TEST_CASE("apply --rotate-secret keeps the previous secret valid for the retry horizon, and plan, "
+          "status and state.json show the rotation until it ends") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in",
+                    "  retryPolicy: {retryInterval: PT10M, maxRetries: 2}\n");
+    REQUIRE(ws.run({"apply"}).status == 0);
+    const std::string old_secret = read_text(ws.state() / "secrets" / "Alpha");
+
+    const Run dry = ws.run({"apply", "--dry-run", "--rotate-secret", "Alpha"});
+    CHECK_MESSAGE(dry.status == 2, dry.all());
+    CHECK(dry.out.find("note: the previous secret stays valid at the receiver for 20m after apply") !=
+          std::string::npos);
+
+    const auto before = std::chrono::system_clock::now();
+    const Run rotate = ws.run({"apply", "--rotate-secret", "Alpha"});
+    CHECK_MESSAGE(rotate.status == 0, rotate.all());
+    CHECK(rotate.out.find("updated Alpha") != std::string::npos);
+    const std::string new_secret = read_text(ws.state() / "secrets" / "Alpha");
+    CHECK(new_secret != old_secret);
+    CHECK(read_text(ws.state() / "secrets" / ".previous" / "Alpha") == old_secret);
+
+    const auto state = json::parse(read_text(ws.state() / "state.json")).as_object();
+    const auto& rotation = state.at("webhooks").at("Alpha").at("rotation").as_object();
+    CHECK(rotation.at("previousSecret").as_string() == sha256_digest(old_secret));
+    const std::string until(rotation.at("until").as_string());
+    // The grace is PT10M × 2 from the moment the update succeeded.
+    const auto until_time = parse_rfc3339_strict(until);
+    REQUIRE(until_time);
+    CHECK(*until_time >= std::chrono::floor<std::chrono::seconds>(before) + std::chrono::minutes(20));
+    CHECK(*until_time <= std::chrono::system_clock::now() + std::chrono::minutes(20) + std::chrono::seconds(1));
+    CHECK(until.size() == 20); // 2026-12-02T16:05:00Z
+
+    const Run status = ws.run({"status", "--output", "json"});
+    CHECK_MESSAGE(status.status == 0, status.all());
+    const auto rotations = json::parse(status.out).at("rotations").as_array();
+    REQUIRE(rotations.size() == 1);
+    CHECK(rotations[0].at("name") == "Alpha");
+    CHECK(rotations[0].at("until").as_string() == until.substr(0, 19) + ".000Z");
+    const Run status_text = ws.run({"status"});
+    CHECK(status_text.out.find("Rotation    Alpha until " + until.substr(0, 19) + ".000Z (in ") !=
+          std::string::npos);
+    CHECK(json::parse(read_text(ws.state() / "status.json")).at("rotations") ==
+          json::array{json::object{{"name", "Alpha"}, {"until", until}}});
+
+    const Run plan = ws.run({"plan"});
+    CHECK_MESSAGE(plan.status == 0, plan.all());
+    CHECK(plan.out.find("    Alpha\n      secret rotation in progress: the previous secret is "
+                        "accepted until " + until + "\n") != std::string::npos);
+    const Run plan_json = ws.run({"plan", "--output", "json"});
+    CHECK(json::parse(plan_json.out).at("rotations") ==
+          json::array{json::object{{"name", "Alpha"}, {"until", until}}});
+    for (const auto& run : {dry, rotate, status, status_text, plan, plan_json}) {
+        CHECK(run.all().find(old_secret) == std::string::npos);
+        CHECK(run.all().find(new_secret) == std::string::npos);
+    }
 }
 
 TEST_CASE("export writes manifests that validate and that apply adopts with zero writes") {

@@ -110,6 +110,24 @@ TEST_CASE("rows join the last cycle, state.json, health.json, changes.jsonl and 
     CHECK(old.last_change->time == parse_rfc3339_time("2026-11-02T00:00:00Z"));
 }
 
+TEST_CASE("status.json's rotations are read by name with their end; a malformed one is skipped") {
+    ScratchDir dir;
+    std::string status = converged_status;
+    status.insert(status.size() - 1, R"(, "rotations": [{"name": "Monitor", "until": "2026-11-29T05:01:06Z"},)"
+                                     R"( {"name": "Broken", "until": "soon"}, {"until": "2026-11-29T05:01:06Z"}])");
+    dir.write("status.json", status);
+    auto read = read_status_files(dir.path());
+    REQUIRE(read);
+    REQUIRE(read->has_value());
+    CHECK((*read)->rotations == std::vector<std::pair<std::string, SystemTime>>{
+                                    {"Monitor", *parse_rfc3339_time("2026-11-29T05:01:06Z")}});
+
+    dir.write("status.json", converged_status); // written before rotations existed
+    read = read_status_files(dir.path());
+    REQUIRE(read);
+    CHECK((*read)->rotations.empty());
+}
+
 TEST_CASE("a broken file besides status.json is reported and the rest is shown") {
     ScratchDir dir;
     dir.write("status.json", converged_status);

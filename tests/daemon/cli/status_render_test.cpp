@@ -144,6 +144,23 @@ TEST_CASE("the JSON object holds absolute times, the staleness verdict and every
           "the last cycle ended 3h ago, more than 3 × interval (60s): is the daemon running?");
 }
 
+TEST_CASE("rotations still in progress are header lines with their end; ended ones are not shown") {
+    StatusFiles files = failed_cycle();
+    files.prune_blocked.clear();
+    files.snapshot_errors.clear();
+    files.rotations = {{"Monitor", at("2026-11-29T12:05:00Z")}, {"Old", at("2026-11-29T11:59:59Z")}};
+    const std::string text = render_status_text(files, now);
+    CHECK(text.find("Items       1 unchanged, 1 failed\n"
+                    "Rotation    Monitor until 2026-11-29T12:05:00.000Z (in 5m): its previous secret is "
+                    "still accepted\n\n") != std::string::npos);
+    CHECK(text.find("Old") == std::string::npos);
+
+    const auto json = status_to_json(files, now, 60s);
+    CHECK(json.at("rotations") == boost::json::array{boost::json::object{
+                                      {"name", "Monitor"}, {"until", "2026-11-29T12:05:00.000Z"}}});
+    CHECK(render_status_text(files, at("2026-11-29T12:05:00Z")).find("Rotation") == std::string::npos);
+}
+
 TEST_CASE("only a converged cycle exits 0") {
     StatusFiles files = failed_cycle();
     CHECK(status_exit_code(files) == 1);
