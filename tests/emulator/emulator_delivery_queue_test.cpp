@@ -358,3 +358,57 @@ TEST_CASE("stop returns at once, drops what is pending and records nothing more"
     CHECK(calls == 1);
     CHECK(tenant.deliveries(a.id).empty()); // the abandoned attempt is not recorded
 }
+
+TEST_CASE("the control plane fires events and reports deliveries") {
+    Tenant tenant;
+    Endpoints endpoints;
+    endpoints.script(url_of("b"), {500});
+    const auto a = tenant.create(webhook("a", {"user:login"}), ui_actor()).value();
+    const auto b = tenant.create(webhook("b", {"user:login"}, "", {"PT1S", 1}), ui_actor()).value();
+    DeliveryQueue queue(tenant, endpoints.sender(), {.retry_scale = 0.001, .concurrency = 2});
+    Router router(tenant, &queue);
+    const auto send = [&](std::string method, std::string target, std::string body = {}) {
+        return router.handle({std::move(method), std::move(target), {}, std::move(body), true});
+    };
+
+    const auto fired = send("POST", "/_emulator/events",
+                            R"({"eventType": "user:login", "count": 2, "event": {"actor": null}})");
+    CHECK(fired.status == 202);
+    CHECK(json::parse(fired.body) == json::parse(R"({"queued": 4})"));
+    REQUIRE(queue.wait_idle(10s));
+    for (const auto& sent : endpoints.sent(url_of("a")))
+        CHECK(sent.body().at("actor").is_null());
+    CHECK(endpoints.sent(url_of("b")).front().header("X-Hub-Signature-256").empty()); // no secret
+
+    const auto answer = send("GET", "/_emulator/deliveries");
+    CHECK(answer.status == 200);
+    json::object expected{{"queued", 0},    {"inFlight", 0}, {"succeeded", 2},
+                          {"failed", 2},    {"attempts", 6}, {"dropped", 0}};
+    expected["webhooks"] = json::object{
+        {a.id, json::object{{"succeeded", 2}, {"failed", 0}, {"attempts", 2}}},
+        {b.id, json::object{{"succeeded", 0}, {"failed", 2}, {"attempts", 4}}}};
+    CHECK(json::parse(answer.body) == expected);
+
+    SUBCASE("bad firings are refused, naming the problem") {
+        for (const char* body : {R"({"count": 1})", R"({"eventType": ""})",
+                                 R"({"eventType": "user:login", "count": 0})",
+                                 R"({"eventType": "user:login", "count": 100001})",
+                                 R"({"eventType": "user:login", "event": []})",
+                                 R"({"eventType": "user:login", "evnt": {}})", "[]"}) {
+            CAPTURE(body);
+            CHECK(send("POST", "/_emulator/events", body).status == 400);
+        }
+        CHECK(send("GET", "/_emulator/events").status == 405);
+        CHECK(send("POST", "/_emulator/deliveries").status == 405);
+    }
+    SUBCASE("reset clears the deliveries too") {
+        CHECK(send("POST", "/_emulator/reset").status == 204);
+        CHECK(json::parse(send("GET", "/_emulator/deliveries").body) ==
+              json::parse(R"({"queued": 0, "inFlight": 0, "succeeded": 0, "failed": 0,
+                              "attempts": 0, "dropped": 0, "webhooks": {}})"));
+    }
+    SUBCASE("without a queue the calls answer 501") {
+        Router bare(tenant);
+        CHECK(bare.handle({"GET", "/_emulator/deliveries", {}, {}, true}).status == 501);
+    }
+}
