@@ -129,7 +129,7 @@ void DeliveryQueue::work() {
 }
 
 DeliveryQueue::Outcome DeliveryQueue::attempt(const Pending& delivery) {
-    const auto webhook = tenant_.webhook(delivery.webhook_id);
+    const auto webhook = tenant_.webhook_settings(delivery.webhook_id);
     if (!webhook || !webhook->enabled)
         return {};
 
@@ -158,7 +158,7 @@ DeliveryQueue::Outcome DeliveryQueue::attempt(const Pending& delivery) {
     if (outcome.succeeded)
         return outcome;
     // The policy as it is now: a PUT between attempts changes the next wait.
-    const auto current = tenant_.webhook(delivery.webhook_id);
+    const auto current = tenant_.webhook_settings(delivery.webhook_id);
     if (!current || !current->enabled) {
         outcome.gone = true;
         return outcome;
