@@ -146,6 +146,15 @@ DeliveryQueue::Outcome DeliveryQueue::attempt(const Pending& delivery) {
     }
     const auto latency = chrono::duration_cast<chrono::milliseconds>(Steady::now() - started);
 
+    if (options_.log)
+        options_.log("delivery " + delivery.message_id + " to " + webhook->endpoint_url + ": " +
+                     (answer.status ? std::to_string(*answer.status) + " in " +
+                                          std::to_string(latency.count()) + "ms"
+                                    : "no answer after " + std::to_string(latency.count()) +
+                                          "ms (" + answer.error + ")") +
+                     ", attempt " + std::to_string(delivery.attempts_made + 1) + " of " +
+                     std::to_string(webhook->retry_policy.max_retries + 1));
+
     Outcome outcome{.attempted = true, .succeeded = delivery_succeeded(answer.status)};
     if (delivery.generation != generation_)
         return outcome; // reset or stopped meanwhile: not recorded

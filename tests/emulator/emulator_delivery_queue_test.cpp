@@ -195,16 +195,29 @@ TEST_CASE("a failing endpoint gets maxRetries+1 attempts at the scaled interval,
     CHECK(bucket.latency_count == 4);
 }
 
-TEST_CASE("zero maxRetries means one attempt") {
+TEST_CASE("zero maxRetries means one attempt, logged as the only one") {
     Tenant tenant;
     Endpoints endpoints;
     endpoints.script(url_of("a"), {503});
     tenant.create(webhook("a", {"user:login"}, "s3cret", {"PT1S", 0}), ui_actor()).value();
-    DeliveryQueue queue(tenant, endpoints.sender(), {.retry_scale = 0.001, .concurrency = 1});
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    DeliveryQueue queue(tenant, endpoints.sender(),
+                        {.retry_scale = 0.001,
+                         .concurrency = 1,
+                         .log = [&](const std::string& line) {
+                             std::lock_guard lock(mutex);
+                             lines.push_back(line);
+                         }});
     queue.fire({"user:login", 1, {}});
     REQUIRE(queue.wait_idle(10s));
     CHECK(endpoints.count(url_of("a")) == 1);
     CHECK(queue.stats().total.failed == 1);
+    std::lock_guard lock(mutex);
+    REQUIRE(lines.size() == 1);
+    const std::string id = endpoints.sent(url_of("a")).front().header("webhook-id");
+    CHECK(lines[0].starts_with("delivery " + id + " to https://example.com/a: 503 in "));
+    CHECK(lines[0].ends_with("ms, attempt 1 of 1"));
 }
 
 TEST_CASE("a delivery that succeeds on a retry leaves the webhook healthy, its failed attempts "

@@ -47,7 +47,7 @@ Options:
   --retry-scale F        factor applied to every webhook's retryInterval
                          (default 1; 0.001 turns PT1M into 60 ms)
   --delivery-concurrency N  deliveries in flight at most (default 16)
-  --quiet                no per-request log lines on stderr
+  --quiet                no per-request or per-delivery log lines on stderr
   --stop-at-stdin-eof    also stop when stdin reaches end of file (test
                          harnesses pass a pipe, so that the emulator never
                          outlives them)
@@ -254,6 +254,12 @@ int main(int argc, char** argv) {
         std::cerr << "hookwarden-emulator: " << sender.error().message << '\n';
         return 1;
     }
+    if (!options->server.quiet)
+        options->delivery.log = [](const std::string& line) {
+            // One write(2) per line, so that lines from several threads never interleave.
+            const std::string text = "hookwarden-emulator: " + line + '\n';
+            std::fwrite(text.data(), 1, text.size(), stderr);
+        };
     DeliveryQueue deliveries(
         tenant, [&send = **sender](const DeliveryRequest& r) { return send.send(r); },
         options->delivery);
