@@ -55,7 +55,10 @@ Result<void> only_known_members(const boost::json::object& object,
                                 std::initializer_list<std::string_view> known,
                                 std::string_view what);
 
+class DeliveryQueue;
+
 /// Serves /_emulator/... (the caller has checked that the peer is loopback).
-HttpResponse serve_control_plane(Tenant& tenant, const Call& call);
+/// `deliveries` may be null: events and deliveries then answer 501.
+HttpResponse serve_control_plane(Tenant& tenant, DeliveryQueue* deliveries, const Call& call);
 
 } // namespace hookwarden::emulator

@@ -6,6 +6,8 @@
 #include "tests/emulator/emulator_answers.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
+#include "tests/emulator/emulator_delivery_queue.hpp"
+
 #include <boost/json.hpp>
 
 namespace hookwarden::emulator {
@@ -14,6 +16,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kWebhooksPrefix = "/_emulator/webhooks/";
+constexpr std::int64_t kMaxEventsAtOnce = 100'000;
 
 json::object settings_json(const Settings& s) {
     return {{"clientId", s.client_id},
@@ -282,9 +285,55 @@ HttpResponse record_deliveries(Tenant& tenant, const Call& call, std::string_vie
     return json_answer(200, {{"recorded", deliveries.size()}, {"health", std::move(health)}});
 }
 
+HttpResponse fire_events(DeliveryQueue& deliveries, const Call& call) {
+    auto body = object_body(call, "an event firing");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(*body, {"eventType", "count", "event"}, "an event firing");
+        !known)
+        return error_answer(call, known.error());
+    EventFiring firing;
+    const auto* type = body->if_contains("eventType");
+    if (!type || !type->is_string() || type->get_string().empty())
+        return error_answer(call, 400, "bad.request", "eventType must be a non-empty string");
+    firing.event_type = type->get_string();
+    if (const auto* count = body->if_contains("count")) {
+        const auto n = as_integer(*count);
+        if (!n || *n < 1 || *n > kMaxEventsAtOnce)
+            return error_answer(call, 400, "bad.request",
+                                "count must be an integer from 1 to " +
+                                    std::to_string(kMaxEventsAtOnce));
+        firing.count = static_cast<int>(*n);
+    }
+    if (const auto* event = body->if_contains("event")) {
+        if (!event->is_object())
+            return error_answer(call, 400, "bad.request",
+                                "event must be an object of members to merge over each event");
+        firing.overrides = event->get_object();
+    }
+    return json_answer(202, {{"queued", deliveries.fire(firing)}});
+}
+
+json::object counts_json(const DeliveryCounts& c) {
+    return {{"succeeded", c.succeeded}, {"failed", c.failed}, {"attempts", c.attempts}};
+}
+
+HttpResponse delivery_stats(const DeliveryQueue& deliveries) {
+    const DeliveryStats stats = deliveries.stats();
+    json::object webhooks;
+    for (const auto& [id, counts] : stats.webhooks)
+        webhooks[id] = counts_json(counts);
+    json::object body{{"queued", stats.queued}, {"inFlight", stats.in_flight}};
+    for (auto& [key, value] : counts_json(stats.total))
+        body[key] = value;
+    body["dropped"] = stats.dropped;
+    body["webhooks"] = std::move(webhooks);
+    return json_answer(200, body);
+}
+
 } // namespace
 
-HttpResponse serve_control_plane(Tenant& tenant, const Call& call) {
+HttpResponse serve_control_plane(Tenant& tenant, DeliveryQueue* deliveries, const Call& call) {
     const std::string& method = call.request.method;
     const std::string& path = call.path;
     const auto not_allowed = [&] {
@@ -298,6 +347,9 @@ HttpResponse serve_control_plane(Tenant& tenant, const Call& call) {
     if (path == "/_emulator/reset") {
         if (method != "POST")
             return not_allowed();
+        // Deliveries first, so that no attempt in flight records into the new tenant.
+        if (deliveries)
+            deliveries->reset();
         tenant.reset();
         return empty_answer(204);
     }
@@ -323,6 +375,15 @@ HttpResponse serve_control_plane(Tenant& tenant, const Call& call) {
         }
         return not_allowed();
     }
+    if (path == "/_emulator/events" || path == "/_emulator/deliveries") {
+        const bool events = path == "/_emulator/events";
+        if (method != (events ? "POST" : "GET"))
+            return not_allowed();
+        if (!deliveries)
+            return error_answer(call, 501, "not.implemented",
+                                "This emulator was built without a delivery queue");
+        return events ? fire_events(*deliveries, call) : delivery_stats(*deliveries);
+    }
     if (path == "/_emulator/webhooks")
         return method == "POST" ? insert_webhook(tenant, call) : not_allowed();
     if (path.starts_with(kWebhooksPrefix)) {
@@ -336,6 +397,8 @@ HttpResponse serve_control_plane(Tenant& tenant, const Call& call) {
             if (method == "DELETE") {
                 if (auto removed = tenant.remove(id, ui_actor()); !removed)
                     return error_answer(call, removed.error());
+                if (deliveries)
+                    deliveries->drop_webhook(id);
                 return empty_answer(204);
             }
             return not_allowed();

@@ -1,5 +1,7 @@
 // hookwarden-emulator: a stand-in Genesys Cloud tenant for tests and demos.
 // Reads the command line, prepares TLS material, and serves until SIGTERM.
+#include "tests/emulator/emulator_delivery_queue.hpp"
+#include "tests/emulator/emulator_delivery_sender.hpp"
 #include "tests/emulator/emulator_server.hpp"
 #include "tests/emulator/emulator_tenant.hpp"
 #include "tests/emulator/emulator_tls.hpp"
@@ -40,19 +42,32 @@ Options:
                          bursts of up to max(1, N/6) are allowed
   --echo-secrets         return webhook secrets in API answers
   --threads N            worker threads (default 2)
-  --quiet                no per-request log lines on stderr
+  --delivery-ca FILE     extra PEM trust anchors for webhook endpoints
+                         (https:// only), on top of the system store
+  --retry-scale F        factor applied to every webhook's retryInterval
+                         (default 1; 0.001 turns PT1M into 60 ms)
+  --delivery-concurrency N  deliveries in flight at most (default 16)
+  --quiet                no per-request or per-delivery log lines on stderr
   --stop-at-stdin-eof    also stop when stdin reaches end of file (test
                          harnesses pass a pipe, so that the emulator never
                          outlives them)
   --help                 this text
 
+POST /_emulator/events fires events: every enabled webhook subscribed to
+the type gets a signed delivery at its endpointUrl, retried by its
+retryPolicy (2xx is a success; Retry-After is not honoured), and every
+attempt counts in the webhook's analytics and health.
+
 Once listening, prints one line "listening on https://ADDR:PORT" on stdout.
-SIGTERM or SIGINT stops it with exit status 0.
+SIGTERM or SIGINT stops it with exit status 0 (requests and deliveries in
+flight are abandoned).
 )";
 
 struct Options {
     Settings settings;
     ServerOptions server;
+    DeliveryOptions delivery;
+    std::optional<std::filesystem::path> delivery_ca;
     std::optional<std::filesystem::path> tls_dir;
     bool help = false;
 };
@@ -86,6 +101,15 @@ std::optional<long long> parse_integer(std::string_view text, long long min, lon
     long long value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+        return std::nullopt;
+    return value;
+}
+
+std::optional<double> parse_scale(std::string_view text) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
+                                           std::chars_format::fixed);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value > 0 && value <= 1000))
         return std::nullopt;
     return value;
 }
@@ -155,6 +179,26 @@ Result<Options> parse_options(int argc, char** argv) {
             if (!n)
                 return n.error();
             o.settings.rpm = static_cast<int>(*n);
+        } else if (arg == "--delivery-ca") {
+            auto text = value();
+            if (!text)
+                return text.error();
+            o.delivery_ca = std::filesystem::path(*text);
+        } else if (arg == "--retry-scale") {
+            auto text = value();
+            if (!text)
+                return text.error();
+            const auto scale = parse_scale(*text);
+            if (!scale)
+                return make_error(ErrorKind::invalid_input,
+                                  "--retry-scale needs a decimal number above 0 and at most 1000, "
+                                  "not '" + std::string(*text) + "'");
+            o.delivery.retry_scale = *scale;
+        } else if (arg == "--delivery-concurrency") {
+            auto n = number(1, 256);
+            if (!n)
+                return n.error();
+            o.delivery.concurrency = static_cast<int>(*n);
         } else if (arg == "--threads") {
             auto n = number(1, 64);
             if (!n)
@@ -204,7 +248,27 @@ int main(int argc, char** argv) {
     options->server.cert_file = tls->cert_file;
     options->server.key_file = tls->key_file;
     Tenant tenant(options->settings);
-    if (auto served = serve(options->server, tenant); !served) {
+    auto sender = HttpsDeliverySender::create({.ca_file = options->delivery_ca,
+                                               .max_connections = options->delivery.concurrency});
+    if (!sender) {
+        std::cerr << "hookwarden-emulator: " << sender.error().message << '\n';
+        return 1;
+    }
+    if (!options->server.quiet)
+        options->delivery.log = [](const std::string& line) {
+            // One write(2) per line, so that lines from several threads never interleave.
+            const std::string text = "hookwarden-emulator: " + line + '\n';
+            std::fwrite(text.data(), 1, text.size(), stderr);
+        };
+    DeliveryQueue deliveries(
+        tenant, [&send = **sender](const DeliveryRequest& r) { return send.send(r); },
+        options->delivery);
+    const auto served = serve(options->server, tenant, &deliveries);
+    // Stop at once: nothing pending is sent, and POSTs in flight are
+    // abandoned so that the workers the queue joins return now.
+    deliveries.stop();
+    (*sender)->cancel();
+    if (!served) {
         std::cerr << "hookwarden-emulator: " << served.error().message << '\n';
         return 1;
     }

@@ -4,6 +4,7 @@
 #include "core/iso8601_duration.hpp"
 #include "core/snapshot/status_file.hpp"
 #include "tests/emulator/emulator_answers.hpp"
+#include "tests/emulator/emulator_delivery_queue.hpp"
 #include "tests/emulator/emulator_validation.hpp"
 
 #include <algorithm>
@@ -691,7 +692,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
     // The control plane is the test's side door: no faults, no counters.
     if (call.path.starts_with(kControlPrefix)) {
         answer = request.from_loopback
-                     ? serve_control_plane(tenant_, call)
+                     ? serve_control_plane(tenant_, deliveries_, call)
                      : error_answer(call, 403, "forbidden",
                                     "The emulator control plane only answers loopback peers");
         answer.headers.emplace_back("inin-correlation-id", call.correlation_id);
@@ -706,6 +707,9 @@ HttpResponse Router::handle(const HttpRequest& request) {
         answer = serve_tenant(tenant_, call);
         if (fault)
             answer.disposition = Disposition::commit_then_reset;
+        // A deleted webhook gets no more deliveries, not even pending retries.
+        if (deliveries_ && request.method == "DELETE" && answer.status == 204)
+            deliveries_->drop_webhook(webhook_id_of(call.path));
     }
     answer.headers.emplace_back("inin-correlation-id", call.correlation_id);
     if (answer.disposition == Disposition::answer)

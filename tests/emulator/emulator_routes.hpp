@@ -4,7 +4,8 @@
 // `Router::handle` is everything the tenant emulator does with a request:
 // injected faults, OAuth, bearer authentication, rate limiting, the
 // webhook, analytics and audit APIs of SPEC §5, and the loopback-only
-// control plane under /_emulator/. The server (emulator_server.cpp) only
+// control plane under /_emulator/ (which also fires events into the
+// delivery queue). The server (emulator_server.cpp) only
 // moves these structs over TLS; unit tests call `handle` directly.
 #pragma once
 
@@ -55,9 +56,14 @@ struct HttpResponse {
 /// replaced by `{id}`, e.g. "PUT /api/v2/webhooks/{id}".
 std::string route_key(std::string_view method, std::string_view path);
 
+class DeliveryQueue;
+
 class Router {
   public:
-    explicit Router(Tenant& tenant) : tenant_(tenant) {}
+    /// `deliveries` serves /_emulator/events and /_emulator/deliveries and
+    /// hears of deleted webhooks; without it those two answer 501.
+    explicit Router(Tenant& tenant, DeliveryQueue* deliveries = nullptr)
+        : tenant_(tenant), deliveries_(deliveries) {}
 
     /// Serves one request. Thread-safe: all state lives in the Tenant.
     HttpResponse handle(const HttpRequest& request);
@@ -69,6 +75,7 @@ class Router {
 
   private:
     Tenant& tenant_;
+    DeliveryQueue* deliveries_;
 };
 
 } // namespace hookwarden::emulator

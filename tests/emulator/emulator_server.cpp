@@ -366,7 +366,7 @@ class StdinWatch : public std::enable_shared_from_this<StdinWatch> {
 
 } // namespace
 
-Result<void> serve(const ServerOptions& options, Tenant& tenant) {
+Result<void> serve(const ServerOptions& options, Tenant& tenant, DeliveryQueue* deliveries) {
     beast::error_code ec;
     const auto address = net::ip::make_address(options.listen, ec);
     if (ec)
@@ -387,7 +387,7 @@ Result<void> serve(const ServerOptions& options, Tenant& tenant) {
                                              options.key_file.string() + ": " + ec.message());
 
     RequestLog log(options.quiet);
-    Router router(tenant);
+    Router router(tenant, deliveries);
     const int threads = std::max(1, options.threads);
     net::io_context io(threads);
 

@@ -28,11 +28,15 @@ struct ServerOptions {
     bool stop_at_stdin_eof = false;
 };
 
+class DeliveryQueue;
+
 /// Serves `tenant` until SIGTERM or SIGINT (or stdin's end, see
 /// ServerOptions), then returns success. Once the
 /// socket listens, prints exactly `listening on https://ADDR:PORT` (and a
 /// newline) on stdout and flushes it. Fails when the certificate cannot be
-/// loaded or the address cannot be bound.
-Result<void> serve(const ServerOptions& options, Tenant& tenant);
+/// loaded or the address cannot be bound. `deliveries` (optional) receives
+/// the events fired through the control plane.
+Result<void> serve(const ServerOptions& options, Tenant& tenant,
+                   DeliveryQueue* deliveries = nullptr);
 
 } // namespace hookwarden::emulator

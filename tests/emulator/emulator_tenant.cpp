@@ -303,6 +303,14 @@ Result<Webhook> Tenant::webhook(std::string_view id) const {
     return make_error(ErrorKind::not_found, "No webhook has the id '" + std::string(id) + "'");
 }
 
+Result<Webhook> Tenant::webhook_settings(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& w : webhooks_)
+        if (w.id == id)
+            return w;
+    return make_error(ErrorKind::not_found, "No webhook has the id '" + std::string(id) + "'");
+}
+
 Result<Webhook> Tenant::create(Webhook body, const Actor& by) {
     std::lock_guard lock(mutex_);
     if (!body.id.empty()) {

@@ -193,6 +193,10 @@ class Tenant {
     std::vector<Webhook> find_by_name(std::string_view name) const;
     /// `not_found` for an unknown id.
     Result<Webhook> webhook(std::string_view id) const;
+    /// The same without computing its health (left `unknown`), which reads
+    /// all of its deliveries: for the delivery queue, which asks before
+    /// every attempt and needs only the settings.
+    Result<Webhook> webhook_settings(std::string_view id) const;
 
     /// Stores `body` as a new webhook: id (kept from `body` when set and
     /// unused, else a new UUID), version 1, dates, modifiedBy and selfUri

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <thread>
 
 namespace hookwarden::test {
 namespace {
@@ -306,6 +307,31 @@ json::object EmulatorControl::record_deliveries(std::string_view id,
     return post("/_emulator/webhooks/" + std::string(id) + "/deliveries",
                 json::object{{"deliveries", std::move(list)}})
         .as_object();
+}
+
+std::int64_t EmulatorControl::fire_events(const EventSpec& events) {
+    json::object body{{"eventType", events.event_type}, {"count", events.count}};
+    if (!events.event.empty())
+        body["event"] = events.event;
+    return post("/_emulator/events", body).at("queued").to_number<std::int64_t>();
+}
+
+json::object EmulatorControl::deliveries() {
+    return get("/_emulator/deliveries").as_object();
+}
+
+json::object EmulatorControl::wait_for_deliveries(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto stats = deliveries();
+        if (stats.at("queued").to_number<std::int64_t>() + stats.at("inFlight").to_number<std::int64_t>() == 0)
+            return stats;
+        if (std::chrono::steady_clock::now() > deadline)
+            fail(make_error(ErrorKind::timeout, "deliveries still pending after " +
+                                                    std::to_string(timeout.count()) +
+                                                    " ms: " + json::serialize(stats)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 json::object EmulatorControl::set_config(const ConfigChange& change) {

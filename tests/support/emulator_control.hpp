@@ -68,6 +68,13 @@ struct DeliverySpec {
     std::string at; ///< RFC 3339; empty: now
 };
 
+/// Events to fire (POST /_emulator/events).
+struct EventSpec {
+    std::string event_type = "user:login";
+    int count = 1;
+    boost::json::object event; ///< members merged over each event's body, e.g. {"actor": null}
+};
+
 /// A runtime settings change (POST /_emulator/config); unset fields stay.
 struct ConfigChange {
     std::optional<bool> echo_secrets;
@@ -147,6 +154,15 @@ class EmulatorControl {
     /// Records deliveries; returns {"recorded": n, "health": {...}}.
     boost::json::object record_deliveries(std::string_view id,
                                           const std::vector<DeliverySpec>& deliveries);
+    /// Fires events at every enabled webhook subscribed to their type;
+    /// returns the number of deliveries queued.
+    std::int64_t fire_events(const EventSpec& events);
+    /// {"queued", "inFlight", "succeeded", "failed", "attempts", "dropped",
+    /// "webhooks": {"<id>": {"succeeded", "failed", "attempts"}}}.
+    boost::json::object deliveries();
+    /// Polls deliveries() until nothing is queued or in flight and returns
+    /// that last answer; throws ErrorException (timeout) when `timeout` passes first.
+    boost::json::object wait_for_deliveries(std::chrono::milliseconds timeout = std::chrono::seconds(30));
     /// Changes settings at runtime; returns all of them.
     boost::json::object set_config(const ConfigChange& change);
 
