@@ -512,8 +512,7 @@ private:
             return;
         closed_ = true;
         phase_ = Phase::closing;
-        error_code ignored;
-        lowest().socket().close(ignored);
+        lowest().close(); // the socket and its deadline timer
         impl_->forget(this, refusal_);
     }
 
