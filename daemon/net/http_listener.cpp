@@ -124,7 +124,10 @@ bool is_parse_error(const error_code& ec) {
 }
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
-    const auto address = endpoint.address();
+    auto address = endpoint.address();
+    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d.
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     const auto host = address.is_v6() ? '[' + address.to_string() + ']' : address.to_string();
     return host + ':' + std::to_string(endpoint.port());
 }
@@ -446,7 +449,8 @@ private:
         close_after_ = close_after;
         response_ = {};
         response_.version(11);
-        response_.result(a.status >= 100 && a.status <= 599 ? static_cast<unsigned>(a.status) : 500u);
+        // A 1xx is no final answer: the client would wait for another.
+        response_.result(a.status >= 200 && a.status <= 599 ? static_cast<unsigned>(a.status) : 500u);
         for (auto& [name, value] : a.headers)
             response_.insert(name, value);
         if (!a.body.empty() && response_.find(http::field::content_type) == response_.end())
@@ -508,8 +512,7 @@ private:
             return;
         closed_ = true;
         phase_ = Phase::closing;
-        error_code ignored;
-        lowest().socket().close(ignored);
+        lowest().close(); // the socket and its deadline timer
         impl_->forget(this, refusal_);
     }
 

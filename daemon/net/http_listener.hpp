@@ -42,7 +42,7 @@ struct ListenerRequest {
 
 /// What to answer. Content-Length and Connection are the listener's.
 struct ListenerAnswer {
-    int status = 200;
+    int status = 200; ///< 200..599; anything else is sent as 500
     HttpHeaders headers; ///< e.g. Retry-After; Content-Type defaults to application/json when body non-empty
     std::string body;
 };
@@ -63,7 +63,7 @@ struct ListenerLimits {
     std::chrono::milliseconds idle_timeout{30'000};   ///< keep-alive wait for the next request's first byte
     std::chrono::milliseconds answer_timeout{30'000}; ///< writing the answer
     /// Connections open at most; one more is answered 503 (Retry-After: 1)
-    /// without reading it, and closed.
+    /// without reading it (over TLS, after the handshake), and closed.
     std::size_t max_connections = 512;
     int threads = 2; ///< I/O threads
 };

@@ -217,6 +217,34 @@ TEST_CASE("over TLS, HttpsClient verifies the listener's certificate and reuses 
     CHECK(listener->counters().requests == 20);
 }
 
+TEST_CASE("a client that expects 100-continue is told to go on, then answered") {
+    Echo echo;
+    auto listener = serve({}, echo.handler());
+    RawClient client(listener->port());
+    REQUIRE(client.send("POST /in HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+    const auto go_on = client.read_answer();
+    REQUIRE(go_on);
+    CHECK(go_on->status == 100);
+    REQUIRE(client.send("body"));
+    const auto answer = client.read_answer();
+    REQUIRE(answer);
+    CHECK(answer->body == "POST /in body");
+}
+
+TEST_CASE("a dual-stack listener names an IPv4 peer as IPv4") {
+    auto listener = HttpListener::bind("[::]:0", std::nullopt, {}, {}, [](ListenerRequest request, AnswerSink sink) {
+        sink({200, {}, request.peer});
+    });
+    if (!listener) // no IPv6 here: nothing to tell
+        return;
+    (*listener)->start();
+    RawClient client((*listener)->port());
+    REQUIRE(client.send(post("/in", "")));
+    const auto answer = client.read_answer();
+    REQUIRE(answer);
+    CHECK(answer->body.rfind("127.0.0.1:", 0) == 0);
+}
+
 TEST_CASE("a body larger than max_body is refused with 413 before it is sent") {
     Echo echo;
     auto listener = serve({.max_body = 1000}, echo.handler());
