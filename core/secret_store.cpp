@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include <sys/stat.h>
+
 namespace hookwarden {
 
 namespace fs = std::filesystem;
@@ -79,18 +81,46 @@ SecretStatus SecretStore::inspect(const std::string& name, const SecretSource& s
     return {SecretStatus::State::unavailable, {}, std::move(error)};
 }
 
-Result<std::string> SecretStore::value(const std::string& name, const SecretSource& source) {
-    if (source.kind != SecretSource::Kind::generate) {
-        auto value = resolve_secret(source, environment_);
-        if (!value) {
-            Error error = value.error();
-            error.context.webhook = name;
-            return error;
-        }
-        return value;
+Result<std::string> SecretStore::current(const std::string& name, const SecretSource& source) const {
+    if (source.kind == SecretSource::Kind::generate)
+        return read_generated(name);
+    auto value = resolve_secret(source, environment_);
+    if (!value) {
+        Error error = value.error();
+        error.context.webhook = name;
+        return error;
     }
-    auto kept = read_generated(name);
-    if (kept || kept.error().kind != ErrorKind::not_found)
+    return value;
+}
+
+std::string SecretStore::version(const std::string& name, const SecretSource& source) const {
+    fs::path file;
+    switch (source.kind) {
+    case SecretSource::Kind::generate:
+        file = generated_path(name);
+        break;
+    case SecretSource::Kind::file:
+        file = source.reference;
+        break;
+    case SecretSource::Kind::credential:
+        if (!environment_.credentials_directory)
+            return {};
+        file = *environment_.credentials_directory / source.reference;
+        break;
+    case SecretSource::Kind::env:
+    case SecretSource::Kind::plain:
+        return {};
+    }
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0)
+        return "absent";
+    return std::to_string(info.st_ino) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+           std::to_string(info.st_mtim.tv_nsec) + ":" + std::to_string(info.st_size);
+}
+
+Result<std::string> SecretStore::value(const std::string& name, const SecretSource& source) {
+    auto kept = current(name, source);
+    if (kept || source.kind != SecretSource::Kind::generate || kept.error().kind != ErrorKind::not_found)
         return kept;
     return rotate(name);
 }

@@ -64,6 +64,19 @@ class SecretStore {
     /// generating and keeping it first when there is none yet.
     Result<std::string> value(const std::string& name, const SecretSource& source);
 
+    /// The value as it is now, never creating one: what `receive` verifies
+    /// with (a `generate` secret not made yet is ErrorKind::not_found —
+    /// making it is apply's job, and two processes must not race to).
+    Result<std::string> current(const std::string& name, const SecretSource& source) const;
+
+    /// A cheap token that changes when current() may give another value:
+    /// the inode, modification time and size of the file it reads (the
+    /// generated secret, the file, the credential); empty for sources that
+    /// cannot change while the process runs (env, inline) or a file that
+    /// cannot be examined. Lets the receiver notice a rotation at the cost of
+    /// a stat(2), without re-reading the secret on every failed signature.
+    std::string version(const std::string& name, const SecretSource& source) const;
+
     /// Makes a new generated secret for `name`, replacing the kept one
     /// (`apply --rotate-secret NAME`), after keeping the kept one as the
     /// previous value (previous()). When `sent_fingerprint` is given and the

@@ -18,7 +18,7 @@ namespace hookwarden {
 
 namespace {
 
-constexpr std::array<const Command*, 7> registry{
+constexpr std::array<const Command*, 8> registry{
     &validate_command,
     &plan_command,
     &apply_command,
@@ -26,6 +26,7 @@ constexpr std::array<const Command*, 7> registry{
     &run_command,
     &status_command,
     &transform_command,
+    &receive_command,
 };
 
 void print_usage(std::ostream& out) {

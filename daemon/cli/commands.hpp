@@ -13,5 +13,6 @@ extern const Command export_command;
 extern const Command run_command;
 extern const Command status_command;
 extern const Command transform_command;
+extern const Command receive_command;
 
 } // namespace hookwarden

@@ -138,6 +138,7 @@ void DeliveryIntake::accept(const IncomingDelivery& delivery, IntakeDone done) {
                       case SpoolOutcome::duplicate:
                           answer.body = R"({"status":"duplicate"})";
                           answer.message = "already accepted";
+                          answer.duplicate = true;
                           break;
                       case SpoolOutcome::unavailable:
                           answer = refusal(503, spooled.reason, webhook, id);

@@ -55,6 +55,7 @@ struct IntakeAnswer {
     std::string message;     ///< why, for the log (empty when accepted)
     std::string webhook;     ///< the routed webhook, when known
     std::string delivery_id; ///< webhook-id, when present and usable
+    bool duplicate = false;  ///< a 200 for an id accepted before
 };
 
 using IntakeDone = std::function<void(IntakeAnswer)>;

@@ -32,9 +32,11 @@ Candidates RouteSecrets::candidates(std::chrono::system_clock::time_point now) c
 bool RouteSecrets::refresh(std::chrono::system_clock::time_point now, std::chrono::steady_clock::time_point tick,
                            bool force) {
     std::lock_guard guard(mutex_); // one refresh at a time; readers only copy the pointer
-    if (!force && last_refresh_ && tick - *last_refresh_ < std::chrono::seconds(1))
+    const std::string version = readers_.version ? readers_.version(definition_.webhook, definition_.source) : "";
+    if (!force && last_refresh_ && tick - *last_refresh_ < std::chrono::seconds(1) && version == last_version_)
         return false;
     last_refresh_ = tick;
+    last_version_ = version;
 
     const std::string& name = definition_.webhook;
     const auto at = to_seconds(now);

@@ -19,8 +19,9 @@
 // generated one does.
 //
 // Secrets are re-read when asked (`refresh`: at start, on SIGHUP, and when
-// a delivery fails to verify — at most once a second a route, so a flood of
-// bad signatures cannot turn into a flood of file reads). Readers get an
+// a delivery fails to verify — at once when the secret's file changed, else
+// at most once a second a route, so a flood of bad signatures costs a
+// stat(2) each, not a read of every file). Readers get an
 // immutable snapshot, so verification never waits for a refresh. Values
 // never leave this object but through `Candidates`, to the verifier.
 #pragma once
@@ -51,6 +52,9 @@ struct SecretReaders {
     std::function<Result<std::optional<std::string>>(const std::string& webhook)> previous;
     /// The end of each rotation in progress, by webhook name (state.json).
     std::function<Result<std::map<std::string, std::chrono::sys_seconds>>()> rotations;
+    /// A cheap token that changes when `current` may read another value
+    /// (SecretStore::version); unset: only the once-a-second limit applies.
+    std::function<std::string(const std::string& webhook, const SecretSource& source)> version;
 };
 
 struct RouteDefinition {
@@ -98,8 +102,8 @@ class RouteSecrets {
     Candidates candidates(std::chrono::system_clock::time_point now) const;
 
     /// Re-reads the sources. `force` (start, SIGHUP) reads regardless;
-    /// otherwise only when the last read is more than a second old. Returns
-    /// whether anything was read.
+    /// otherwise only when the secret's file changed since the last read or
+    /// that read is more than a second old. Returns whether anything was read.
     bool refresh(std::chrono::system_clock::time_point now, std::chrono::steady_clock::time_point tick,
                  bool force);
 
@@ -112,6 +116,7 @@ class RouteSecrets {
     mutable std::mutex mutex_;
     std::shared_ptr<const SecretSnapshot> snapshot_;
     std::optional<std::chrono::steady_clock::time_point> last_refresh_;
+    std::string last_version_;
 };
 
 } // namespace hookwarden

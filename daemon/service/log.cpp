@@ -78,6 +78,7 @@ void send_to_journal(LogLevel level, std::string_view message, const LogFields& 
     add("WEBHOOK_ID", fields.webhook_id);
     add("ACTION", fields.action);
     add("DRIFT_FIELDS", fields.drift_fields);
+    add("DELIVERY_ID", fields.delivery_id);
     if (fields.http_status != 0)
         items.push_back("HTTP_STATUS=" + std::to_string(fields.http_status));
 

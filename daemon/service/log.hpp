@@ -3,7 +3,7 @@
 // When stderr is connected to journald (JOURNAL_STREAM's `dev:ino` equals
 // fstat(2) of stderr) entries are sent natively with sd_journal_sendv and
 // carry structured fields (CYCLE_ID, WEBHOOK_NAME, WEBHOOK_ID, ACTION,
-// HTTP_STATUS, DRIFT_FIELDS, MESSAGE_ID) and the caller's CODE_FILE/LINE/FUNC.
+// HTTP_STATUS, DRIFT_FIELDS, DELIVERY_ID, MESSAGE_ID) and the caller's CODE_FILE/LINE/FUNC.
 // Otherwise each entry is one readable line on stderr with a level prefix.
 // Messages are sentences for people; never pass a secret or token here.
 #pragma once
@@ -35,6 +35,7 @@ struct LogFields {
     std::string_view action; ///< create | update | delete | adopt | conflict
     int http_status = 0;
     std::string_view drift_fields; ///< comma-separated field names
+    std::string_view delivery_id;  ///< a delivery's webhook-id (receive)
 };
 
 /// Sets the threshold and picks the sink (journal when JOURNAL_STREAM matches

@@ -37,6 +37,8 @@ expect_files "$daemon_deb" \
   usr/bin/hookwarden \
   usr/lib/systemd/system/hookwarden.service \
   usr/lib/systemd/system/hookwarden@.service \
+  usr/lib/systemd/system/hookwarden-receiver.service \
+  usr/lib/systemd/system/hookwarden-receiver.socket \
   usr/lib/sysusers.d/hookwarden.conf \
   usr/lib/tmpfiles.d/hookwarden.conf \
   usr/lib/systemd/catalog/hookwarden.catalog \

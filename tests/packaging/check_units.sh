@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 failed=0
-for unit in hookwarden.service hookwarden@.service; do
+for unit in hookwarden.service hookwarden@.service hookwarden-receiver.service; do
   sed "s|/usr/bin/hookwarden|$binary|" "$source_dir/packaging/$unit" > "$work/$unit"
   target=$unit
   [ "$unit" = hookwarden@.service ] && { cp "$work/$unit" "$work/hookwarden@demo.service"; target=hookwarden@demo.service; }

@@ -119,10 +119,15 @@ private:
 /// to a file in `dir`, with only `env` (and PATH) as its environment.
 class HookwardenProcess {
 public:
+    /// `listen_fd` >= 0: handed over as systemd's socket activation does —
+    /// as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's PID (by
+    /// a shell that then execs the binary, keeping its PID).
     HookwardenProcess(const std::string& binary, const testing::ScratchDir& dir, std::vector<std::string> args,
-                      std::vector<std::string> env)
+                      std::vector<std::string> env, int listen_fd = -1)
         : log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
         args.insert(args.begin(), binary);
+        if (listen_fd >= 0)
+            args.insert(args.begin(), {"/bin/sh", "-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\""});
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -138,6 +143,8 @@ public:
         posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        if (listen_fd >= 0)
+            posix_spawn_file_actions_adddup2(&actions, listen_fd, 3);
         const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&actions);
         if (spawned != 0)

@@ -16,6 +16,7 @@ struct Sources {
     std::optional<std::string> current = "secret-A";
     std::optional<std::string> previous_file;
     std::map<std::string, std::chrono::sys_seconds> rotations;
+    std::string version = "v1";
 
     SecretReaders readers() {
         return {
@@ -26,6 +27,7 @@ struct Sources {
             },
             [this](const std::string&) -> Result<std::optional<std::string>> { return previous_file; },
             [this]() -> Result<std::map<std::string, std::chrono::sys_seconds>> { return rotations; },
+            [this](const std::string&, const SecretSource&) { return version; },
         };
     }
 };
@@ -119,4 +121,15 @@ TEST_CASE("two rotations in a row keep both previous secrets, each until its own
     CHECK(valid_at(secrets, t0 + 200s) == std::vector<std::string>{"secret-C", "secret-B", "secret-A"});
     CHECK(valid_at(secrets, t0 + 750s) == std::vector<std::string>{"secret-C", "secret-B"});
     CHECK(valid_at(secrets, t0 + 800s) == std::vector<std::string>{"secret-C"});
+}
+
+TEST_CASE("a secret whose file changed is re-read at once, within the second") {
+    Sources sources;
+    RouteSecrets secrets(route(), sources.readers());
+    CHECK(secrets.refresh(t0, tick, true));
+    sources.current = "secret-B";
+    CHECK_FALSE(secrets.refresh(t0, tick + 10ms, false)); // same file: the limit holds
+    sources.version = "v2";                                 // apply replaced it
+    CHECK(secrets.refresh(t0, tick + 20ms, false));
+    CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-B", "secret-A"});
 }

@@ -1,0 +1,31 @@
+// `hookwarden receive` as a process (SPEC §7, issue 13): the signed-event
+// listener under systemd.
+//
+// Start: load the config and the manifests, check that every route names a
+// webhook the manifests define (its `secretRef` verifies the route), open
+// and lock the spool, then listen — on the socket systemd passes
+// (`sd_listen_fds`, hookwarden-receiver.socket) or on `receiver.listen` —
+// and send READY=1.
+//
+// Running: STATUS= tells the address and the counts (`accepted 1200 ·
+// duplicates 3 · refused 5 (401×5)`), refreshed every second; WATCHDOG=1
+// every half WatchdogSec= while the spool's commits make progress (a disk
+// that hangs stops the pings, and systemd restarts the receiver); refusals
+// are logged with WEBHOOK_NAME, DELIVERY_ID and HTTP_STATUS, at most 20
+// lines a second (the rest are counted in one line), acceptances at debug.
+//
+// Signals: SIGHUP re-reads every route's secret and state.json's rotations
+// (RELOADING=1 … READY=1); routes and the listen address are read at start
+// only. SIGTERM/SIGINT: stop accepting, let deliveries in flight reach the
+// spool and be answered for up to 5 s, commit, STOPPING=1, exit 0.
+#pragma once
+
+namespace hookwarden {
+
+struct CommandContext;
+
+/// Runs the receiver until SIGTERM; the exit code (0 after SIGTERM, 1 when
+/// it cannot start).
+int run_receiver(CommandContext& context);
+
+} // namespace hookwarden
