@@ -130,6 +130,8 @@ struct DeliverySpool::Impl {
     FileHandle journal;
     std::uint64_t current_size = 0;
     std::uint64_t journal_size = 0;
+    /// Journal lines of current.jsonl's records, written when it is closed.
+    std::string journal_pending;
     std::uint64_t next_file_number = 1;
 
     mutable std::mutex mutex;
@@ -167,10 +169,11 @@ struct DeliverySpool::Impl {
             return io_error(options.dir, "list", ec.value());
 
         const auto now = to_seconds(options.clock());
-        if (auto recovered = recover_current(); !recovered)
-            return recovered.error();
+        // In the order they were accepted: closed files' ids, then current.jsonl's.
         if (auto read = read_journal(); !read)
             return read.error();
+        if (auto recovered = recover_current(); !recovered)
+            return recovered.error();
         accepted.expire(now);
         return rewrite_journal(accepted.ids());
     }
@@ -197,8 +200,10 @@ struct DeliverySpool::Impl {
             carry.append(buffer.data(), static_cast<std::size_t>(n));
             std::size_t start = 0;
             for (std::size_t end; (end = carry.find('\n', start)) != std::string::npos; start = end + 1) {
-                if (auto id = spool_record_id(std::string_view(carry).substr(start, end - start)))
+                if (auto id = spool_record_id(std::string_view(carry).substr(start, end - start))) {
+                    accepted.expire(id->received_at); // replayed as in read_journal
                     accepted.insert({delivery_key(id->id), id->received_at});
+                }
                 complete += end - start + 1;
             }
             carry.erase(0, start);
@@ -295,14 +300,15 @@ struct DeliverySpool::Impl {
 
     void commit(std::deque<Entry>& batch) {
         const auto now = to_seconds(options.clock());
-        std::string records, ids;
-        for (const Entry& entry : batch) {
+        std::string records;
+        for (const Entry& entry : batch)
             records += entry.line;
-            if (entry.key)
-                ids += accepted_id_line({*entry.key, now});
-        }
 
-        std::string failure = write_batch(records, ids);
+        std::string failure = write_batch(records);
+        if (failure.empty())
+            for (const Entry& entry : batch)
+                if (entry.key)
+                    journal_pending += accepted_id_line({*entry.key, now});
 
         struct Finished {
             SpoolDone done;
@@ -352,31 +358,42 @@ struct DeliverySpool::Impl {
             after_commit();
     }
 
-    /// Appends both parts and syncs them; on failure cuts both back and
-    /// returns why (a sentence naming the file).
-    std::string write_batch(const std::string& records, const std::string& ids) {
-        const char* failed_file = current_name;
+    /// Appends the records and syncs them; on failure cuts the file back
+    /// and returns why (a sentence naming the file). One fdatasync a batch:
+    /// the batch's ids need none of their own, since after a crash they are
+    /// read back from current.jsonl itself.
+    std::string write_batch(const std::string& records) {
         int error = write_all_at(current.get(), records, current_size);
         if (!error && ::fdatasync(current.get()) != 0)
             error = errno;
-        if (!error && !ids.empty()) {
-            failed_file = journal_name;
-            error = write_all_at(journal.get(), ids, journal_size);
-            if (!error && ::fdatasync(journal.get()) != 0)
-                error = errno;
-        }
         if (!error) {
             current_size += records.size();
-            journal_size += ids.size();
             return {};
         }
         // All or nothing: what this batch wrote goes, so that the sender's
         // retry is not a second copy. A cut that fails too is harmless for
         // the next batch, which writes at the old end again.
         [[maybe_unused]] int ignored = ::ftruncate(current.get(), static_cast<off_t>(current_size));
-        ignored = ::ftruncate(journal.get(), static_cast<off_t>(journal_size));
-        return std::string("cannot write the spool file ") + path(failed_file).string() + ": " +
+        return std::string("cannot write the spool file ") + path(current_name).string() + ": " +
                std::strerror(error);
+    }
+
+    /// Makes the ids of current.jsonl's records durable in the journal: it
+    /// must hold them before current.jsonl is closed, since consumers
+    /// remove closed files and with them the ids' only other copy.
+    int flush_journal() {
+        if (journal_pending.empty())
+            return 0;
+        int error = write_all_at(journal.get(), journal_pending, journal_size);
+        if (!error && ::fdatasync(journal.get()) != 0)
+            error = errno;
+        if (error) {
+            [[maybe_unused]] int ignored = ::ftruncate(journal.get(), static_cast<off_t>(journal_size));
+            return error;
+        }
+        journal_size += journal_pending.size();
+        journal_pending.clear();
+        return 0;
     }
 
     /// Closes a full current.jsonl and compacts a journal of mostly
@@ -384,8 +401,9 @@ struct DeliverySpool::Impl {
     void after_commit() {
         if (current_size >= options.file_size)
             close_current_file();
-        // Only this thread appends to the journal, so the ids copied here are
-        // all it would hold: the rewrite can run without the lock.
+        // Only this thread writes the journal, so the ids copied here are
+        // all it would hold (pending ones included): the rewrite can run
+        // without the lock.
         std::vector<AcceptedId> ids;
         {
             std::lock_guard guard(mutex);
@@ -396,25 +414,35 @@ struct DeliverySpool::Impl {
         if (auto rewritten = rewrite_journal(ids); !rewritten) {
             std::lock_guard guard(mutex);
             counters.last_error = rewritten.error().message;
+            return;
         }
+        journal_pending.clear();
     }
 
     void close_current_file() {
+        if (const int error = flush_journal()) {
+            // Not closed: current.jsonl keeps growing and holds the ids; the
+            // next commit tries again.
+            std::lock_guard guard(mutex);
+            counters.last_error = io_error(path(journal_name), "write", error).message;
+            return;
+        }
         const fs::path closed = options.dir / closed_file_name(next_file_number);
         if (::rename(path(current_name).c_str(), closed.c_str()) != 0) {
             std::lock_guard guard(mutex);
             counters.last_error = io_error(path(current_name), "close", errno).message;
             return;
         }
-        ++next_file_number;
         auto opened = open_for_append(path(current_name));
         std::lock_guard guard(mutex);
         if (!opened) {
-            // Keep appending to the closed file through the old descriptor
-            // rather than lose deliveries; the next commit tries again.
+            // A closed file is never written again: take it back as the
+            // current one (the next commit tries to close it again).
             counters.last_error = opened.error().message;
+            [[maybe_unused]] int ignored = ::rename(closed.c_str(), path(current_name).c_str());
             return;
         }
+        ++next_file_number;
         current = std::move(*opened);
         current_size = 0;
         ++counters.files_closed;

@@ -8,23 +8,25 @@
 //                          renamed once it reached `file_size`. Consumers
 //                          read and remove these; numbers only grow.
 //   accepted-ids           the journal of accepted `webhook-id`s
-//                          (core/event/accepted_deliveries.hpp)
+//                          (core/event/accepted_deliveries.hpp) of closed
+//                          files, written and synced before current.jsonl
+//                          is closed; the ids in current.jsonl are read
+//                          back from it at start
 //   lock                   one receiver per spool (flock, holder's PID)
 //
 // Guarantees:
-//  - `done` reports `accepted` only after the record and its id are written
-//    and fdatasync'ed. Deliveries submitted while a commit runs wait for the
-//    next one and share its fsyncs (group commit), so the rate of fsyncs,
-//    not of deliveries, is what the disk has to sustain.
+//  - `done` reports `accepted` only after the record is written and
+//    fdatasync'ed. Deliveries submitted while a commit runs wait for the
+//    next one and share its one fdatasync (group commit), so the rate of
+//    fsyncs, not of deliveries, is what the disk has to sustain.
 //  - A batch is all or nothing: when a write or fsync fails (ENOSPC, EIO,
-//    EFBIG, …) both files are cut back to where the batch began and every
+//    EFBIG, …) current.jsonl is cut back to where the batch began and every
 //    delivery in it is `unavailable`, so the sender retries and the retry is
 //    not a duplicate. Later batches try again: a disk that has room again
 //    heals by itself.
 //  - After a crash: a torn last line of current.jsonl is cut off (that
 //    delivery was never answered 2xx), and ids are rebuilt from the journal
-//    plus current.jsonl (a crash between the two fsyncs leaves an id only in
-//    the latter).
+//    (closed files, which consumers may have removed) plus current.jsonl.
 //  - An id is `duplicate` once accepted, for `remember`; a second delivery
 //    of an id whose first one is still being committed waits for it and
 //    gets the same outcome (duplicate if it succeeded).

@@ -59,7 +59,7 @@ class Bench {
                    "  eventTypes: [user:login]\n  endpointUrl: https://127.0.0.1/hooks\n"
                    "  secretRef: {env: BENCH_SECRET}\n");
         for (const char* name : {"plain", "tls"}) {
-            std::string config = "manifests: manifests\nstateDir: state\nreceiver:\n"
+            std::string config = "tenant: {environment: mypurecloud.com}\nmanifests: manifests\nstateDir: state\nreceiver:\n"
                                  "  routes: {/hooks/bench: Bench}\n  spool: spool-" +
                                  std::string(name) + "\n";
             if (std::string(name) == "tls")
