@@ -17,6 +17,20 @@ constexpr int secret_retry_after = 30;
 /// A webhook-id is a key, a file line and a log field: visible ASCII, bounded.
 constexpr std::size_t max_webhook_id = 256;
 
+/// A 503 tells the sender only to come back: why (a file name, a system
+/// error) is the operator's business, in the log and STATUS=.
+IntakeAnswer unavailable(std::string message, int retry_after, std::string public_message, std::string webhook,
+                         std::string id = {}) {
+    IntakeAnswer answer;
+    answer.status = 503;
+    answer.body = json::serialize(json::object{{"message", public_message}});
+    answer.retry_after = retry_after;
+    answer.message = std::move(message);
+    answer.webhook = std::move(webhook);
+    answer.delivery_id = std::move(id);
+    return answer;
+}
+
 IntakeAnswer refusal(int status, std::string message, std::string webhook = {}, std::string id = {}) {
     IntakeAnswer answer;
     answer.status = status;
@@ -87,12 +101,10 @@ void DeliveryIntake::accept(const IncomingDelivery& delivery, IntakeDone done) {
     if (!verified) {
         const Error& error = verified.error();
         if (error.kind == ErrorKind::internal) {
-            IntakeAnswer answer = refusal(503,
-                                          "the secret of webhook " + webhook + " cannot be read" +
-                                              (candidates.problem().empty() ? "" : ": " + candidates.problem()),
-                                          webhook);
-            answer.retry_after = secret_retry_after;
-            done(std::move(answer));
+            done(unavailable("the secret of webhook " + webhook + " cannot be read" +
+                                 (candidates.problem().empty() ? "" : ": " + candidates.problem()),
+                             secret_retry_after, "deliveries to this path cannot be verified right now; retry later",
+                             webhook));
             return;
         }
         done(refusal(error.context.http_status ? error.context.http_status : 400, error.message, webhook));
@@ -141,8 +153,8 @@ void DeliveryIntake::accept(const IncomingDelivery& delivery, IntakeDone done) {
                           answer.duplicate = true;
                           break;
                       case SpoolOutcome::unavailable:
-                          answer = refusal(503, spooled.reason, webhook, id);
-                          answer.retry_after = spool_retry_after;
+                          answer = unavailable(spooled.reason, spool_retry_after,
+                                               "the delivery cannot be stored right now; retry later", webhook, id);
                           break;
                       }
                       done(std::move(answer));

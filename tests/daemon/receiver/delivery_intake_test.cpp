@@ -214,4 +214,6 @@ TEST_CASE("a route with no secret at all answers 503 with Retry-After, naming wh
     CHECK(answer.status == 503);
     CHECK(answer.retry_after == 30);
     CHECK(answer.message == "the secret of webhook W cannot be read: no generated secret is kept for W");
+    // The sender learns to retry, not which file is missing.
+    CHECK(answer.body == R"({"message":"deliveries to this path cannot be verified right now; retry later"})");
 }
