@@ -165,6 +165,7 @@ struct HttpListener::Impl : std::enable_shared_from_this<Impl> {
     std::atomic<std::uint64_t> refused{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> timeouts{0};
+    std::atomic<std::uint64_t> answered_itself{0};
 
     // Open connections, touched when one opens or closes (never per request).
     std::mutex mutex;
@@ -441,6 +442,7 @@ private:
     }
 
     void refuse_with(int status, const std::string& why) {
+        impl_->answered_itself.fetch_add(1, std::memory_order_relaxed);
         answer(ListenerAnswer{status, {}, R"({"error":")" + why + "\"}"}, true);
     }
 
@@ -472,16 +474,24 @@ private:
     }
 
     // The answer says Connection: close. Over TCP: send FIN, then discard
-    // what still comes until the client closes or kLinger passes. Over TLS
-    // a close_notify exchange does the same (a client still sending a body
-    // ends it early; nothing is lost but that client's answer, which it
-    // had no right to expect mid-body).
+    // what still comes until the client closes or kLinger passes, so that
+    // a client still sending its body reads the answer instead of a reset.
+    // Over TLS the same when the body is unread (a 413: a close_notify
+    // exchange would read the client's body records as an error and reset
+    // it mid-upload — seen with a 65 KiB body); otherwise a close_notify
+    // exchange. Skipping close_notify after an answer with Content-Length
+    // costs the client nothing: it has read the whole answer.
     void linger() {
         phase_ = Phase::closing;
         lowest().expires_after(kLinger);
+        const bool body_unread = parser_ && !parser_->is_done();
         if constexpr (kTls) {
-            stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->close(); });
-        } else {
+            if (!body_unread) {
+                stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->close(); });
+                return;
+            }
+        }
+        {
             error_code ignored;
             lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
             buffer_.clear();
@@ -760,7 +770,8 @@ ListenerCounters HttpListener::counters() const {
     const auto& impl = *impl_;
     return ListenerCounters{impl.open.load(std::memory_order_relaxed), impl.refused.load(std::memory_order_relaxed),
                             impl.requests.load(std::memory_order_relaxed),
-                            impl.timeouts.load(std::memory_order_relaxed)};
+                            impl.timeouts.load(std::memory_order_relaxed),
+                            impl.answered_itself.load(std::memory_order_relaxed)};
 }
 
 } // namespace hookwarden

@@ -79,6 +79,9 @@ struct ListenerCounters {
     std::uint64_t connections_refused = 0; ///< at the connection cap
     std::uint64_t requests = 0;            ///< whose headers were read
     std::uint64_t timeouts = 0;            ///< connections cut by a deadline (idle ones included)
+    /// Requests the listener refused itself, before any handler: 413 (body
+    /// over max_body), 431 (headers too large), 400 (not HTTP/1.1).
+    std::uint64_t refused_requests = 0;
 };
 
 class HttpListener {

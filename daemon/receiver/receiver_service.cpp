@@ -344,9 +344,11 @@ class Receiver {
         const SpoolCounters spool = spool_->counters();
         if (!spool.last_error.empty())
             text += " · spool failing: " + spool.last_error;
-        const auto refused = listener_->counters().connections_refused;
-        if (refused)
-            text += " · " + std::to_string(refused) + " connection(s) over the cap";
+        const ListenerCounters listener = listener_->counters();
+        if (listener.refused_requests)
+            text += " · " + std::to_string(listener.refused_requests) + " malformed or too large";
+        if (listener.connections_refused)
+            text += " · " + std::to_string(listener.connections_refused) + " connection(s) over the cap";
         return text;
     }
 

@@ -257,6 +257,7 @@ TEST_CASE("a body larger than max_body is refused with 413 before it is sent") {
     CHECK(answer->has_header("Connection: close"));
     CHECK(client.closed_within(2s));
     CHECK(*echo.calls == 0);
+    CHECK(listener->counters().refused_requests == 1);
 
     RawClient exact(listener->port());
     REQUIRE(exact.send(post("/in", std::string(1000, 'x'))));
