@@ -88,6 +88,14 @@ void DeliveryIntake::accept(const IncomingDelivery& delivery, IntakeDone done) {
     const auto now = options_.clock();
     const VerifyOptions verify_options{std::chrono::floor<std::chrono::seconds>(now), options_.tolerance};
 
+    std::optional<std::string> id;
+    if (delivery.headers.webhook_id)
+        id = trimmed(*delivery.headers.webhook_id);
+    // A refusal before the signature matched names the id too, when usable,
+    // so that the log line can be found in the tenant's delivery log; it is
+    // trusted for nothing else.
+    const std::string refused_id = id && usable_webhook_id(*id) ? *id : std::string();
+
     Candidates candidates = route.candidates(now);
     auto verified = verify_delivery(delivery.headers, delivery.body, candidates.secrets(), verify_options);
     const bool no_secret = !verified && verified.error().kind == ErrorKind::internal;
@@ -104,19 +112,16 @@ void DeliveryIntake::accept(const IncomingDelivery& delivery, IntakeDone done) {
             done(unavailable("the secret of webhook " + webhook + " cannot be read" +
                                  (candidates.problem().empty() ? "" : ": " + candidates.problem()),
                              secret_retry_after, "deliveries to this path cannot be verified right now; retry later",
-                             webhook));
+                             webhook, refused_id));
             return;
         }
-        done(refusal(error.context.http_status ? error.context.http_status : 400, error.message, webhook));
+        done(refusal(error.context.http_status ? error.context.http_status : 400, error.message, webhook,
+                     refused_id));
         return;
     }
 
-    std::optional<std::string> id;
-    if (delivery.headers.webhook_id) {
-        id = trimmed(*delivery.headers.webhook_id);
-        if (!usable_webhook_id(*id))
-            return done(refusal(400, "webhook-id must be 1 to 256 visible ASCII characters", webhook));
-    }
+    if (id && !usable_webhook_id(*id))
+        return done(refusal(400, "webhook-id must be 1 to 256 visible ASCII characters", webhook));
 
     boost::system::error_code ec;
     json::value event = json::parse(delivery.body, ec);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Static checks of the shipped units: `systemd-analyze verify` must be clean
-# and `systemd-analyze security --offline` must rate both units at an exposure
-# of 2.0 or better. (--threshold counts in tenths: 20 is an exposure of 2.0.) Only ExecStart's binary path is adjusted (to the build
-# tree), as the units are otherwise verified as shipped.
+# (for hookwarden-receiver.socket too) and `systemd-analyze security --offline`
+# must rate the services at an exposure of 2.0 or better. (--threshold counts
+# in tenths: 20 is an exposure of 2.0.) Only ExecStart's binary path is
+# adjusted (to the build tree), as the units are otherwise verified as shipped.
 #   check_units.sh SOURCE_DIR HOOKWARDEN_BINARY
 set -euo pipefail
 source_dir=$1 binary=$2
@@ -28,4 +29,12 @@ for unit in hookwarden.service hookwarden@.service hookwarden-receiver.service; 
     echo "$unit: $(grep -o 'Overall exposure level.*' "$work/security.log")"
   fi
 done
+# The socket (security rates services only), verified beside the service it starts.
+cp "$source_dir/packaging/hookwarden-receiver.socket" "$work/"
+if ! (cd "$work" && systemd-analyze verify --man=no ./hookwarden-receiver.socket) > "$work/verify.log" 2>&1 ||
+   [ -s "$work/verify.log" ]; then
+  echo "systemd-analyze verify hookwarden-receiver.socket:"; cat "$work/verify.log"; failed=1
+else
+  echo "hookwarden-receiver.socket: verify clean"
+fi
 exit $failed

@@ -10,6 +10,10 @@
 # read-only at /opt/t. Safety: systemd only starts once `/` is read-only in
 # the namespace and /run, /tmp, /var, /dev are private tmpfs mounts, so
 # nothing it boots (tmpfiles, journald) can touch the host. Needs root.
+# With SANDBOX_NET=1 set before sandbox_start, the sandbox also gets its own
+# network namespace: loopback only (brought up before systemd starts), so a
+# unit under test can listen without touching the host's ports; then nothing
+# outside can reach it, and clients must run inside (`sandbox curl …`).
 
 SANDBOX_PID=
 SANDBOX_CGROUP=
@@ -18,8 +22,11 @@ SANDBOX_WORK=
 sandbox_inner_script() {
   cat <<'INNER'
 set -euo pipefail
-units=$1 artifacts=$2 target=$3
+units=$1 artifacts=$2 target=$3 net=$4
 mount --make-rprivate /
+if [ "$net" = 1 ]; then
+  ip link set lo up
+fi
 # Everything the host must not see, before anything is started.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/systemd/system /run/lock
@@ -78,6 +85,8 @@ sandbox_start() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "sandbox: needs root" >&2; return 1
   fi
+  local net_flag=
+  [ "${SANDBOX_NET:-0}" = 1 ] && net_flag=--net
   SANDBOX_WORK=$(mktemp -d)
   sandbox_inner_script > "$SANDBOX_WORK/inner.sh"
   local name="hookwarden-test-$$-$RANDOM"
@@ -86,8 +95,8 @@ sandbox_start() {
   mkdir "$SANDBOX_CGROUP"
   (
     echo "$BASHPID" > "$SANDBOX_CGROUP/cgroup.procs"
-    exec unshare --pid --fork --mount --cgroup --uts --ipc --mount-proc \
-      bash "$SANDBOX_WORK/inner.sh" "$units" "$artifacts" "$target"
+    exec unshare --pid --fork --mount --cgroup --uts --ipc --mount-proc $net_flag \
+      bash "$SANDBOX_WORK/inner.sh" "$units" "$artifacts" "$target" "${SANDBOX_NET:-0}"
   ) > "$SANDBOX_WORK/boot.log" 2>&1 &
   local unshare_pid=$!
   local i
@@ -108,9 +117,10 @@ sandbox_start() {
   sandbox timeout 60 systemctl is-system-running --wait >/dev/null 2>&1 || true
 }
 
-# Runs a command in the sandbox's namespaces (systemctl, journalctl, kill …).
+# Runs a command in the sandbox's namespaces (systemctl, journalctl, curl …);
+# -n is a no-op unless SANDBOX_NET=1 gave the sandbox a network of its own.
 sandbox() {
-  nsenter -t "$SANDBOX_PID" -m -p -u "$@"
+  nsenter -t "$SANDBOX_PID" -m -p -u -n "$@"
 }
 
 sandbox_stop() {

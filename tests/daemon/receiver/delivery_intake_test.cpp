@@ -115,6 +115,7 @@ TEST_CASE("a wrong signature is 401 even when the body is not JSON: the signatur
     Receiver r;
     const IntakeAnswer answer = r.deliver("not json", "msg_1", t0, "someone-else");
     CHECK(answer.status == 401);
+    CHECK(answer.delivery_id == "msg_1"); // for the log line, not trusted
     CHECK(r.spooled().empty());
     DeliveryHeaders none;
     CHECK(r.deliver_with(good_event, none).status == 401);
@@ -122,7 +123,9 @@ TEST_CASE("a wrong signature is 401 even when the body is not JSON: the signatur
 
 TEST_CASE("a stale or future timestamp is 400, checked before the body") {
     Receiver r;
-    CHECK(r.deliver("not json", "msg_1", t0 - 301s).status == 400);
+    const IntakeAnswer stale = r.deliver("not json", "msg_1", t0 - 301s);
+    CHECK(stale.status == 400);
+    CHECK(stale.delivery_id == "msg_1");
     CHECK(r.deliver("not json", "msg_1", t0 + 301s).status == 400);
     const IntakeAnswer edge = r.deliver(good_event, "msg_edge", t0 - 300s);
     CHECK(edge.status == 200);

@@ -210,7 +210,7 @@ TEST_CASE("a delivery signed with a secret the receiver does not know is refused
     CHECK(counts.at("succeeded") == 3);
     CHECK(w.spooled().size() == 3);
     CHECK(receiver.notify.wait_for("401×11", 5s));
-    CHECK(receiver.process.output().find("delivery for Other: 401") != std::string::npos);
+    CHECK(receiver.process.output().find(" for Other: 401") != std::string::npos); // "delivery ID for Other: 401 …"
 
     REQUIRE_MESSAGE(w.apply() == 0, w.last_output); // writes health.json
     const auto health = json::parse(read_text(w.dir / "state/health.json")).as_object();
