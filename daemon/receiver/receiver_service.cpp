@@ -42,12 +42,6 @@ constexpr auto spool_stall_limit = 30s;
 /// signature must not flood the journal.
 constexpr int refusal_lines_per_second = 20;
 
-int fatal(ServiceNotifier& notify, const std::string& message, int errno_value) {
-    log_error(message);
-    notify.fatal(message, errno_value);
-    return exit_code::failure;
-}
-
 /// The answers given, for STATUS= and the last log line.
 class AnswerCounts {
   public:
@@ -157,33 +151,19 @@ SecretReaders state_dir_readers(const Config& config) {
     readers.current = [store](const std::string& name, const SecretSource& source) {
         return store->current(name, source);
     };
-    // The previous generated value counts only while state.json records a
-    // rotation of it: a stale file left by a crash between the rotation's
-    // steps is never trusted alone.
-    readers.previous = [store, state](const std::string& name) -> Result<std::optional<std::string>> {
-        auto loaded = state->load();
-        if (!loaded)
-            return loaded.error();
-        const auto owned = loaded->owned.find(name);
-        if (owned == loaded->owned.end() || !owned->second.rotation)
-            return std::optional<std::string>{};
-        auto kept = store->previous(name);
-        if (!kept || !*kept || secret_fingerprint(**kept) != owned->second.rotation->previous_fingerprint)
-            return kept ? std::optional<std::string>{} : kept;
-        return kept;
-    };
+    readers.previous = [store](const std::string& name) { return store->previous(name); };
     readers.version = [store](const std::string& name, const SecretSource& source) {
         return store->version(name, source);
     };
-    readers.rotations = [state]() -> Result<std::map<std::string, std::chrono::sys_seconds>> {
+    readers.rotations = [state]() -> Result<std::map<std::string, SecretRotation>> {
         auto loaded = state->load();
         if (!loaded)
             return loaded.error();
-        std::map<std::string, std::chrono::sys_seconds> ends;
+        std::map<std::string, SecretRotation> rotations;
         for (const auto& [name, owned] : loaded->owned)
             if (owned.rotation)
-                ends[name] = owned.rotation->until;
-        return ends;
+                rotations[name] = *owned.rotation;
+        return rotations;
     };
     return readers;
 }
@@ -297,7 +277,7 @@ class Receiver {
                 wait_ms = std::min<int>(wait_ms, static_cast<int>(watchdog->count() / 2000));
             const int ready = ::poll(&fd, 1, std::max(wait_ms, 1));
             if (ready < 0 && errno != EINTR)
-                return fatal(notify_, std::string("poll failed: ") + std::strerror(errno), errno);
+                return report_fatal(notify_, std::string("poll failed: ") + std::strerror(errno), errno);
             if (ready > 0 && handle_signals(signal_fd))
                 break;
             if (watchdog && spool_->stalled_for() < spool_stall_limit)
@@ -380,11 +360,11 @@ int run_receiver(CommandContext& context) {
     init_logging(context.log_level.value_or(LogLevel::info));
     ServiceNotifier notify;
     if (signal_fd < 0)
-        return fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
+        return report_fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
 
     auto config = context.load_config();
     if (!config)
-        return fatal(notify, "configuration invalid; not starting", EINVAL);
+        return report_fatal(notify, "configuration invalid; not starting", EINVAL);
     if (context.log_level)
         config->log_level = *context.log_level;
     set_log_level(config->log_level);
@@ -398,7 +378,7 @@ int run_receiver(CommandContext& context) {
             log_warning(line);
     }
     if (!routes)
-        return fatal(notify, routes.error().describe(), EINVAL);
+        return report_fatal(notify, routes.error().describe(), EINVAL);
     refresh_all(*routes);
 
     // An id must be remembered for as long as the tenant may still send it
@@ -410,11 +390,11 @@ int run_receiver(CommandContext& context) {
         longest_grace + std::chrono::duration_cast<std::chrono::seconds>(config->receiver.tolerance);
     auto spool = DeliverySpool::open(spool_options);
     if (!spool)
-        return fatal(notify, spool.error().describe(), spool.error().kind == ErrorKind::conflict ? EBUSY : EIO);
+        return report_fatal(notify, spool.error().describe(), spool.error().kind == ErrorKind::conflict ? EBUSY : EIO);
 
     Receiver receiver(std::move(*config), std::move(*routes), std::move(*spool), notify);
     if (auto listening = receiver.listen(); !listening)
-        return fatal(notify, listening.error().describe(), EADDRINUSE);
+        return report_fatal(notify, listening.error().describe(), EADDRINUSE);
     const int code = receiver.run(signal_fd);
     ::close(signal_fd);
     return code;

@@ -1,5 +1,7 @@
 #include "daemon/receiver/route_secrets.hpp"
 
+#include "core/secret_store.hpp" // secret_fingerprint
+
 #include <algorithm>
 
 namespace hookwarden {
@@ -42,12 +44,14 @@ bool RouteSecrets::refresh(std::chrono::system_clock::time_point now, std::chron
     const auto at = to_seconds(now);
     SecretSnapshot next;
 
-    // The end state.json gives this webhook's rotation, if one is in progress.
-    std::optional<std::chrono::sys_seconds> rotation_end;
+    // This webhook's rotation in state.json, if one is in progress.
+    std::optional<SecretRotation> rotation;
     if (readers_.rotations)
         if (auto rotations = readers_.rotations(); rotations)
-            if (auto found = rotations->find(name); found != rotations->end() && found->second > at)
-                rotation_end = found->second;
+            if (auto found = rotations->find(name); found != rotations->end() && found->second.until > at)
+                rotation = found->second;
+    const std::optional<std::chrono::sys_seconds> rotation_end =
+        rotation ? std::optional(rotation->until) : std::nullopt;
 
     auto current = readers_.current(name, definition_.source);
     next.values.push_back(current ? *current : std::string());
@@ -74,10 +78,12 @@ bool RouteSecrets::refresh(std::chrono::system_clock::time_point now, std::chron
     for (std::size_t i = 1; i < held.values.size(); ++i)
         keep(held.values[i], held.until[i - 1]);
 
-    // The previous generated secret kept on disk, valid as long as state.json says.
-    if (rotation_end && readers_.previous)
-        if (auto kept = readers_.previous(name); kept && *kept)
-            keep(std::move(**kept), *rotation_end);
+    // The previous generated secret kept on disk: valid as long as
+    // state.json says, and only if it is the one state.json names.
+    if (rotation && readers_.previous)
+        if (auto kept = readers_.previous(name);
+            kept && *kept && secret_fingerprint(**kept) == rotation->previous_fingerprint)
+            keep(std::move(**kept), rotation->until);
 
     std::sort(previous.begin(), previous.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (auto& [until, value] : previous) {
@@ -86,11 +92,6 @@ bool RouteSecrets::refresh(std::chrono::system_clock::time_point now, std::chron
     }
     snapshot_ = std::make_shared<const SecretSnapshot>(std::move(next));
     return true;
-}
-
-std::vector<std::chrono::sys_seconds> RouteSecrets::previous_until() const {
-    std::lock_guard guard(mutex_);
-    return snapshot_->until;
 }
 
 } // namespace hookwarden

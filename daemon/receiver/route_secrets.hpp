@@ -7,7 +7,9 @@
 // the webhook's current secret, or against a previous one that a rotation
 // keeps valid until a time:
 //  - the previous generated secret `apply --rotate-secret` kept, valid
-//    until the time state.json records for the rotation;
+//    until the time state.json records for the rotation, and only while
+//    its fingerprint is the one recorded there (a stale file left by a
+//    crash between a rotation's steps is never trusted alone);
 //  - any value this receiver held before its source changed (a rotated
 //    generated secret, an edited credential): kept in memory until the
 //    rotation's end in state.json, or, when apply has not recorded one yet,
@@ -28,6 +30,7 @@
 
 #include "core/error.hpp"
 #include "core/secret_source.hpp"
+#include "core/state_store.hpp"
 
 #include <chrono>
 #include <functional>
@@ -50,8 +53,8 @@ struct SecretReaders {
     std::function<Result<std::string>(const std::string& webhook, const SecretSource& source)> current;
     /// The previous generated secret a rotation kept, if any.
     std::function<Result<std::optional<std::string>>(const std::string& webhook)> previous;
-    /// The end of each rotation in progress, by webhook name (state.json).
-    std::function<Result<std::map<std::string, std::chrono::sys_seconds>>()> rotations;
+    /// The rotations state.json records, by webhook name (read once a refresh).
+    std::function<Result<std::map<std::string, SecretRotation>>()> rotations;
     /// A cheap token that changes when `current` may read another value
     /// (SecretStore::version); unset: only the once-a-second limit applies.
     std::function<std::string(const std::string& webhook, const SecretSource& source)> version;
@@ -106,9 +109,6 @@ class RouteSecrets {
     /// that read is more than a second old. Returns whether anything was read.
     bool refresh(std::chrono::system_clock::time_point now, std::chrono::steady_clock::time_point tick,
                  bool force);
-
-    /// When a previous secret is valid until, for STATUS= and logs.
-    std::vector<std::chrono::sys_seconds> previous_until() const;
 
   private:
     RouteDefinition definition_;

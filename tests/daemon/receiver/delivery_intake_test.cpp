@@ -29,7 +29,7 @@ const std::string good_event =
 struct Receiver {
     ScratchDir dir;
     std::string secret = "secret-A";
-    std::map<std::string, std::chrono::sys_seconds> rotations;
+    std::map<std::string, SecretRotation> rotations;
     std::unique_ptr<DeliverySpool> spool;
     DeliveryIntake::Routes routes;
     std::unique_ptr<DeliveryIntake> intake;
@@ -46,7 +46,7 @@ struct Receiver {
                 return secret;
             },
             [](const std::string&) -> Result<std::optional<std::string>> { return std::nullopt; },
-            [this]() -> Result<std::map<std::string, std::chrono::sys_seconds>> { return rotations; },
+            [this]() -> Result<std::map<std::string, SecretRotation>> { return rotations; },
         };
         auto route = std::make_unique<RouteSecrets>(
             RouteDefinition{"/hooks/w", "W", SecretSource{SecretSource::Kind::file, "/x"}, 600s}, readers);

@@ -2,6 +2,8 @@
 // the current one, and the previous ones a rotation keeps valid until its end.
 #include "daemon/receiver/route_secrets.hpp"
 
+#include "core/secret_store.hpp" // secret_fingerprint
+
 #include <doctest/doctest.h>
 
 using namespace hookwarden;
@@ -15,7 +17,7 @@ const std::chrono::system_clock::time_point t0{1767225600s};
 struct Sources {
     std::optional<std::string> current = "secret-A";
     std::optional<std::string> previous_file;
-    std::map<std::string, std::chrono::sys_seconds> rotations;
+    std::map<std::string, SecretRotation> rotations;
     std::string version = "v1";
 
     SecretReaders readers() {
@@ -26,7 +28,7 @@ struct Sources {
                 return *current;
             },
             [this](const std::string&) -> Result<std::optional<std::string>> { return previous_file; },
-            [this]() -> Result<std::map<std::string, std::chrono::sys_seconds>> { return rotations; },
+            [this]() -> Result<std::map<std::string, SecretRotation>> { return rotations; },
             [this](const std::string&, const SecretSource&) { return version; },
         };
     }
@@ -70,7 +72,7 @@ TEST_CASE("state.json's rotation end decides how long the previous secret is val
     RouteSecrets secrets(route(), sources.readers());
     secrets.refresh(t0, tick, true);
     sources.current = "secret-B";
-    sources.rotations["W"] = std::chrono::floor<std::chrono::seconds>(t0 + 60s);
+    sources.rotations["W"] = {secret_fingerprint("secret-A"), std::chrono::floor<std::chrono::seconds>(t0 + 60s)};
     secrets.refresh(t0 + 1s, tick + 1s, false);
     CHECK(valid_at(secrets, t0 + 59s) == std::vector<std::string>{"secret-B", "secret-A"});
     CHECK(valid_at(secrets, t0 + 60s) == std::vector<std::string>{"secret-B"});
@@ -80,7 +82,7 @@ TEST_CASE("after a restart the previous generated secret comes from disk while i
     Sources sources;
     sources.current = "secret-B";
     sources.previous_file = "secret-A";
-    sources.rotations["W"] = std::chrono::floor<std::chrono::seconds>(t0 + 60s);
+    sources.rotations["W"] = {secret_fingerprint("secret-A"), std::chrono::floor<std::chrono::seconds>(t0 + 60s)};
     RouteSecrets secrets(route(), sources.readers());
     secrets.refresh(t0, tick, true);
     CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-B", "secret-A"});
@@ -132,4 +134,14 @@ TEST_CASE("a secret whose file changed is re-read at once, within the second") {
     sources.version = "v2";                                 // apply replaced it
     CHECK(secrets.refresh(t0, tick + 20ms, false));
     CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-B", "secret-A"});
+}
+
+TEST_CASE("a previous secret on disk that is not the one state.json names is not trusted") {
+    Sources sources;
+    sources.current = "secret-B";
+    sources.previous_file = "left-by-a-crash";
+    sources.rotations["W"] = {secret_fingerprint("secret-A"), std::chrono::floor<std::chrono::seconds>(t0 + 60s)};
+    RouteSecrets secrets(route(), sources.readers());
+    secrets.refresh(t0, tick, true);
+    CHECK(valid_at(secrets, t0) == std::vector<std::string>{"secret-B"});
 }
