@@ -157,14 +157,6 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
     }
 }
 
-/// Why the daemon cannot go on, to the log and to the service manager
-/// (STATUS=, ERRNO=); returns the exit code.
-int fatal(ServiceNotifier& notify, const std::string& message, int errno_value) {
-    log_error(message);
-    notify.fatal(message, errno_value);
-    return exit_code::failure;
-}
-
 class Daemon {
 public:
     Daemon(CommandContext& context, Config config, Reconciler reconciler, StateLock lock,
@@ -185,7 +177,7 @@ public:
         signal_fd_ = signal_fd;
         done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (done_fd_ < 0)
-            return fatal(notify_, std::string("cannot create eventfd: ") + std::strerror(errno), errno);
+            return report_fatal(notify_, std::string("cannot create eventfd: ") + std::strerror(errno), errno);
 
         // Watch first, then read: a change in between is seen by one of them.
         arm_watcher();
@@ -616,11 +608,11 @@ int run_daemon(CommandContext& context) {
     init_logging(context.log_level.value_or(LogLevel::info));
     ServiceNotifier notify;
     if (signal_fd < 0)
-        return fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
+        return report_fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
 
     auto load = load_daemon_config(context);
     if (!load.ok())
-        return fatal(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
+        return report_fatal(notify, "configuration invalid (" + std::to_string(load.diagnostics.error_count()) +
                                  " errors); not starting",
                      EINVAL);
     Config config = std::move(load.config);
@@ -628,11 +620,11 @@ int run_daemon(CommandContext& context) {
 
     auto reconciler = make_reconciler(config);
     if (!reconciler)
-        return fatal(notify, reconciler.error().describe(), EINVAL);
+        return report_fatal(notify, reconciler.error().describe(), EINVAL);
 
     auto lock = StateLock::acquire(config.state_dir);
     if (!lock)
-        return fatal(notify, lock.error().describe(),
+        return report_fatal(notify, lock.error().describe(),
                      lock.error().kind == ErrorKind::conflict ? EBUSY : EIO);
 
     Daemon daemon(context, std::move(config), std::move(*reconciler), std::move(*lock), notify);

@@ -1,5 +1,7 @@
 #include "daemon/service/service_notify.hpp"
 
+#include "daemon/service/log.hpp"
+
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
@@ -69,6 +71,12 @@ void ServiceNotifier::extend_timeout(std::chrono::microseconds extra) {
 
 void ServiceNotifier::fatal(std::string_view status, int errno_value) {
     send("STATUS=" + one_line(status) + "\nERRNO=" + std::to_string(errno_value));
+}
+
+int report_fatal(ServiceNotifier& notify, const std::string& message, int errno_value) {
+    log_error(message);
+    notify.fatal(message, errno_value);
+    return 1;
 }
 
 } // namespace hookwarden

@@ -39,4 +39,9 @@ private:
     std::string last_status_;
 };
 
+/// Why a service (`run`, `receive`) cannot go on: logged as an error and
+/// told to the service manager (STATUS=, ERRNO=). Returns 1, the exit
+/// status of a service that cannot start or continue.
+int report_fatal(ServiceNotifier& notify, const std::string& message, int errno_value);
+
 } // namespace hookwarden
