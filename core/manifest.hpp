@@ -15,11 +15,14 @@
 #pragma once
 
 #include "core/diagnostic.hpp"
+#include "core/resource_kind.hpp"
 #include "core/secret_source.hpp"
+#include "core/trigger.hpp"
 #include "core/webhook.hpp"
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,24 @@ struct WebhookManifest {
     bool operator==(const WebhookManifest&) const = default;
 };
 
+/// One Process Automation trigger as a manifest declares it (SPEC §8),
+/// defaults applied. It has no secret.
+struct TriggerManifest {
+    std::string name;
+    std::map<std::string, std::string> labels; ///< local only, never sent
+    std::string topic_name;
+    TriggerTarget target;                       ///< type Workflow, dataFormat default Json
+    std::vector<MatchCriterion> match_criteria; ///< in the order written
+    bool enabled = true;
+    std::optional<int> event_ttl_seconds;
+    std::optional<int> delay_by_seconds;
+    std::string description; ///< empty: none
+
+    SourceLocation location; ///< where the document's `metadata.name` is written
+
+    bool operator==(const TriggerManifest&) const = default;
+};
+
 /// A name that more than one document defines (SPEC §2: names are unique
 /// per kind). None of its documents is acted on: which one the operator
 /// meant is theirs to say, and acting on either would let a typo in one file
@@ -48,6 +69,7 @@ struct WebhookManifest {
 struct DuplicateName {
     std::string name;
     std::vector<SourceLocation> places; ///< every definition, in load order
+    ResourceKind kind = ResourceKind::webhook; ///< names are unique per kind
 
     bool operator==(const DuplicateName&) const = default;
 };
@@ -57,6 +79,7 @@ struct DesiredState {
     std::vector<WebhookManifest> webhooks;   ///< valid, uniquely named documents, in load order
     std::vector<DuplicateName> duplicates;   ///< names refused this load, in the order their second definition was read
     std::size_t errors = 0;                  ///< errors of the load; any blocks prune
+    std::vector<TriggerManifest> triggers;   ///< valid, uniquely named `kind: Trigger` documents
 
     bool operator==(const DesiredState&) const = default;
 };
@@ -71,6 +94,7 @@ struct ManifestSet {
     /// Valid documents only, in load order; a name defined more than once
     /// is in `duplicates` instead, with none of its documents here.
     std::vector<WebhookManifest> webhooks;
+    std::vector<TriggerManifest> triggers; ///< valid `kind: Trigger` documents, in load order
     std::vector<DuplicateName> duplicates;
     Diagnostics diagnostics;
     std::size_t files = 0; ///< manifest files read

@@ -292,8 +292,12 @@ void check_duplicate_names(ManifestSet& set) {
 }
 
 DesiredState desired_state(ManifestSet set) {
-    return DesiredState{std::move(set.webhooks), std::move(set.duplicates),
-                        set.diagnostics.error_count()};
+    DesiredState desired;
+    desired.webhooks = std::move(set.webhooks);
+    desired.triggers = std::move(set.triggers);
+    desired.duplicates = std::move(set.duplicates);
+    desired.errors = set.diagnostics.error_count();
+    return desired;
 }
 
 ManifestSet load_manifest_file(const ManifestFile& file, const ManifestOptions& options) {

@@ -1,0 +1,43 @@
+// The kinds of tenant resource hookwarden manages (webhooks, SPEC §2/§5, and
+// Process Automation triggers, SPEC §8) and the kind-neutral view the
+// planner and the engine work with.
+//
+// The reconcile rules (identity by name, ownership, adoption, drift, 409,
+// lost creates, prune and its budget) are the same for every kind; what
+// differs is data: the fields compared, which changes force a replace, and
+// whether a secret goes with the resource. That data is in
+// core/resource_rules.hpp; nothing else in core branches on the kind.
+#pragma once
+
+#include "core/manifest.hpp"
+#include "core/trigger.hpp"
+#include "core/webhook.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace hookwarden {
+
+/// A resource as the tenant holds it, of either kind.
+using TenantResource = std::variant<Webhook, Trigger>;
+
+/// A resource as a manifest declares it, of either kind.
+using ManifestEntry = std::variant<WebhookManifest, TriggerManifest>;
+
+inline constexpr std::array<ResourceKind, 2> all_resource_kinds{ResourceKind::webhook,
+                                                                ResourceKind::trigger};
+
+ResourceKind kind_of(const TenantResource& resource) noexcept;
+const std::string& id_of(const TenantResource& resource) noexcept;
+const std::string& name_of(const TenantResource& resource) noexcept;
+std::int64_t version_of(const TenantResource& resource) noexcept;
+
+ResourceKind kind_of(const ManifestEntry& entry) noexcept;
+const std::string& name_of(const ManifestEntry& entry) noexcept;
+const SourceLocation& location_of(const ManifestEntry& entry) noexcept;
+
+} // namespace hookwarden
