@@ -1,4 +1,5 @@
 #include "daemon/tenant/tenant_answers.hpp"
+#include "daemon/tenant/trigger_json.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -59,6 +60,84 @@ std::optional<std::string> excerpt(std::string_view body, BodyQuoting quoting, s
 
 constexpr const char* not_quoted = "not quoted, as it may hold a webhook secret";
 
+std::string trim_list(std::string_view list) {
+    const auto first = list.find_first_not_of("[ ");
+    const auto last = list.find_last_not_of("] ");
+    return first == std::string_view::npos ? std::string() : std::string(list.substr(first, last - first + 1));
+}
+
+// The permissions a 403's body names: `messageParams.permissions` (Genesys
+// writes "[a, b]"; a list is read too), else the bracketed list after
+// "permission" in the message.
+std::string missing_permissions(const json::object* body, std::string_view message) {
+    const auto* params = body ? body->if_contains("messageParams") : nullptr;
+    const auto* listed = (params && params->is_object()) ? params->get_object().if_contains("permissions") : nullptr;
+    if (listed && listed->is_string())
+        return trim_list(listed->get_string());
+    if (listed && listed->is_array()) {
+        std::string joined;
+        for (const auto& p : listed->get_array())
+            if (p.is_string())
+                joined += (joined.empty() ? "" : ", ") + std::string(p.get_string());
+        return joined;
+    }
+    const auto word = message.find("permission");
+    const auto open = message.find('[', word);
+    const auto close = message.find(']', open);
+    if (word == std::string_view::npos || open == std::string_view::npos || close == std::string_view::npos)
+        return {};
+    return trim_list(message.substr(open, close - open + 1));
+}
+
+Error forbidden(const std::string& named, std::string_view permission, const std::string& message,
+                ErrorContext context) {
+    if (!named.empty()) {
+        const bool several = named.find(',') != std::string::npos;
+        return make_error(ErrorKind::tenant,
+                          "the OAuth client lacks the permission" + std::string(several ? "s " : " ") + named,
+                          std::move(context));
+    }
+    if (!permission.empty())
+        return make_error(ErrorKind::tenant,
+                          "the tenant refused the request; the OAuth client needs the permission " +
+                              std::string(permission) + ": " + message,
+                          std::move(context));
+    return make_error(ErrorKind::tenant, "the tenant refused the request: " + message, std::move(context));
+}
+
+// The `entities` of a page or search answer, each read by `read`; absent
+// or null: none.
+template <class Item, class Read>
+Result<std::vector<Item>> read_entities(const json::value& value, const ErrorContext& context, Read read) {
+    if (!value.is_object())
+        return malformed(context, "expected a JSON object");
+    const auto* entities = value.get_object().if_contains("entities");
+    if (!entities || entities->is_null())
+        return std::vector<Item>{};
+    if (!entities->is_array())
+        return malformed(context, "'entities' must be an array");
+    std::vector<Item> out;
+    out.reserve(entities->get_array().size());
+    for (const auto& entity : entities->get_array()) {
+        auto item = read(entity, context);
+        if (!item)
+            return item.error();
+        out.push_back(std::move(*item));
+    }
+    return out;
+}
+
+template <class Item, class Read>
+Result<CursorPage<Item>> read_cursor_page(const json::value& value, const ErrorContext& context, Read read) {
+    auto entities = read_entities<Item>(value, context, read);
+    if (!entities)
+        return entities.error();
+    const auto* next = value.get_object().if_contains("nextUri");
+    if (next && !next->is_null() && !next->is_string())
+        return malformed(context, "'nextUri' must be a string");
+    return CursorPage<Item>{std::move(*entities), string_member(value.get_object(), "nextUri")};
+}
+
 } // namespace
 
 Result<json::value> parse_json_answer(std::string_view body, const ErrorContext& context, BodyQuoting quoting) {
@@ -76,18 +155,18 @@ Result<json::value> parse_json_answer(std::string_view body, const ErrorContext&
     return value;
 }
 
-Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting) {
+Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting, std::string_view permission) {
     context.http_status = answer.status;
     if (const auto correlation = answer.header("inin-correlation-id"))
         context.correlation_id = std::string(*correlation);
     std::string message;
     json::error_code ec;
     const auto body = json::parse(answer.body, ec);
-    if (!ec && body.is_object()) {
-        const auto& object = body.get_object();
-        message = string_member(object, "message");
-        context.api_code = string_member(object, "code");
-        context.context_id = string_member(object, "contextId");
+    const json::object* object = (!ec && body.is_object()) ? &body.get_object() : nullptr;
+    if (object) {
+        message = string_member(*object, "message");
+        context.api_code = string_member(*object, "code");
+        context.context_id = string_member(*object, "contextId");
     }
     if (message.empty()) {
         message = "HTTP " + std::to_string(answer.status);
@@ -101,8 +180,9 @@ Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quot
                        (answer.status == 400 && message.find("does not match the current version") != std::string::npos);
     if (stale)
         return make_error(ErrorKind::version_mismatch,
-                          "the webhook changed on the tenant since it was read: " + message, std::move(context));
+                          "it changed on the tenant since it was read: " + message, std::move(context));
     switch (answer.status) {
+    case 403: return forbidden(missing_permissions(object, message), permission, message, std::move(context));
     case 404: return make_error(ErrorKind::not_found, "the tenant has no such resource: " + message, std::move(context));
     case 401:
         return make_error(ErrorKind::unauthorized, "the tenant refused a freshly issued access token: " + message,
@@ -131,22 +211,7 @@ Result<Webhook> read_webhook(const json::value& value, const ErrorContext& conte
 }
 
 Result<std::vector<Webhook>> read_webhook_entities(const json::value& value, const ErrorContext& context) {
-    if (!value.is_object())
-        return malformed(context, "expected a JSON object");
-    const auto* entities = value.get_object().if_contains("entities");
-    if (!entities || entities->is_null())
-        return std::vector<Webhook>{};
-    if (!entities->is_array())
-        return malformed(context, "'entities' must be an array");
-    std::vector<Webhook> out;
-    out.reserve(entities->get_array().size());
-    for (const auto& entity : entities->get_array()) {
-        auto webhook = read_webhook(entity, context);
-        if (!webhook)
-            return webhook.error();
-        out.push_back(std::move(*webhook));
-    }
-    return out;
+    return read_entities<Webhook>(value, context, read_webhook);
 }
 
 Result<WebhookPage> read_webhook_page(const json::value& value, const ErrorContext& context) {
@@ -160,6 +225,28 @@ Result<WebhookPage> read_webhook_page(const json::value& value, const ErrorConte
     page.page_count = integer(object.if_contains("pageCount"));
     page.next_uri = string_member(object, "nextUri");
     return page;
+}
+
+Result<Trigger> read_trigger(const json::value& value, const ErrorContext& context) {
+    auto trigger = trigger_from_json(value);
+    if (!trigger)
+        return malformed(context, trigger.error().message);
+    if (trigger->id.empty())
+        return malformed(context, "a trigger without an id");
+    return trigger;
+}
+
+Result<CursorPage<Trigger>> read_trigger_page(const json::value& value, const ErrorContext& context) {
+    return read_cursor_page<Trigger>(value, context, read_trigger);
+}
+
+Result<CursorPage<std::string>> read_topic_page(const json::value& value, const ErrorContext& context) {
+    return read_cursor_page<std::string>(value, context,
+                                         [](const json::value& topic, const ErrorContext& c) -> Result<std::string> {
+                                             if (!topic.is_string())
+                                                 return malformed(c, "a topic must be a string");
+                                             return std::string(topic.get_string());
+                                         });
 }
 
 json::object analytics_request(std::span<const std::string> ids, std::string_view interval) {

@@ -1,6 +1,7 @@
-// What the tenant API's answers mean (SPEC §5): the Genesys error body and
-// its mapping to ErrorKind, webhook pages, analytics summaries and audit
-// pages, and the request bodies of the two queries.
+// What the tenant API's answers mean (SPEC §5, §8): the Genesys error body
+// and its mapping to ErrorKind, webhook pages, trigger and topic pages,
+// analytics summaries and audit pages, and the request bodies of the two
+// queries.
 //
 // Used by daemon/tenant_http.cpp and daemon/tenant_caller.cpp. Pure: JSON in,
 // values or Errors out. Nothing the server sends can crash a reader here: a
@@ -10,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/tenant.hpp"
+#include "core/trigger.hpp"
 #include "core/webhook.hpp"
 #include "daemon/net/https_client.hpp"
 
@@ -41,8 +43,11 @@ Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorC
 /// context; a body without `message` is quoted as `quoting` allows. 404 →
 /// not_found; 409, or 400 whose message says "does not match the current
 /// version" → version_mismatch; 401 → unauthorized; 429 → rate_limited;
-/// anything else → tenant.
-Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting = BodyQuoting::allowed);
+/// anything else → tenant. A 403 names the permission the OAuth client
+/// lacks: the body's `messageParams.permissions`, or the list in its
+/// message, or else `permission`, the one the call needs (empty: none known).
+Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting = BodyQuoting::allowed,
+                std::string_view permission = {});
 
 /// Whether a `secret` in an answer is a placeholder rather than the secret
 /// (empty, or masked with `*`): such a value is dropped, never written back.
@@ -62,6 +67,22 @@ struct WebhookPage {
 };
 
 Result<WebhookPage> read_webhook_page(const boost::json::value& json, const ErrorContext& context);
+
+/// Reads one trigger resource.
+Result<Trigger> read_trigger(const boost::json::value& json, const ErrorContext& context);
+
+/// One page of a cursor-paged list: `nextUri` empty on the last page.
+template <class Item> struct CursorPage {
+    std::vector<Item> entities;
+    std::string next_uri;
+};
+
+/// Reads a page of `GET /api/v2/processautomation/triggers`.
+Result<CursorPage<Trigger>> read_trigger_page(const boost::json::value& json, const ErrorContext& context);
+
+/// Reads a page of `GET /api/v2/processautomation/triggers/topics`: topic
+/// names as plain strings.
+Result<CursorPage<std::string>> read_topic_page(const boost::json::value& json, const ErrorContext& context);
 
 /// The analytics summary query for up to 100 ids.
 boost::json::object analytics_request(std::span<const std::string> ids, std::string_view interval);

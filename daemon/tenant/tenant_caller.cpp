@@ -64,7 +64,7 @@ Result<HttpAnswer> TenantCaller::call(const ApiCall& call) {
     // A create goes out on a fresh connection: a kept-alive one that the
     // server closed meanwhile would fail after the write, "outcome unknown".
     request.reuse_connection = call.safety == RequestSafety::idempotent;
-    return send(request, call.operation, call.safety, true, call.sends_secret);
+    return send(request, call.operation, call.safety, true, call.sends_secret, call.permission);
 }
 
 Result<TokenGrant> TenantCaller::fetch_token() {
@@ -105,6 +105,7 @@ struct TenantCaller::Attempts {
     RequestSafety safety;
     bool api;            ///< false: the token endpoint itself
     BodyQuoting quoting; ///< withheld when the request carried a secret
+    std::string_view permission; ///< what a bare 403 names
     chrono::steady_clock::time_point started;
     ErrorContext context; ///< operation, attempts, status and correlation id so far
     int sent = 0;
@@ -114,12 +115,13 @@ struct TenantCaller::Attempts {
 };
 
 Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string& operation, RequestSafety safety,
-                                      bool api, bool sends_secret) {
+                                      bool api, bool sends_secret, std::string_view permission) {
     Attempts call{.base = base,
                   .operation = operation,
                   .safety = safety,
                   .api = api,
                   .quoting = sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed,
+                  .permission = permission,
                   .started = clock_.now(),
                   .context = {.operation = operation}};
     while (true) {
@@ -265,7 +267,7 @@ TenantCaller::Step TenantCaller::on_transient_status(Attempts& call, const HttpA
 Error TenantCaller::create_outcome_unknown(const Attempts& call, const HttpAnswer& answer) const {
     // A 5xx to a create may come after the tenant stored it: sending it
     // again could make a duplicate, so the engine looks the name up instead.
-    auto error = api_error(answer, call.context, call.quoting);
+    auto error = api_error(answer, call.context, call.quoting, call.permission);
     error.kind = ErrorKind::outcome_unknown;
     error.message = "the tenant failed the create with HTTP " + std::to_string(answer.status) +
                     " and may have applied it: " + error.message;
@@ -297,7 +299,7 @@ TenantCaller::Wait TenantCaller::back_off(Attempts& call, chrono::milliseconds a
 }
 
 Error TenantCaller::refusal(const Attempts& call, const HttpAnswer& answer) const {
-    return call.api ? api_error(answer, call.context, call.quoting)
+    return call.api ? api_error(answer, call.context, call.quoting, call.permission)
                     : token_error(answer.status, answer.body, options_.client_id, call.context);
 }
 

@@ -61,6 +61,9 @@ struct ApiCall {
     /// The body carries a webhook secret: errors never quote the answer's
     /// body, which may echo it (see BodyQuoting in tenant_answers.hpp).
     bool sends_secret = false;
+    /// The permission the call needs ("processautomation:trigger:add"),
+    /// named by a 403 whose body does not say which; empty when unknown.
+    std::string permission;
 };
 
 /// What the client has done so far, for STATUS lines and metrics; also
@@ -99,7 +102,7 @@ private:
 
     /// The retry loop: attempts until one of them ends the call.
     Result<HttpAnswer> send(const HttpRequest& base, const std::string& operation, RequestSafety safety, bool api,
-                            bool sends_secret);
+                            bool sends_secret, std::string_view permission = {});
     /// Takes a token, waits for the pace, sends, and hands the outcome on.
     Step attempt(Attempts& call);
     void count_send(Attempts& call);

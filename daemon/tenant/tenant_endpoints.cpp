@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace hookwarden {
@@ -75,6 +76,55 @@ Result<HttpsEndpoint> read_tenant_url(std::string_view url, TenantUrl which) {
     if (parsed->has_query())
         endpoint.path += "?" + std::string(parsed->encoded_query());
     return endpoint;
+}
+
+namespace {
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+    return std::ranges::equal(a, b, [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+} // namespace
+
+Result<std::string> next_page_target(std::string_view next_uri, std::string_view list_path, const HttpsEndpoint& api) {
+    auto refuse = [&](std::string_view why) {
+        const std::string quoted = next_uri.find('@') == std::string_view::npos ? " '" + std::string(next_uri) + "'" : "";
+        return make_error(ErrorKind::tenant, "the next page's address" + quoted + " " + std::string(why));
+    };
+    std::string path;
+    std::string query;
+    std::string expected_path = api.path + std::string(list_path);
+    if (urls::parse_uri(next_uri)) {
+        // Absolute: read with the one check of tenant URLs, then it must be
+        // the API's own host.
+        const auto absolute = read_tenant_url(next_uri, TenantUrl::token_url);
+        if (!absolute || !same_ignoring_case(absolute->host, api.host) || absolute->port != api.port)
+            return refuse("is not on the tenant's API host");
+        const auto mark = absolute->path.find('?');
+        path = absolute->path.substr(0, mark);
+        if (mark != std::string::npos)
+            query = absolute->path.substr(mark + 1);
+    } else {
+        const auto parsed = urls::parse_relative_ref(next_uri);
+        if (!parsed || parsed->has_authority())
+            return refuse("is not a page address");
+        if (parsed->has_fragment())
+            return refuse("must not have a fragment");
+        path = std::string(parsed->encoded_path());
+        if (parsed->has_query())
+            query = std::string(parsed->encoded_query());
+        // Genesys writes its own path, unaware of a prefix the API base
+        // may add; a server that knows the prefix writes it too.
+        if (!same_ignoring_case(path, expected_path))
+            expected_path = std::string(list_path);
+    }
+    // Genesys paths are case-insensitive: the list is the same whatever the
+    // case, and the target keeps hookwarden's own spelling.
+    if (!same_ignoring_case(path, expected_path))
+        return refuse("is not the next page of " + std::string(list_path));
+    return query.empty() ? std::string(list_path) : std::string(list_path) + "?" + query;
 }
 
 } // namespace hookwarden

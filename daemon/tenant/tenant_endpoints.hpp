@@ -56,4 +56,15 @@ TenantUrls tenant_urls_for(std::string_view environment);
 /// hold credentials (it has an '@') is never quoted.
 Result<HttpsEndpoint> read_tenant_url(std::string_view url, TenantUrl which);
 
+/// Where the next page of a cursor-paged list is, from the `nextUri` of an
+/// answer: the target below the API base, `list_path` with the nextUri's
+/// query ("/api/v2/processautomation/triggers?pageSize=200&after=…").
+/// Genesys writes a path; an absolute URL is taken when it is https on the
+/// API's own host and port, its path the API base's followed by
+/// `list_path`. Anything else (another host, another path, a fragment,
+/// user info) is ErrorKind::tenant: following it would hand the bearer
+/// token to someone else or read another list.
+Result<std::string> next_page_target(std::string_view next_uri, std::string_view list_path,
+                                     const HttpsEndpoint& api);
+
 } // namespace hookwarden

@@ -1,4 +1,5 @@
 #include "daemon/tenant/tenant_http.hpp"
+#include "daemon/tenant/trigger_json.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
 #include "daemon/net/https_client.hpp"
@@ -6,6 +7,7 @@
 #include "daemon/tenant/tenant_answers.hpp"
 #include "daemon/tenant/tenant_caller.hpp"
 #include "daemon/tenant/tenant_endpoints.hpp"
+#include "daemon/tenant/tenant_paging.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -23,9 +25,50 @@ namespace {
 
 constexpr std::size_t analytics_batch = 100; // SPEC §5: up to 100 entities a request
 constexpr int list_page_size = 100;          // the API's maximum; the default is 25
+constexpr int trigger_page_size = 200;       // SPEC §8: the maximum; the default is 25
+
+constexpr std::string_view triggers_path = "/api/v2/processautomation/triggers";
+constexpr std::string_view topics_path = "/api/v2/processautomation/triggers/topics";
+
+// What the OAuth client needs for each trigger call (SPEC §8).
+constexpr std::string_view trigger_view = "processautomation:trigger:view";
+constexpr std::string_view trigger_add = "processautomation:trigger:add";
+constexpr std::string_view trigger_edit = "processautomation:trigger:edit";
+constexpr std::string_view trigger_delete = "processautomation:trigger:delete";
 
 std::string webhook_path(std::string_view id) {
     return "/api/v2/webhooks/" + urls::encode(id, urls::unreserved_chars);
+}
+
+std::string webhook_page_target(int number) {
+    return "/api/v2/webhooks?pageSize=" + std::to_string(list_page_size) + "&pageNumber=" + std::to_string(number);
+}
+
+std::string trigger_path(std::string_view id) {
+    return std::string(triggers_path) + "/" + urls::encode(id, urls::unreserved_chars);
+}
+
+// A reader of one page of a cursor-paged list at `list_path`: its entities,
+// and its `nextUri` as the next target, if it is one (next_page_target).
+template <class Item>
+auto cursor_reader(Result<CursorPage<Item>> (*read)(const json::value&, const ErrorContext&),
+                   std::string_view list_path, const HttpsEndpoint& api) {
+    return [read, list_path, &api](const json::value& value, int, const ErrorContext& context) -> Result<PageOf<Item>> {
+        auto page = read(value, context);
+        if (!page)
+            return page.error();
+        PageOf<Item> out{std::move(page->entities), std::nullopt};
+        if (page->next_uri.empty())
+            return out;
+        auto next = next_page_target(page->next_uri, list_path, api);
+        if (!next) {
+            auto error = next.error();
+            error.context = context;
+            return error;
+        }
+        out.next_target = std::move(*next);
+        return out;
+    };
 }
 
 Error about(Error error, std::string_view subject) {
@@ -37,6 +80,7 @@ Error about(Error error, std::string_view subject) {
 
 struct TenantHttp::Impl {
     TenantHttpOptions options;
+    HttpsEndpoint api; ///< where the API base points: what a nextUri must stay on
     std::shared_ptr<RetryClock> clock;
     std::unique_ptr<HttpsTransport> transport;
     std::unique_ptr<TenantCaller> caller; // last: it refers to the two above
@@ -56,6 +100,34 @@ struct TenantHttp::Impl {
             context.correlation_id = std::string(*correlation);
         return parse_json_answer(answer->body, context,
                                  call.sends_secret ? BodyQuoting::withheld : BodyQuoting::allowed);
+    }
+
+    /// GETs the pages of a list for walk_pages.
+    PageFetch page_fetch(const std::string& operation, std::string_view permission) {
+        return [this, operation, permission](const std::string& target, const ErrorContext& context) {
+            return call_json({operation, "GET", target, {}, RequestSafety::idempotent, false, std::string(permission)},
+                             context);
+        };
+    }
+
+    /// A create: the resource `read` finds in a 2xx answer. The tenant may
+    /// have made it whenever it did not clearly refuse, so an answer lost or
+    /// unreadable is ErrorKind::outcome_unknown, and the caller looks the
+    /// name up before it tries again.
+    template <class Read>
+    auto create(const ApiCall& call, const ErrorContext& context, Read read, std::string_view what)
+        -> decltype(read(json::value(), context)) {
+        auto answer = call_json(call, context);
+        if (answer) {
+            if (auto created = read(*answer, context))
+                return created;
+        } else if (answer.error().context.http_status / 100 != 2) {
+            return answer.error();
+        }
+        return make_error(ErrorKind::outcome_unknown,
+                          "the tenant accepted the create but its answer is unreadable; the " + std::string(what) +
+                              " may exist",
+                          context);
     }
 };
 
@@ -114,6 +186,7 @@ Result<std::unique_ptr<TenantHttp>> TenantHttp::create(TenantHttpOptions options
 
     auto impl = std::make_unique<Impl>();
     impl->options = std::move(options);
+    impl->api = caller.api;
     impl->clock = std::move(clock);
     impl->transport = std::move(transport);
     impl->caller = std::make_unique<TenantCaller>(std::move(caller), *impl->transport, *impl->clock, std::move(random));
@@ -131,44 +204,20 @@ void TenantHttp::close_idle_connections() { impl_->transport->close_idle_connect
 TenantHttpCounters TenantHttp::counters() const { return impl_->caller->counters(); }
 
 Result<std::vector<Webhook>> TenantHttp::list_webhooks() {
-    const std::string operation = "GET /api/v2/webhooks";
-    std::vector<Webhook> all;
-    std::set<std::string> seen;
-    for (int page = 1;; ++page) {
-        ErrorContext context{.operation = operation};
-        if (page > impl_->options.max_pages)
-            return make_error(ErrorKind::tenant,
-                              "the tenant's webhook list did not end after " +
-                                  std::to_string(impl_->options.max_pages) + " pages",
-                              context);
-        auto answer = impl_->call_json({operation, "GET",
-                                        "/api/v2/webhooks?pageSize=" + std::to_string(list_page_size) +
-                                            "&pageNumber=" + std::to_string(page)},
-                                       context);
-        if (!answer)
-            return answer.error();
-        auto result = read_webhook_page(*answer, context);
-        if (!result)
-            return result.error();
-        const bool claims_more =
-            result->page_count ? page < *result->page_count : !result->next_uri.empty();
-        std::size_t fresh = 0;
-        for (auto& webhook : result->entities) {
-            if (seen.insert(webhook.id).second) {
-                all.push_back(std::move(webhook));
-                ++fresh;
-            }
-        }
-        // A partial list would make the engine create duplicates of what it
-        // did not see: a walk that stops making progress is an error.
-        if (claims_more && fresh == 0)
-            return make_error(ErrorKind::tenant,
-                              "the tenant's webhook list made no progress at page " + std::to_string(page) +
-                                  " (no new webhook, yet more pages announced)",
-                              context);
-        if (!claims_more || result->entities.empty())
-            return all;
-    }
+    const PagedList list{"webhook list", "GET /api/v2/webhooks", webhook_page_target(1), impl_->options.max_pages};
+    return collect_pages<Webhook>(
+        list, impl_->page_fetch(list.operation, {}),
+        [](const json::value& value, int number, const ErrorContext& context) -> Result<PageOf<Webhook>> {
+            auto page = read_webhook_page(value, context);
+            if (!page)
+                return page.error();
+            const bool claims_more = page->page_count ? number < *page->page_count : !page->next_uri.empty();
+            PageOf<Webhook> out{std::move(page->entities), std::nullopt};
+            if (claims_more)
+                out.next_target = webhook_page_target(number + 1);
+            return out;
+        },
+        [](const Webhook& w) -> const std::string& { return w.id; });
 }
 
 Result<std::vector<Webhook>> TenantHttp::search_webhooks(std::string_view name) {
@@ -203,19 +252,9 @@ Result<Webhook> TenantHttp::create_webhook(const Webhook& body) {
     request.id.clear();
     request.version = 0;
     const auto payload = json::serialize(webhook_to_json(request, WebhookJsonFields::write_body));
-    auto answer = impl_->call_json(
-        {operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create, request.secret.has_value()}, context);
-    if (answer) {
-        if (auto created = read_webhook(*answer, context))
-            return created;
-    } else if (answer.error().context.http_status / 100 != 2) {
-        return answer.error();
-    }
-    // The tenant said yes, but we cannot tell what it made: as good as a lost
-    // answer. The caller looks the name up before it tries again.
-    return make_error(ErrorKind::outcome_unknown,
-                      "the tenant accepted the create but its answer is unreadable; the webhook may exist",
-                      context);
+    return impl_->create(
+        {operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create, request.secret.has_value()}, context,
+        read_webhook, "webhook");
 }
 
 Result<Webhook> TenantHttp::update_webhook(const Webhook& body) {
@@ -295,6 +334,84 @@ Result<std::vector<AuditEntry>> TenantHttp::audit_entries(const AuditQuery& quer
                               "the tenant's audit trail repeats the page token of an earlier page", context);
         token = std::move(result->next_page_token);
     }
+}
+
+Result<std::vector<Trigger>> TenantHttp::list_triggers() {
+    const PagedList list{"trigger list", "GET " + std::string(triggers_path),
+                         std::string(triggers_path) + "?pageSize=" + std::to_string(trigger_page_size),
+                         impl_->options.max_pages};
+    return collect_pages<Trigger>(list, impl_->page_fetch(list.operation, trigger_view),
+                                  cursor_reader(read_trigger_page, triggers_path, impl_->api),
+                                  [](const Trigger& t) -> const std::string& { return t.id; });
+}
+
+Result<std::vector<Trigger>> TenantHttp::find_triggers_named(std::string_view name) {
+    auto all = list_triggers();
+    if (!all) {
+        auto error = all.error();
+        error.context.webhook = std::string(name);
+        return error;
+    }
+    std::erase_if(*all, [&](const Trigger& t) { return t.name != name; });
+    return all;
+}
+
+Result<Trigger> TenantHttp::get_trigger(std::string_view id) {
+    const std::string operation = "GET " + std::string(triggers_path) + "/{id}";
+    ErrorContext context{.operation = operation};
+    if (id.empty())
+        return make_error(ErrorKind::internal, "reading a trigger needs its id", context);
+    auto answer = impl_->call_json(
+        {operation, "GET", trigger_path(id), {}, RequestSafety::idempotent, false, std::string(trigger_view)}, context);
+    if (!answer)
+        return about(answer.error(), "trigger " + std::string(id));
+    return read_trigger(*answer, context);
+}
+
+Result<Trigger> TenantHttp::create_trigger(const Trigger& body) {
+    const std::string operation = "POST " + std::string(triggers_path);
+    ErrorContext context{.webhook = body.name, .operation = operation};
+    Trigger request = body;
+    request.id.clear();
+    request.version = 0;
+    const auto payload = json::serialize(trigger_to_json(request, TriggerJsonFields::write_body));
+    return impl_->create({operation, "POST", std::string(triggers_path), payload, RequestSafety::create, false,
+                          std::string(trigger_add)},
+                         context, read_trigger, "trigger");
+}
+
+Result<Trigger> TenantHttp::update_trigger(const Trigger& body) {
+    const std::string operation = "PUT " + std::string(triggers_path) + "/{id}";
+    ErrorContext context{.webhook = body.name, .operation = operation};
+    if (body.id.empty())
+        return make_error(ErrorKind::internal, "an update needs the trigger's id", context);
+    const auto payload = json::serialize(trigger_to_json(body, TriggerJsonFields::write_body));
+    auto answer = impl_->call_json({operation, "PUT", trigger_path(body.id), payload, RequestSafety::idempotent, false,
+                                    std::string(trigger_edit)},
+                                   context);
+    if (!answer)
+        return answer.error();
+    return read_trigger(*answer, context);
+}
+
+Result<void> TenantHttp::delete_trigger(std::string_view id) {
+    const std::string operation = "DELETE " + std::string(triggers_path) + "/{id}";
+    if (id.empty())
+        return make_error(ErrorKind::internal, "a delete needs the trigger's id", {.operation = operation});
+    auto answer = impl_->caller->call(
+        {operation, "DELETE", trigger_path(id), {}, RequestSafety::idempotent, false, std::string(trigger_delete)});
+    if (!answer)
+        return about(answer.error(), "trigger " + std::string(id));
+    return {};
+}
+
+Result<std::vector<std::string>> TenantHttp::trigger_topics() {
+    const PagedList list{"trigger topic list", "GET " + std::string(topics_path),
+                         std::string(topics_path) + "?pageSize=" + std::to_string(trigger_page_size),
+                         impl_->options.max_pages};
+    return collect_pages<std::string>(list, impl_->page_fetch(list.operation, trigger_view),
+                                      cursor_reader(read_topic_page, topics_path, impl_->api),
+                                      [](const std::string& topic) -> const std::string& { return topic; });
 }
 
 } // namespace hookwarden

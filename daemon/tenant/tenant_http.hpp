@@ -1,13 +1,14 @@
 // The tenant over HTTPS: hookwarden's implementation of `Tenant` for Genesys
-// Cloud and the emulator (SPEC §5).
+// Cloud and the emulator (SPEC §5), webhooks and Process Automation
+// triggers (SPEC §8).
 //
 // Owns authentication (OAuth client credentials, one cached token, one
 // refresh at a time), pacing (`requests_per_minute`, tightened by the
 // tenant's `inin-ratelimit-*` headers; a 429 pauses the whole client for its
 // `Retry-After`), honest retries (idempotent calls only; a create whose
 // answer is lost is ErrorKind::outcome_unknown), paging (all pages of the
-// list and the audit trail, defended against servers that never end) and
-// the reading of answers. Peer and host-name verification are always on.
+// lists and the audit trail, defended against servers that never end or
+// loop) and the reading of answers; a 403 names the missing permission. Peer and host-name verification are always on.
 //
 // Every method blocks and is thread-safe; at most `concurrency` requests are
 // in flight. Errors carry the operation, HTTP status, API code, contextId,
@@ -19,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "core/tenant.hpp"
+#include "core/trigger.hpp"
 #include "daemon/tenant/tenant_caller.hpp"
 
 #include <chrono>
@@ -81,6 +83,36 @@ public:
     Result<std::vector<DeliveryMetrics>> delivery_metrics(const std::vector<std::string>& ids,
                                                           std::string_view interval) override;
     Result<std::vector<AuditEntry>> audit_entries(const AuditQuery& query) override;
+
+    // Process Automation triggers (SPEC §8). Plain methods until the
+    // kind-neutral Tenant interface takes them over. The OAuth client needs
+    // processautomation:trigger:view (GETs), :add (POST), :edit (PUT) and
+    // :delete (DELETE); a 403 names the one it lacks.
+
+    /// Every trigger, following the `nextUri` cursor in pages of 200.
+    Result<std::vector<Trigger>> list_triggers();
+
+    /// The triggers named exactly `name`. There is no search call: this is
+    /// the whole list, filtered (the lookup after a lost create).
+    Result<std::vector<Trigger>> find_triggers_named(std::string_view name);
+
+    /// One trigger; an unknown id is ErrorKind::not_found.
+    Result<Trigger> get_trigger(std::string_view id);
+
+    /// Creates `body` (its id and version are ignored); the tenant answers
+    /// 200 with the trigger at version 1. A create whose answer is lost, or
+    /// accepted but unreadable, is ErrorKind::outcome_unknown and is never
+    /// sent again: the caller looks the name up first.
+    Result<Trigger> create_trigger(const Trigger& body);
+
+    /// Replaces the trigger `body.id` with `body`, carrying `body.version`;
+    /// a stale version is ErrorKind::version_mismatch.
+    Result<Trigger> update_trigger(const Trigger& body);
+
+    Result<void> delete_trigger(std::string_view id);
+
+    /// The topics a trigger may listen to, following the cursor.
+    Result<std::vector<std::string>> trigger_topics();
 
     /// Abandons the requests in flight and ends every wait at once (SIGTERM);
     /// they, and every later call, return ErrorKind::cancelled. Final.

@@ -1,4 +1,5 @@
 #include "daemon/tenant/webhook_json.hpp"
+#include "daemon/tenant/json_members.hpp"
 
 #include <boost/json.hpp>
 
@@ -43,93 +44,11 @@ json::object webhook_to_json(const Webhook& w, WebhookJsonFields fields) {
     return o;
 }
 
-namespace {
-
-// Reads optional members of one JSON object, remembering the first member of
-// the wrong type so that the caller reports one precise error.
-class MemberReader {
-public:
-    MemberReader(const json::object& object, std::string prefix)
-        : object_(object), prefix_(std::move(prefix)) {}
-
-    void string(const char* key, std::string& out) {
-        if (const auto* v = find(key)) {
-            if (v->is_string())
-                out = std::string(v->get_string());
-            else
-                wrong(key, "a string");
-        }
-    }
-    void optional_string(const char* key, std::optional<std::string>& out) {
-        if (const auto* v = find(key)) {
-            if (v->is_string())
-                out = std::string(v->get_string());
-            else
-                wrong(key, "a string");
-        }
-    }
-    template <class Int> void integer(const char* key, Int& out) {
-        if (const auto* v = find(key)) {
-            if (v->is_int64())
-                out = static_cast<Int>(v->get_int64());
-            else if (v->is_uint64())
-                out = static_cast<Int>(v->get_uint64());
-            else
-                wrong(key, "an integer");
-        }
-    }
-    void boolean(const char* key, bool& out) {
-        if (const auto* v = find(key)) {
-            if (v->is_bool())
-                out = v->get_bool();
-            else
-                wrong(key, "a boolean");
-        }
-    }
-    const json::object* object(const char* key) {
-        const auto* v = find(key);
-        if (!v)
-            return nullptr;
-        if (!v->is_object()) {
-            wrong(key, "an object");
-            return nullptr;
-        }
-        return &v->get_object();
-    }
-    const json::array* array(const char* key) {
-        const auto* v = find(key);
-        if (!v)
-            return nullptr;
-        if (!v->is_array()) {
-            wrong(key, "an array");
-            return nullptr;
-        }
-        return &v->get_array();
-    }
-    void wrong(const std::string& key, const char* expected) {
-        if (error_.empty())
-            error_ = "webhook member '" + prefix_ + key + "' must be " + expected;
-    }
-    const std::string& error() const { return error_; }
-
-private:
-    const json::value* find(const char* key) const {
-        const auto* v = object_.if_contains(key);
-        return (v && !v->is_null()) ? v : nullptr;
-    }
-
-    const json::object& object_;
-    std::string prefix_;
-    std::string error_;
-};
-
-} // namespace
-
 Result<Webhook> webhook_from_json(const json::value& value) {
     if (!value.is_object())
         return make_error(ErrorKind::invalid_input, "a webhook must be a JSON object");
     Webhook w;
-    MemberReader r(value.get_object(), "");
+    JsonMembers r(value.get_object(), "webhook");
     r.string("id", w.id);
     r.integer("version", w.version);
     r.string("name", w.name);
@@ -143,37 +62,33 @@ Result<Webhook> webhook_from_json(const json::value& value) {
         }
     }
     r.string("endpointUrl", w.endpoint_url);
-    std::string nested_error;
     if (const auto* policy = r.object("retryPolicy")) {
-        MemberReader p(*policy, "retryPolicy.");
+        auto p = r.nested(*policy, "retryPolicy");
         p.string("retryInterval", w.retry_policy.retry_interval);
         p.integer("maxRetries", w.retry_policy.max_retries);
-        nested_error = p.error();
+        r.adopt(p);
     }
     r.string("payloadTemplate", w.payload_template);
     r.boolean("enabled", w.enabled);
-    r.optional_string("secret", w.secret);
+    r.string("secret", w.secret);
     if (const auto* health = r.object("health")) {
-        MemberReader h(*health, "health.");
+        auto h = r.nested(*health, "health");
         h.string("status", w.health.status);
         h.string("lastDeliveryAt", w.health.last_delivery_at);
         h.integer("consecutiveFailures", w.health.consecutive_failures);
-        if (nested_error.empty())
-            nested_error = h.error();
+        r.adopt(h);
     }
     r.string("dateCreated", w.date_created);
     r.string("dateModified", w.date_modified);
     if (const auto* by = r.object("modifiedBy")) {
-        MemberReader m(*by, "modifiedBy.");
+        auto m = r.nested(*by, "modifiedBy");
         m.string("id", w.modified_by_id);
-        if (nested_error.empty())
-            nested_error = m.error();
+        r.adopt(m);
     }
     r.string("selfUri", w.self_uri);
 
-    const std::string& error = r.error().empty() ? nested_error : r.error();
-    if (!error.empty())
-        return make_error(ErrorKind::invalid_input, error, ErrorContext{.webhook = w.name});
+    if (!r.error().empty())
+        return make_error(ErrorKind::invalid_input, r.error(), ErrorContext{.webhook = w.name});
     return w;
 }
 

@@ -36,6 +36,27 @@ TEST_CASE("409 and a 400 saying the version does not match are both version mism
     CHECK(api_error(answer(400, R"({"message":"bad name"})"), {}).kind == ErrorKind::tenant);
 }
 
+TEST_CASE("a 403 names the missing permissions from messageParams, else from the message, else the call's") {
+    const auto params = api_error(answer(403, R"({"message":"You are missing the following permission(s): [a:b:c]",
+        "code":"missing.permissions","messageParams":{"permissions":"[processautomation:trigger:view, processautomation:trigger:edit]"}})"),
+                                  {}, BodyQuoting::allowed, "processautomation:trigger:edit");
+    CHECK(params.kind == ErrorKind::tenant);
+    CHECK(params.message ==
+          "the OAuth client lacks the permissions processautomation:trigger:view, processautomation:trigger:edit");
+    const auto listed = api_error(answer(403, R"({"messageParams":{"permissions":["x:y:view","x:y:add"]}})"), {});
+    CHECK(listed.message == "the OAuth client lacks the permissions x:y:view, x:y:add");
+    const auto in_message =
+        api_error(answer(403, R"({"message":"You are missing the following permission(s): [processautomation:trigger:delete]"})"),
+                  {}, BodyQuoting::allowed, "processautomation:trigger:view");
+    CHECK(in_message.message == "the OAuth client lacks the permission processautomation:trigger:delete");
+    const auto unsaid = api_error(answer(403, R"({"message":"Forbidden"})"), {}, BodyQuoting::allowed,
+                                  "processautomation:trigger:add");
+    CHECK(unsaid.message ==
+          "the tenant refused the request; the OAuth client needs the permission processautomation:trigger:add: Forbidden");
+    const auto unknown = api_error(answer(403, R"({"message":"Forbidden"})"), {});
+    CHECK(unknown.message == "the tenant refused the request: Forbidden");
+}
+
 TEST_CASE("404 is not_found, also without a JSON body") {
     const auto error = api_error(answer(404, "Not Found"), {});
     CHECK(error.kind == ErrorKind::not_found);
@@ -50,6 +71,25 @@ TEST_CASE("malformed JSON is an error with context, never a crash") {
         CHECK(parsed.error().kind == ErrorKind::transport);
         CHECK(parsed.error().context.operation == "GET /api/v2/webhooks");
     }
+}
+
+TEST_CASE("trigger and topic pages of the wrong shape are errors, not crashes") {
+    const ErrorContext context;
+    for (const char* body : {"[]", R"({"entities": {}})", R"({"entities": [5]})", R"({"entities": [{"name": "no id"}]})",
+                             R"({"entities": [{"id": "t", "target": 1}]})", R"({"entities": [], "nextUri": 5})"}) {
+        INFO(std::string(body));
+        const auto page = read_trigger_page(json::parse(body), context);
+        REQUIRE_FALSE(page);
+        CHECK(page.error().kind == ErrorKind::transport);
+    }
+    for (const char* body : {"[]", R"({"entities": [{"id": "v2.x"}]})", R"({"entities": [1]})",
+                             R"({"entities": ["v2.x"], "nextUri": []})"}) {
+        INFO(std::string(body));
+        CHECK_FALSE(read_topic_page(json::parse(body), context));
+    }
+    const auto last = read_topic_page(json::parse(R"({"entities": ["v2.x"], "nextUri": null})"), context);
+    REQUIRE(last);
+    CHECK(last->next_uri.empty());
 }
 
 TEST_CASE("answers of the wrong shape are errors, not crashes") {

@@ -108,3 +108,51 @@ TEST_CASE("a tenant URL with credentials is refused without quoting them") {
     CHECK(read.error().message.find("must not carry credentials") != std::string::npos);
     CHECK(read.error().message.find("hunter2") == std::string::npos);
 }
+
+TEST_CASE("a nextUri path becomes the next target, query kept, in hookwarden's spelling") {
+    const HttpsEndpoint api{"api.mypurecloud.com", 443, ""};
+    const std::string list = "/api/v2/processautomation/triggers";
+    const auto relative = next_page_target("/api/v2/processAutomation/triggers?pageSize=200&after=ab%3D", list, api);
+    REQUIRE(relative);
+    CHECK(*relative == "/api/v2/processautomation/triggers?pageSize=200&after=ab%3D");
+    const auto absolute = next_page_target("https://API.mypurecloud.com:443/api/v2/processautomation/triggers?after=x",
+                                           list, api);
+    REQUIRE(absolute);
+    CHECK(*absolute == "/api/v2/processautomation/triggers?after=x");
+    const auto bare = next_page_target("/api/v2/processautomation/triggers", list, api);
+    REQUIRE(bare);
+    CHECK(*bare == list);
+}
+
+TEST_CASE("behind an API base with a path, a nextUri with or without that prefix is the same list") {
+    const HttpsEndpoint api{"proxy.example", 8443, "/genesys"};
+    const std::string list = "/api/v2/processautomation/triggers/topics";
+    for (const char* next : {"/api/v2/processautomation/triggers/topics?after=c", "/genesys/api/v2/processautomation/triggers/topics?after=c",
+                             "https://proxy.example:8443/genesys/api/v2/processautomation/triggers/topics?after=c"}) {
+        INFO(std::string(next));
+        const auto target = next_page_target(next, list, api);
+        REQUIRE(target);
+        CHECK(*target == list + "?after=c");
+    }
+    CHECK_FALSE(next_page_target("https://proxy.example:8443/api/v2/processautomation/triggers/topics?after=c", list, api));
+}
+
+TEST_CASE("a nextUri off the API host, to another list, or with odd parts is refused and credentials never quoted") {
+    const HttpsEndpoint api{"api.mypurecloud.com", 443, ""};
+    const std::string list = "/api/v2/processautomation/triggers";
+    for (const char* next : {"https://evil.example/api/v2/processautomation/triggers?after=x",
+                             "http://api.mypurecloud.com/api/v2/processautomation/triggers?after=x",
+                             "https://api.mypurecloud.com:444/api/v2/processautomation/triggers?after=x",
+                             "//evil.example/api/v2/processautomation/triggers?after=x",
+                             "/api/v2/processautomation/triggers/../../webhooks?after=x",
+                             "/api/v2/processautomation/triggers/topics?after=x",
+                             "/api/v2/processautomation/triggers?after=x#frag",
+                             "api/v2/processautomation/triggers?after=x",
+                             "https://user:pw@api.mypurecloud.com/api/v2/processautomation/triggers"}) {
+        INFO(std::string(next));
+        const auto target = next_page_target(next, list, api);
+        REQUIRE_FALSE(target);
+        CHECK(target.error().kind == ErrorKind::tenant);
+        CHECK(target.error().message.find("pw") == std::string::npos);
+    }
+}

@@ -1,8 +1,7 @@
 // The tenant client's retry, pacing, auth and paging rules against a
 // scripted tenant and a fake clock: every wait is measured, none is slept.
-#include "tests/daemon/tenant/client_fakes.hpp"
+#include "tests/daemon/tenant/scripted_tenant.hpp"
 #include "daemon/tenant/oauth_token.hpp"
-#include "daemon/tenant/tenant_http.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -19,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* secret = "very-secret-value";
+constexpr const char* secret = scripted_client_secret;
 
 std::string webhook_json(const std::string& id, const std::string& name = "hook") {
     return R"({"id":")" + id + R"(","name":")" + name +
@@ -34,68 +33,6 @@ std::string page_json(int first, int count, int page_number, int page_count) {
            R"(,"pageCount":)" + std::to_string(page_count) + "}";
 }
 
-// Answers token requests itself and hands API requests to `api`.
-ScriptedTransport::Script with_token(std::function<TransportResult(const HttpRequest&)> api) {
-    return [api = std::move(api)](const HttpRequest& r) -> TransportResult {
-        if (is_token_request(r))
-            return token_answer();
-        return api(r);
-    };
-}
-
-// Plays `results` in order for API requests, then repeats the last.
-ScriptedTransport::Script sequence(std::vector<TransportResult> results) {
-    auto shared = std::make_shared<std::vector<TransportResult>>(std::move(results));
-    auto next = std::make_shared<std::size_t>(0);
-    return with_token([shared, next](const HttpRequest&) {
-        const auto i = std::min(*next, shared->size() - 1);
-        ++*next;
-        return (*shared)[i];
-    });
-}
-
-TransportFailure lost(bool maybe_sent) {
-    return TransportFailure{ErrorKind::transport, "reading the answer of tenant.test:443 failed: Connection reset by peer",
-                            maybe_sent, false};
-}
-
-struct Client {
-    explicit Client(ScriptedTransport::Script script, std::function<void(TenantHttpOptions&)> tweak = {},
-                    RandomSource random = {}) {
-        TenantHttpOptions options;
-        options.api_base = "https://tenant.test";
-        options.token_url = "https://tenant.test/oauth/token";
-        options.client_id = "demo-client";
-        options.client_secret = secret;
-        options.requests_per_minute = 6000;
-        options.concurrency = 4;
-        options.log = [this](std::string_view line) {
-            std::lock_guard lock(log_mutex);
-            log.emplace_back(line);
-        };
-        if (tweak)
-            tweak(options);
-        if (!random) {
-            auto engine = std::make_shared<std::mt19937_64>(7);
-            random = [engine] { return (*engine)(); };
-        }
-        auto owned = std::make_unique<ScriptedTransport>(*clock, std::move(script));
-        transport = owned.get();
-        auto made = TenantHttp::create(std::move(options), std::move(owned), clock, std::move(random));
-        REQUIRE(made);
-        tenant = std::move(*made);
-    }
-
-    std::vector<SentRequest> api_requests() const { return transport->sent_to("/api/"); }
-    std::vector<SentRequest> token_requests() const { return transport->sent_to("/oauth/"); }
-
-    std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
-    ScriptedTransport* transport = nullptr;
-    std::unique_ptr<TenantHttp> tenant;
-    std::mutex log_mutex;
-    std::vector<std::string> log;
-};
-
 Webhook sample(const std::string& name = "hook") {
     Webhook w;
     w.name = name;
@@ -108,7 +45,7 @@ Webhook sample(const std::string& name = "hook") {
 } // namespace
 
 TEST_CASE("no request is sent before a 429's Retry-After has passed") {
-    Client c(sequence({answer(429, R"({"code":"too.many.requests.retry.after"})", {{"Retry-After", "7"}}),
+    ScriptedTenant c(sequence({answer(429, R"({"code":"too.many.requests.retry.after"})", {{"Retry-After", "7"}}),
                        answer(200, webhook_json("a"))}));
     auto got = c.tenant->get_webhook("a");
     REQUIRE(got);
@@ -120,7 +57,7 @@ TEST_CASE("no request is sent before a 429's Retry-After has passed") {
 
 TEST_CASE("a 429 pauses the whole client, not just the call that got it") {
     std::atomic<int> calls{0};
-    Client c(with_token([&](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([&](const HttpRequest& r) -> TransportResult {
         if (r.target.ends_with("/a") && calls++ == 0)
             return answer(429, "{}", {{"Retry-After", "5"}});
         return answer(200, webhook_json("x"));
@@ -174,7 +111,7 @@ TEST_CASE("a 429 with an HTTP-date Retry-After waits until that date") {
                       static_cast<long>(hms.seconds().count()));
         return std::string(buffer);
     }();
-    Client c(sequence({answer(429, "{}", {{"Retry-After", date}}), answer(200, webhook_json("a"))}));
+    ScriptedTenant c(sequence({answer(429, "{}", {{"Retry-After", date}}), answer(200, webhook_json("a"))}));
     REQUIRE(c.tenant->get_webhook("a"));
     const auto sent = c.api_requests();
     REQUIRE(sent.size() == 2);
@@ -183,7 +120,7 @@ TEST_CASE("a 429 with an HTTP-date Retry-After waits until that date") {
 }
 
 TEST_CASE("a 429 without Retry-After waits 3 seconds") {
-    Client c(sequence({answer(429, "{}"), answer(200, webhook_json("a"))}));
+    ScriptedTenant c(sequence({answer(429, "{}"), answer(200, webhook_json("a"))}));
     REQUIRE(c.tenant->get_webhook("a"));
     const auto sent = c.api_requests();
     REQUIRE(sent.size() == 2);
@@ -192,7 +129,7 @@ TEST_CASE("a 429 without Retry-After waits 3 seconds") {
 }
 
 TEST_CASE("a 429 demanding more than 180 seconds fails the call at once as rate_limited") {
-    Client c(sequence({answer(429, R"({"code":"too.many.requests.retry.after","message":"Retry the request in [600] seconds"})",
+    ScriptedTenant c(sequence({answer(429, R"({"code":"too.many.requests.retry.after","message":"Retry the request in [600] seconds"})",
                               {{"Retry-After", "600"}, {"inin-correlation-id", "corr-1"}})}));
     auto got = c.tenant->list_webhooks();
     REQUIRE_FALSE(got);
@@ -214,7 +151,7 @@ TEST_CASE("a 429 or 503 with a huge Retry-After gives up at once instead of rese
                              "Fri, 31 Dec 9999 23:59:59 GMT"}) {
         const std::string retry_after = huge;
         CAPTURE(retry_after);
-        Client limited(sequence({answer(429, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
+        ScriptedTenant limited(sequence({answer(429, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
         auto got = limited.tenant->get_webhook("a");
         REQUIRE_FALSE(got);
         CHECK(got.error().kind == ErrorKind::rate_limited);
@@ -224,7 +161,7 @@ TEST_CASE("a 429 or 503 with a huge Retry-After gives up at once instead of rese
 
         // A 503's Retry-After is a floor for the backoff: beyond the retry
         // budget, so no second send.
-        Client busy(sequence({answer(503, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
+        ScriptedTenant busy(sequence({answer(503, "{}", {{"Retry-After", huge}}), answer(200, webhook_json("a"))}));
         CHECK_FALSE(busy.tenant->get_webhook("a"));
         CHECK(busy.api_requests().size() == 1);
         CHECK(busy.clock->elapsed() < 1s);
@@ -232,7 +169,7 @@ TEST_CASE("a 429 or 503 with a huge Retry-After gives up at once instead of rese
 }
 
 TEST_CASE("a create answered 429 is sent again: the tenant did not process it") {
-    Client c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(201, webhook_json("new"))}));
+    ScriptedTenant c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(201, webhook_json("new"))}));
     auto created = c.tenant->create_webhook(sample());
     REQUIRE(created);
     CHECK(created->id == "new");
@@ -240,7 +177,7 @@ TEST_CASE("a create answered 429 is sent again: the tenant did not process it") 
 }
 
 TEST_CASE("a create whose answer is lost is never sent again: outcome unknown") {
-    Client c(sequence({lost(true), answer(201, webhook_json("dup"))}));
+    ScriptedTenant c(sequence({lost(true), answer(201, webhook_json("dup"))}));
     auto created = c.tenant->create_webhook(sample("monitor"));
     REQUIRE_FALSE(created);
     CHECK(created.error().kind == ErrorKind::outcome_unknown);
@@ -251,7 +188,7 @@ TEST_CASE("a create whose answer is lost is never sent again: outcome unknown") 
 
 TEST_CASE("a create answered with a 5xx is never sent again: outcome unknown") {
     for (int status : {500, 502, 503, 504}) {
-        Client c(sequence({answer(status, R"({"message":"upstream"})"), answer(201, webhook_json("dup"))}));
+        ScriptedTenant c(sequence({answer(status, R"({"message":"upstream"})"), answer(201, webhook_json("dup"))}));
         auto created = c.tenant->create_webhook(sample());
         REQUIRE_FALSE(created);
         CHECK(created.error().kind == ErrorKind::outcome_unknown);
@@ -261,7 +198,7 @@ TEST_CASE("a create answered with a 5xx is never sent again: outcome unknown") {
 }
 
 TEST_CASE("a create that never reached the tenant is retried") {
-    Client c(sequence({lost(false), answer(201, webhook_json("new"))}));
+    ScriptedTenant c(sequence({lost(false), answer(201, webhook_json("new"))}));
     auto created = c.tenant->create_webhook(sample());
     REQUIRE(created);
     CHECK(c.api_requests().size() == 2);
@@ -269,14 +206,14 @@ TEST_CASE("a create that never reached the tenant is retried") {
 }
 
 TEST_CASE("a create accepted with an unreadable answer is outcome unknown") {
-    Client c(sequence({answer(201, "<html>created</html>")}));
+    ScriptedTenant c(sequence({answer(201, "<html>created</html>")}));
     auto created = c.tenant->create_webhook(sample());
     REQUIRE_FALSE(created);
     CHECK(created.error().kind == ErrorKind::outcome_unknown);
 }
 
 TEST_CASE("idempotent calls retry 502, 503, 504 and lost answers with full-jitter backoff") {
-    Client c(sequence({answer(502, "{}"), answer(503, "{}"), lost(true), answer(504, "{}"),
+    ScriptedTenant c(sequence({answer(502, "{}"), answer(503, "{}"), lost(true), answer(504, "{}"),
                        answer(200, webhook_json("a"))}));
     REQUIRE(c.tenant->get_webhook("a"));
     const auto sent = c.api_requests();
@@ -289,7 +226,7 @@ TEST_CASE("idempotent calls retry 502, 503, 504 and lost answers with full-jitte
 }
 
 TEST_CASE("every answer is counted by status class, transport failures apart and 429s in both") {
-    Client c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(503, "{}"), lost(true),
+    ScriptedTenant c(sequence({answer(429, "{}", {{"Retry-After", "1"}}), answer(503, "{}"), lost(true),
                        answer(200, webhook_json("a")), answer(404, R"({"message":"no"})")}));
     REQUIRE(c.tenant->get_webhook("a"));
     CHECK_FALSE(c.tenant->get_webhook("b"));
@@ -306,7 +243,7 @@ TEST_CASE("every answer is counted by status class, transport failures apart and
 }
 
 TEST_CASE("PUT, DELETE and search are retried like reads") {
-    Client c(sequence({answer(503, "{}"), answer(200, webhook_json("a")), answer(503, "{}"), answer(204, ""),
+    ScriptedTenant c(sequence({answer(503, "{}"), answer(200, webhook_json("a")), answer(503, "{}"), answer(204, ""),
                        answer(503, "{}"), answer(200, R"({"entities":[]})")}));
     auto w = sample();
     w.id = "a";
@@ -319,14 +256,14 @@ TEST_CASE("PUT, DELETE and search are retried like reads") {
 
 TEST_CASE("501, 500 and 4xx answers are never retried") {
     for (int status : {400, 403, 404, 422, 500, 501}) {
-        Client c(sequence({answer(status, R"({"message":"no"})"), answer(200, webhook_json("a"))}));
+        ScriptedTenant c(sequence({answer(status, R"({"message":"no"})"), answer(200, webhook_json("a"))}));
         CHECK_FALSE(c.tenant->get_webhook("a"));
         CHECK(c.api_requests().size() == 1);
     }
 }
 
 TEST_CASE("transient retries stop after max_attempts sends, with the attempts in the error") {
-    Client c(sequence({answer(503, R"({"message":"busy","code":"service.unavailable"})")}));
+    ScriptedTenant c(sequence({answer(503, R"({"message":"busy","code":"service.unavailable"})")}));
     auto got = c.tenant->get_webhook("a");
     REQUIRE_FALSE(got);
     CHECK(got.error().kind == ErrorKind::tenant);
@@ -337,7 +274,7 @@ TEST_CASE("transient retries stop after max_attempts sends, with the attempts in
 }
 
 TEST_CASE("no retry starts after the retry time budget") {
-    Client c(sequence({answer(503, "{}")}),
+    ScriptedTenant c(sequence({answer(503, "{}")}),
              [](TenantHttpOptions& o) {
                  o.backoff_base = 10s;
                  o.max_retry_time = 5s;
@@ -348,7 +285,7 @@ TEST_CASE("no retry starts after the retry time budget") {
 }
 
 TEST_CASE("a certificate the client rejects is not retried") {
-    Client c(sequence({TransportResult(TransportFailure{ErrorKind::transport,
+    ScriptedTenant c(sequence({TransportResult(TransportFailure{ErrorKind::transport,
                                                         "the TLS certificate of tenant.test:443 was rejected: hostname mismatch",
                                                         false, true})}));
     auto got = c.tenant->list_webhooks();
@@ -361,7 +298,7 @@ TEST_CASE("a certificate the client rejects is not retried") {
 TEST_CASE("a 401 on an API call refreshes the token once and retries once") {
     std::atomic<int> tokens{0};
     std::atomic<int> calls{0};
-    Client c([&](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c([&](const HttpRequest& r) -> TransportResult {
         if (is_token_request(r))
             return token_answer("token-" + std::to_string(++tokens));
         if (calls++ == 0)
@@ -378,7 +315,7 @@ TEST_CASE("a 401 on an API call refreshes the token once and retries once") {
 
 TEST_CASE("a second 401 after the refresh is unauthorized, with no third try") {
     std::atomic<int> tokens{0};
-    Client c([&](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c([&](const HttpRequest& r) -> TransportResult {
         if (is_token_request(r))
             return token_answer("token-" + std::to_string(++tokens));
         return answer(401, R"({"message":"no scope"})");
@@ -391,7 +328,7 @@ TEST_CASE("a second 401 after the refresh is unauthorized, with no third try") {
 }
 
 TEST_CASE("refused credentials are unauthorized, name the client id and never show the secret") {
-    Client c([&](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c([&](const HttpRequest& r) -> TransportResult {
         if (is_token_request(r)) {
             CHECK(find_header(r.headers, "Authorization") == basic_authorization("demo-client", secret));
             CHECK(r.body == "grant_type=client_credentials");
@@ -409,7 +346,7 @@ TEST_CASE("refused credentials are unauthorized, name the client id and never sh
 }
 
 TEST_CASE("one token serves many calls, and neither the secret nor the token is ever logged") {
-    Client c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, webhook_json("a")); }));
+    ScriptedTenant c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, webhook_json("a")); }));
     for (int i = 0; i < 20; ++i)
         REQUIRE(c.tenant->get_webhook("a"));
     CHECK(c.token_requests().size() == 1);
@@ -422,7 +359,7 @@ TEST_CASE("one token serves many calls, and neither the secret nor the token is 
 }
 
 TEST_CASE("steady work is paced to requests_per_minute") {
-    Client c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, webhook_json("a")); }),
+    ScriptedTenant c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, webhook_json("a")); }),
              [](TenantHttpOptions& o) { o.requests_per_minute = 60; });
     for (int i = 0; i < 31; ++i)
         REQUIRE(c.tenant->get_webhook("a"));
@@ -432,7 +369,7 @@ TEST_CASE("steady work is paced to requests_per_minute") {
 }
 
 TEST_CASE("the tenant's rate-limit headers hold requests back until its window resets") {
-    Client c(with_token([](const HttpRequest&) -> TransportResult {
+    ScriptedTenant c(with_token([](const HttpRequest&) -> TransportResult {
         return answer(200, webhook_json("a"),
                       {{"inin-ratelimit-count", "300"}, {"inin-ratelimit-allowed", "300"}, {"inin-ratelimit-reset", "20"}});
     }));
@@ -471,7 +408,7 @@ TEST_CASE("cancel ends a Retry-After pause at once") {
 }
 
 TEST_CASE("the list asks for pages of 100 and walks every page") {
-    Client c(with_token([](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([](const HttpRequest& r) -> TransportResult {
         const auto page = r.target.substr(r.target.find("pageNumber=") + 11);
         const int n = std::stoi(page);
         return answer(200, page_json((n - 1) * 100, n < 3 ? 100 : 50, n, 3));
@@ -488,7 +425,7 @@ TEST_CASE("the list asks for pages of 100 and walks every page") {
 }
 
 TEST_CASE("a list that repeats the same page forever is an error, not a loop") {
-    Client c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, page_json(0, 100, 1, 1000000)); }));
+    ScriptedTenant c(with_token([](const HttpRequest&) -> TransportResult { return answer(200, page_json(0, 100, 1, 1000000)); }));
     auto all = c.tenant->list_webhooks();
     REQUIRE_FALSE(all);
     CHECK(all.error().message.find("no progress") != std::string::npos);
@@ -497,7 +434,7 @@ TEST_CASE("a list that repeats the same page forever is an error, not a loop") {
 
 TEST_CASE("a list that never ends is cut at max_pages") {
     std::atomic<int> next{0};
-    Client c(with_token([&](const HttpRequest&) -> TransportResult {
+    ScriptedTenant c(with_token([&](const HttpRequest&) -> TransportResult {
                  const int n = next++;
                  return answer(200, page_json(n * 100, 100, n + 1, 1000000));
              }),
@@ -510,7 +447,7 @@ TEST_CASE("a list that never ends is cut at max_pages") {
 
 TEST_CASE("a list without pageCount follows nextUri until it is gone") {
     std::atomic<int> next{0};
-    Client c(with_token([&](const HttpRequest&) -> TransportResult {
+    ScriptedTenant c(with_token([&](const HttpRequest&) -> TransportResult {
         const int n = next++;
         auto body = json::parse(page_json(n * 100, n < 2 ? 100 : 3, n + 1, 0)).as_object();
         body.erase("pageCount");
@@ -525,7 +462,7 @@ TEST_CASE("a list without pageCount follows nextUri until it is gone") {
 
 TEST_CASE("the audit trail follows nextPageToken and refuses a repeated token") {
     std::atomic<int> next{0};
-    Client c(with_token([&](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([&](const HttpRequest& r) -> TransportResult {
         const auto body = json::parse(r.body).as_object();
         const int n = next++;
         if (n == 0)
@@ -541,7 +478,7 @@ TEST_CASE("the audit trail follows nextPageToken and refuses a repeated token") 
     REQUIRE(entries->size() == 3);
     CHECK((*entries)[2].id == "e2");
 
-    Client looping(with_token([](const HttpRequest&) -> TransportResult {
+    ScriptedTenant looping(with_token([](const HttpRequest&) -> TransportResult {
         return answer(200, R"({"entities":[{"id":"e","action":"update","entityId":"w"}],"nextPageToken":"same"})");
     }));
     auto stuck = looping.tenant->audit_entries({});
@@ -555,7 +492,7 @@ TEST_CASE("analytics are asked in batches of at most 100 ids and every id is ans
     for (int i = 0; i < 250; ++i)
         ids.push_back("w" + std::to_string(i));
     ids.push_back("w0"); // a duplicate is asked once
-    Client c(with_token([](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([](const HttpRequest& r) -> TransportResult {
         const auto body = json::parse(r.body).as_object();
         const auto& first = body.at("entities").as_array().at(0).at("id").as_string();
         // Only the first id of each batch has data; the others are absent or empty.
@@ -579,7 +516,7 @@ TEST_CASE("analytics are asked in batches of at most 100 ids and every id is ans
 }
 
 TEST_CASE("search keeps exact name matches only") {
-    Client c(with_token([](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([](const HttpRequest& r) -> TransportResult {
         CHECK(json::parse(r.body) == json::parse(R"({"query":{"name":"monitor"}})"));
         return answer(200, R"({"entities":[)" + webhook_json("1", "monitor") + "," + webhook_json("2", "monitor-2") + "]}");
     }));
@@ -590,7 +527,7 @@ TEST_CASE("search keeps exact name matches only") {
 }
 
 TEST_CASE("an update sends the version it read and a stale one is a version mismatch") {
-    Client c(with_token([](const HttpRequest& r) -> TransportResult {
+    ScriptedTenant c(with_token([](const HttpRequest& r) -> TransportResult {
         CHECK(r.method == "PUT");
         CHECK(r.target == "/api/v2/webhooks/abc%2Fdef");
         CHECK(json::parse(r.body).at("version") == 3);
@@ -610,7 +547,7 @@ TEST_CASE("an update sends the version it read and a stale one is a version mism
 TEST_CASE("errors about answers to a create or update that sent a secret never quote the answer") {
     // A tenant may echo the secret (SPEC §5), under any name.
     const std::string echo = std::string(R"({"errors":[{"rejectedValue":")") + secret + R"("}]})";
-    Client refused(sequence({answer(400, echo)}));
+    ScriptedTenant refused(sequence({answer(400, echo)}));
     auto created = refused.tenant->create_webhook(sample());
     REQUIRE_FALSE(created);
     CHECK(created.error().kind == ErrorKind::tenant);
@@ -623,7 +560,7 @@ TEST_CASE("errors about answers to a create or update that sent a secret never q
     CHECK(updated.error().describe().find(secret) == std::string::npos);
 
     // Accepted, with an answer cut short: malformed, and still not quoted.
-    Client cut(sequence({answer(200, R"({"id":"a","value":")" + std::string(secret))}));
+    ScriptedTenant cut(sequence({answer(200, R"({"id":"a","value":")" + std::string(secret))}));
     auto garbled = cut.tenant->update_webhook(w);
     REQUIRE_FALSE(garbled);
     CHECK(garbled.error().message.find("malformed") != std::string::npos);
