@@ -1,7 +1,10 @@
 #include "tests/emulator/emulator_answers.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
 
 namespace hookwarden::emulator {
 namespace json = boost::json;
@@ -57,14 +60,82 @@ std::string genesys_code(int status) {
     }
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool has_media_type(const HttpRequest& request, std::string_view media_type) {
+    std::string_view type = request.header("Content-Type");
+    type = type.substr(0, type.find(';'));
+    const auto first = type.find_first_not_of(" \t");
+    if (first == std::string_view::npos)
+        return false;
+    return iequals(type.substr(first, type.find_last_not_of(" \t") + 1 - first), media_type);
+}
+
+std::string described_media_type(const HttpRequest& request) {
+    const std::string_view type = request.header("Content-Type");
+    return type.empty() ? std::string("no Content-Type") : "Content-Type '" + std::string(type) + "'";
+}
+
+json::object error_body(const Call& call, int status, std::string_view code, std::string message,
+                        json::array details) {
+    return {{"message", message},
+            {"code", code},
+            {"status", status},
+            {"contextId", call.correlation_id},
+            {"details", std::move(details)},
+            {"errors", json::array()}};
+}
+
 HttpResponse error_answer(const Call& call, int status, std::string_view code, std::string message,
                           json::array details) {
-    return json_answer(status, {{"message", message},
-                                {"code", code},
-                                {"status", status},
-                                {"contextId", call.correlation_id},
-                                {"details", std::move(details)},
-                                {"errors", json::array()}});
+    return json_answer(status, error_body(call, status, code, std::move(message), std::move(details)));
+}
+
+HttpResponse bad_field(const Call& call, std::string field, std::string message) {
+    json::array details{{{"fieldName", field}, {"errorCode", "invalid.value"}}};
+    return error_answer(call, 400, "bad.request", std::move(message), std::move(details));
+}
+
+HttpResponse invalid_body_answer(const Call& call, std::string_view what,
+                                 const std::vector<FieldProblem>& problems) {
+    json::array details;
+    std::string message;
+    for (const auto& p : problems) {
+        details.push_back(
+            {{"fieldName", p.field}, {"errorCode", p.error_code}, {"message", p.message}});
+        message += (message.empty() ? "" : "; ") + p.message;
+    }
+    return error_answer(call, 400, "bad.request",
+                        "The " + std::string(what) + " is not valid: " + message,
+                        std::move(details));
+}
+
+std::optional<HttpResponse> refuse_unless_json(const Call& call) {
+    constexpr std::string_view kJsonMediaType = "application/json";
+    if (has_media_type(call.request, kJsonMediaType))
+        return std::nullopt;
+    return error_answer(call, 415, genesys_code(415),
+                        call.request.method + " " + call.path + " takes " +
+                            std::string(kJsonMediaType) + ", not " +
+                            described_media_type(call.request));
+}
+
+std::optional<int> positive_parameter(const Call& call, const std::string& key, int fallback,
+                                      int max) {
+    const auto it = call.query.find(key);
+    if (it == call.query.end())
+        return fallback;
+    int value = 0;
+    const auto& text = it->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+        return std::nullopt;
+    return value;
 }
 
 HttpResponse error_answer(const Call& call, const Error& error) {

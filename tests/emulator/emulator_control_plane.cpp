@@ -7,7 +7,9 @@
 #include "daemon/tenant/webhook_json.hpp"
 
 #include "tests/emulator/emulator_delivery_queue.hpp"
+#include "tests/emulator/emulator_trigger_validation.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace hookwarden::emulator {
@@ -16,6 +18,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kWebhooksPrefix = "/_emulator/webhooks/";
+constexpr std::string_view kTriggersPrefix = "/_emulator/triggers/";
 constexpr std::int64_t kMaxEventsAtOnce = 100'000;
 
 json::object settings_json(const Settings& s) {
@@ -314,6 +317,186 @@ HttpResponse fire_events(DeliveryQueue& deliveries, const Call& call) {
     return json_answer(202, {{"queued", deliveries.fire(firing)}});
 }
 
+// --- Triggers, their topics, the client's permissions ---------------------------
+
+HttpResponse list_triggers(Tenant& tenant) {
+    json::array triggers;
+    for (auto& t : tenant.triggers())
+        triggers.push_back(std::move(t.body));
+    return json_answer(200, {{"triggers", std::move(triggers)}});
+}
+
+/// The 400 answer for a trigger with shape problems (values out of range
+/// are let through: the UI stands for whatever the tenant already holds).
+std::optional<HttpResponse> refuse_misshapen_trigger(const Call& call, const json::value& trigger) {
+    auto problems = validate_trigger_body(trigger, nullptr);
+    std::erase_if(problems, [](const FieldProblem& p) { return !is_shape_problem(p); });
+    if (problems.empty())
+        return std::nullopt;
+    return invalid_body_answer(call, "trigger", problems);
+}
+
+HttpResponse insert_trigger(Tenant& tenant, const Call& call) {
+    const auto body = parse_body(call);
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto refused = refuse_misshapen_trigger(call, *body))
+        return std::move(*refused);
+    json::object trigger = trigger_from_body(body->get_object());
+    if (const auto* id = body->get_object().if_contains("id"); id && id->is_string())
+        trigger["id"] = *id;
+    const auto created = tenant.create_trigger(std::move(trigger));
+    if (!created)
+        return error_answer(call, created.error());
+    return json_answer(201, *created);
+}
+
+HttpResponse drift_trigger(Tenant& tenant, const Call& call, std::string_view id) {
+    auto patch = object_body(call, "a drift");
+    if (!patch)
+        return error_answer(call, patch.error());
+    if (auto known = only_known_members(*patch,
+                                        {"name", "topicName", "target", "matchCriteria", "enabled",
+                                         "eventTTLSeconds", "delayBySeconds", "description"},
+                                        "a trigger drift (only client-writable fields drift)");
+        !known)
+        return error_answer(call, known.error());
+    for (const auto& [key, value] : *patch)
+        if (value.is_null() && (key == "name" || key == "topicName" || key == "target" ||
+                                key == "enabled"))
+            return error_answer(call, 400, "bad.request",
+                                std::string(key) +
+                                    " cannot be null in a drift (only matchCriteria, "
+                                    "eventTTLSeconds, delayBySeconds and description can be "
+                                    "removed)");
+
+    std::optional<HttpResponse> refused;
+    const auto drifted = tenant.modify_trigger(id, [&](json::object& draft) -> Result<void> {
+        for (const auto& [key, value] : *patch) {
+            if (key == "target" && value.is_object() && draft["target"].is_object()) {
+                for (const auto& [inner, inner_value] : value.get_object())
+                    draft["target"].get_object()[inner] = inner_value;
+            } else if (value.is_null()) {
+                draft.erase(key);
+            } else {
+                draft[key] = value;
+            }
+        }
+        refused = refuse_misshapen_trigger(call, draft);
+        if (refused)
+            return make_error(ErrorKind::invalid_input, "the drifted trigger is misshapen");
+        draft = trigger_from_body(draft);
+        return {};
+    });
+    if (refused)
+        return std::move(*refused);
+    if (!drifted)
+        return error_answer(call, drifted.error());
+    return json_answer(200, *drifted);
+}
+
+json::array json_strings(const std::vector<std::string>& items) {
+    json::array list;
+    for (const auto& item : items)
+        list.emplace_back(item);
+    return list;
+}
+
+json::object topics_json(const std::vector<std::string>& topics) {
+    return {{"topics", json_strings(topics)}};
+}
+
+HttpResponse set_topics(Tenant& tenant, const Call& call) {
+    auto body = object_body(call, "the topics");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(*body, {"topics"}, "the topics body"); !known)
+        return error_answer(call, known.error());
+    const auto* list = body->if_contains("topics");
+    if (!list || !list->is_array())
+        return error_answer(call, 400, "bad.request", "topics must be an array of topic names");
+    std::vector<std::string> topics;
+    for (const auto& t : list->get_array()) {
+        if (!t.is_string())
+            return error_answer(call, 400, "bad.request", "every topic must be a string");
+        topics.emplace_back(t.get_string());
+    }
+    if (auto set = tenant.set_trigger_topics(std::move(topics)); !set)
+        return error_answer(call, set.error());
+    return json_answer(200, topics_json(tenant.trigger_topics()));
+}
+
+json::object permissions_json(const Tenant& tenant) {
+    return {{"denied", json_strings(tenant.denied_permissions())}};
+}
+
+HttpResponse change_permissions(Tenant& tenant, const Call& call) {
+    auto body = object_body(call, "a permission change");
+    if (!body)
+        return error_answer(call, body.error());
+    if (auto known = only_known_members(*body, {"deny", "allow"}, "a permission change"); !known)
+        return error_answer(call, known.error());
+    // Every name is checked before any changes, so that a typo changes nothing.
+    std::vector<std::pair<std::string, bool>> changes;
+    for (const auto key : {"deny", "allow"}) {
+        const auto* list = body->if_contains(key);
+        if (!list)
+            continue;
+        if (!list->is_array())
+            return error_answer(call, 400, "bad.request",
+                                std::string(key) + " must be an array of permission names");
+        for (const auto& p : list->get_array()) {
+            const auto& known = trigger_permissions();
+            if (!p.is_string() ||
+                std::find(known.begin(), known.end(), std::string_view(p.get_string())) ==
+                    known.end())
+                return error_answer(call, 400, "bad.request",
+                                    json::serialize(p) +
+                                        " is not a permission the emulator checks "
+                                        "(processautomation:trigger:view, :add, :edit or :delete)");
+            changes.emplace_back(p.get_string(), std::string_view(key) == "allow");
+        }
+    }
+    for (const auto& [permission, granted] : changes)
+        if (auto changed = tenant.grant_permission(permission, granted); !changed)
+            return error_answer(call, changed.error());
+    return json_answer(200, permissions_json(tenant));
+}
+
+HttpResponse serve_trigger_control(Tenant& tenant, const Call& call) {
+    const std::string& method = call.request.method;
+    const std::string& path = call.path;
+    const auto not_allowed = [&] {
+        return error_answer(call, 405, "method.not.allowed", method + " is not allowed on " + path);
+    };
+    if (path == "/_emulator/triggers") {
+        if (method == "GET")
+            return list_triggers(tenant);
+        return method == "POST" ? insert_trigger(tenant, call) : not_allowed();
+    }
+    if (path == "/_emulator/trigger-topics") {
+        if (method == "GET")
+            return json_answer(200, topics_json(tenant.trigger_topics()));
+        return method == "PUT" ? set_topics(tenant, call) : not_allowed();
+    }
+    if (path == "/_emulator/permissions") {
+        if (method == "GET")
+            return json_answer(200, permissions_json(tenant));
+        return method == "POST" ? change_permissions(tenant, call) : not_allowed();
+    }
+    const std::string_view id = std::string_view(path).substr(kTriggersPrefix.size());
+    if (id.empty() || id.find('/') != std::string_view::npos)
+        return error_answer(call, 404, "not.found",
+                            "The emulator control plane has nothing at " + path);
+    if (method == "PATCH")
+        return drift_trigger(tenant, call, id);
+    if (method != "DELETE")
+        return not_allowed();
+    if (auto removed = tenant.remove_trigger(id); !removed)
+        return error_answer(call, removed.error());
+    return empty_answer(204);
+}
+
 json::object counts_json(const DeliveryCounts& c) {
     return {{"succeeded", c.succeeded}, {"failed", c.failed}, {"attempts", c.attempts}};
 }
@@ -384,6 +567,9 @@ HttpResponse serve_control_plane(Tenant& tenant, DeliveryQueue* deliveries, cons
                                 "This emulator was built without a delivery queue");
         return events ? fire_events(*deliveries, call) : delivery_stats(*deliveries);
     }
+    if (path == "/_emulator/triggers" || path == "/_emulator/trigger-topics" ||
+        path == "/_emulator/permissions" || path.starts_with(kTriggersPrefix))
+        return serve_trigger_control(tenant, call);
     if (path == "/_emulator/webhooks")
         return method == "POST" ? insert_webhook(tenant, call) : not_allowed();
     if (path.starts_with(kWebhooksPrefix)) {

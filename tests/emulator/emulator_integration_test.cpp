@@ -344,6 +344,52 @@ TEST_CASE("the control plane helpers drive drift, deliveries and reset end to en
     CHECK(control.api("GET", "/api/v2/webhooks")->status == 200); // a new token after reset
 }
 
+TEST_CASE("the trigger helpers insert, drift, list, delete, set topics and withdraw permissions") {
+    EmulatorProcess emulator({"--quiet"});
+    EmulatorControl control(emulator);
+    const json::object ui{{"name", "made in the UI"},
+                          {"topicName", "v2.users.{id}.presence"},
+                          {"target", {{"type", "Workflow"}, {"id", "wf-1"}}},
+                          {"enabled", true}};
+    const std::string id = control.insert_trigger(ui);
+    const std::string one = "/api/v2/processautomation/triggers/" + id;
+    auto read = control.api("GET", one);
+    REQUIRE(read);
+    CHECK(read->status == 200);
+    CHECK(read->json().at("version").as_int64() == 1);
+
+    const auto drifted = control.drift_trigger(
+        id, {{"topicName", "v2.routing.queues.{id}.members"}, {"eventTTLSeconds", 30}});
+    CHECK(drifted.at("version").as_int64() == 2);
+    CHECK(drifted.at("topicName") == "v2.routing.queues.{id}.members");
+    REQUIRE(control.triggers().size() == 1);
+    CHECK(control.triggers()[0] == drifted);
+    CHECK(control.trigger_names() == std::vector<std::string>{"made in the UI"});
+
+    control.set_trigger_topics({"v2.users.{id}.presence"});
+    auto topics = control.api("GET", "/api/v2/processautomation/triggers/topics");
+    REQUIRE(topics);
+    CHECK(topics->json().at("entities") == json::array{"v2.users.{id}.presence"});
+
+    control.deny_permission("processautomation:trigger:view");
+    auto denied = control.api("GET", "/api/v2/processautomation/triggers?pageSize=200");
+    REQUIRE(denied);
+    CHECK(denied->status == 403);
+    CHECK(denied->json().at("code") == "missing.permissions");
+    control.allow_permission("processautomation:trigger:view");
+    CHECK(control.api("GET", "/api/v2/processautomation/triggers?pageSize=200")->status == 200);
+    CHECK_THROWS_AS(control.deny_permission("processautomation:trigger:typo"), ErrorException);
+
+    control.add_fault({.method = "DELETE", .path = "^/api/v2/processautomation/triggers/", .status = 502});
+    CHECK(control.api("DELETE", one)->status == 502);
+    CHECK(control.request_count("DELETE /api/v2/processautomation/triggers/{id}") == 1);
+
+    control.delete_trigger_as_ui(id);
+    CHECK(control.triggers().empty());
+    CHECK(control.api("GET", one)->status == 404);
+    CHECK_THROWS_AS(control.drift_trigger(id, {{"enabled", false}}), ErrorException);
+}
+
 TEST_CASE("ScratchDir makes a private directory and removes its whole tree") {
     std::filesystem::path kept;
     {

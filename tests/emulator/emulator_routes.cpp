@@ -27,7 +27,6 @@ constexpr std::string_view kAnalyticsQuery = "/api/v2/analytics/webhooks/summary
 constexpr std::string_view kAuditQuery = "/api/v2/auditlogs/query";
 constexpr std::string_view kTokenPath = "/oauth/token";
 constexpr std::string_view kControlPrefix = "/_emulator/";
-constexpr std::string_view kJsonMediaType = "application/json";
 constexpr std::string_view kFormMediaType = "application/x-www-form-urlencoded";
 
 constexpr int kDefaultPageSize = 25;
@@ -35,35 +34,11 @@ constexpr int kMaxPageSize = 100;
 constexpr std::size_t kMaxAnalyticsEntities = 100;
 constexpr int kMaxAuditPageSize = 500;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 std::string_view find_header(const HeaderList& headers, std::string_view name) {
     for (const auto& [key, value] : headers)
         if (iequals(key, name))
             return value;
     return {};
-}
-
-/// Whether the request's Content-Type is `media_type`, parameters such as
-/// "; charset=utf-8" aside.
-bool has_media_type(const HttpRequest& request, std::string_view media_type) {
-    std::string_view type = request.header("Content-Type");
-    type = type.substr(0, type.find(';'));
-    const auto first = type.find_first_not_of(" \t");
-    if (first == std::string_view::npos)
-        return false;
-    return iequals(type.substr(first, type.find_last_not_of(" \t") + 1 - first), media_type);
-}
-
-/// How a refused request's Content-Type is named in the message.
-std::string described_media_type(const HttpRequest& request) {
-    const std::string_view type = request.header("Content-Type");
-    return type.empty() ? std::string("no Content-Type") : "Content-Type '" + std::string(type) + "'";
 }
 
 /// The id in `/api/v2/webhooks/{id}`, or empty when `path` is not that shape.
@@ -203,20 +178,6 @@ HttpResponse serve_token(Tenant& tenant, const Call& call) {
 
 // --- Webhooks --------------------------------------------------------------
 
-/// A positive integer query parameter, or the default when absent.
-std::optional<int> positive_parameter(const Call& call, const std::string& key, int fallback,
-                                      int max) {
-    const auto it = call.query.find(key);
-    if (it == call.query.end())
-        return fallback;
-    int value = 0;
-    const auto& text = it->second;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
-        return std::nullopt;
-    return value;
-}
-
 std::string page_uri(int page_size, int page_number) {
     return std::string(kWebhooks) + "?pageSize=" + std::to_string(page_size) +
            "&pageNumber=" + std::to_string(page_number);
@@ -280,18 +241,8 @@ std::variant<Webhook, HttpResponse> webhook_from_body(const Call& call) {
     const auto body = parse_body(call);
     if (!body)
         return error_answer(call, body.error());
-    const auto problems = validate_webhook_body(*body);
-    if (!problems.empty()) {
-        json::array details;
-        std::string message;
-        for (const auto& p : problems) {
-            details.push_back(
-                {{"fieldName", p.field}, {"errorCode", p.error_code}, {"message", p.message}});
-            message += (message.empty() ? "" : "; ") + p.message;
-        }
-        return error_answer(call, 400, "bad.request", "The webhook is not valid: " + message,
-                            std::move(details));
-    }
+    if (const auto problems = validate_webhook_body(*body); !problems.empty())
+        return invalid_body_answer(call, "webhook", problems);
     auto webhook = webhook_from_json(*body);
     if (!webhook) // validate_webhook_body checks every member webhook_from_json reads
         return error_answer(call, webhook.error());
@@ -355,11 +306,6 @@ HttpResponse update_webhook(Tenant& tenant, const Call& call, std::string_view i
 
 constexpr std::string_view kMetrics[] = {"deliverySuccessCount", "deliveryFailureCount",
                                          "deliveryLatencyMs"};
-
-HttpResponse bad_field(const Call& call, std::string field, std::string message) {
-    json::array details{{{"fieldName", field}, {"errorCode", "invalid.value"}}};
-    return error_answer(call, 400, "bad.request", std::move(message), std::move(details));
-}
 
 HttpResponse analytics_query(Tenant& tenant, const Call& call) {
     const auto body = parse_body(call);
@@ -538,10 +484,8 @@ HttpResponse serve_api_authorized(Tenant& tenant, const Call& call, const Actor&
     // Every API POST and PUT carries a JSON body; any other media type is
     // refused before the body is read.
     const auto with_json_body = [&](const auto& serve) -> HttpResponse {
-        if (!has_media_type(call.request, kJsonMediaType))
-            return error_answer(call, 415, genesys_code(415),
-                                method + " " + path + " takes " + std::string(kJsonMediaType) +
-                                    ", not " + described_media_type(call.request));
+        if (auto refused = refuse_unless_json(call))
+            return std::move(*refused);
         return serve();
     };
 
@@ -572,6 +516,8 @@ HttpResponse serve_api_authorized(Tenant& tenant, const Call& call, const Actor&
         }
         return not_allowed();
     }
+    if (is_trigger_path(path))
+        return serve_triggers(tenant, call);
     if (path == kAnalyticsQuery)
         return method == "POST" ? with_json_body([&] { return analytics_query(tenant, call); })
                                 : not_allowed();
@@ -671,7 +617,12 @@ std::string_view HttpResponse::header(std::string_view name) const {
 std::string route_key(std::string_view method, std::string_view path) {
     std::string key(method);
     key += ' ';
-    key += webhook_id_of(path).empty() ? std::string(path) : std::string(kWebhooks) + "/{id}";
+    if (!webhook_id_of(path).empty())
+        key += std::string(kWebhooks) + "/{id}";
+    else if (const auto trigger = trigger_id_of(path); !trigger.empty())
+        key += std::string(path.substr(0, path.size() - trigger.size())) + "{id}";
+    else
+        key += path;
     return key;
 }
 
@@ -708,8 +659,9 @@ HttpResponse Router::handle(const HttpRequest& request) {
         if (fault)
             answer.disposition = Disposition::commit_then_reset;
         // A deleted webhook gets no more deliveries, not even pending retries.
-        if (deliveries_ && request.method == "DELETE" && answer.status == 204)
-            deliveries_->drop_webhook(webhook_id_of(call.path));
+        if (const auto id = webhook_id_of(call.path);
+            deliveries_ && !id.empty() && request.method == "DELETE" && answer.status == 204)
+            deliveries_->drop_webhook(id);
     }
     answer.headers.emplace_back("inin-correlation-id", call.correlation_id);
     if (answer.disposition == Disposition::answer)

@@ -3,7 +3,8 @@
 //
 // `Router::handle` is everything the tenant emulator does with a request:
 // injected faults, OAuth, bearer authentication, rate limiting, the
-// webhook, analytics and audit APIs of SPEC §5, and the loopback-only
+// webhook, analytics and audit APIs of SPEC §5, the Process Automation
+// trigger API of SPEC §8 (emulator_trigger_routes.cpp), and the loopback-only
 // control plane under /_emulator/ (which also fires events into the
 // delivery queue). The server (emulator_server.cpp) only
 // moves these structs over TLS; unit tests call `handle` directly.

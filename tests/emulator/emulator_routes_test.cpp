@@ -3,107 +3,18 @@
 // analytics, audit, rate limiting, faults and the control plane.
 #include "tests/emulator/emulator_routes.hpp"
 #include "daemon/tenant/webhook_json.hpp"
+#include "tests/emulator/emulator_test_api.hpp"
 #include "tests/support/doctest_result.hpp"
 
 #include <boost/json.hpp>
 
 using namespace hookwarden;
 using namespace hookwarden::emulator;
+using namespace hookwarden::emulator::testing;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-constexpr const char* kBasicDemo =
-    "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="; // demo-client:demo-secret
-
-/// A tenant on a hand-moved clock, its router, and a valid token.
-struct Api {
-    TimePoint now = *parse_rfc3339("2026-01-05T10:00:00Z");
-    Tenant tenant;
-    Router router{tenant};
-    std::string token;
-
-    explicit Api(Settings settings = Settings{.rpm = 100000})
-        : tenant(std::move(settings), [this] { return now; }) {
-        token = tenant.issue_token("demo-client", "demo-secret").value().access_token;
-    }
-
-    HttpResponse send(std::string method, std::string target, std::string body = {},
-                      HeaderList headers = {}) {
-        return router.handle(
-            {std::move(method), std::move(target), std::move(headers), std::move(body), true});
-    }
-    /// An API request as hookwarden sends it: the bearer token, and a body
-    /// (when there is one) as application/json.
-    HttpResponse api(std::string method, std::string target, const json::value& body = nullptr) {
-        HeaderList headers{{"Authorization", "Bearer " + token}};
-        if (body.is_null())
-            return send(std::move(method), std::move(target), {}, std::move(headers));
-        headers.emplace_back("Content-Type", "application/json");
-        return send(std::move(method), std::move(target), json::serialize(body),
-                    std::move(headers));
-    }
-    /// POST /oauth/token with `form` as application/x-www-form-urlencoded.
-    HttpResponse token_request(std::string form, HeaderList headers = {}) {
-        headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        return send("POST", "/oauth/token", std::move(form), std::move(headers));
-    }
-    HttpResponse control(std::string method, std::string target,
-                         const json::value& body = nullptr) {
-        return send(std::move(method), std::move(target),
-                    body.is_null() ? std::string() : json::serialize(body));
-    }
-    /// Creates a webhook through the API and returns it.
-    json::object create(const std::string& name, const std::string& secret = "s3cret") {
-        auto answer = api("POST", "/api/v2/webhooks", body(name, secret));
-        REQUIRE(answer.status == 201);
-        return json::parse(answer.body).as_object();
-    }
-
-    static json::object body(const std::string& name, const std::string& secret = "s3cret") {
-        json::object b{{"name", name},
-                       {"eventTypes", {"user:login", "user:logout"}},
-                       {"endpointUrl", "https://myapp.example.com/webhooks/genesys"},
-                       {"retryPolicy", {{"retryInterval", "PT1M"}, {"maxRetries", 3}}},
-                       {"payloadTemplate", "{{event}}"},
-                       {"enabled", true}};
-        if (!secret.empty())
-            b["secret"] = secret;
-        return b;
-    }
-};
-
-json::object json_of(const HttpResponse& r) {
-    return json::parse(r.body).as_object();
-}
-
-/// Checks the Genesys error body and returns it.
-json::object genesys_error(const HttpResponse& r, int status, const char* code) {
-    CHECK(r.status == status);
-    CHECK(r.header("Content-Type") == "application/json");
-    const auto body = json_of(r);
-    CHECK(body.at("code").as_string() == code);
-    CHECK(body.at("status").as_int64() == status);
-    CHECK_FALSE(body.at("message").as_string().empty());
-    CHECK(body.at("contextId").as_string() == r.header("inin-correlation-id"));
-    CHECK(body.at("details").is_array());
-    CHECK(body.at("errors").is_array());
-    return body;
-}
-
-/// 8-4-4-4-12 lower-case hex digits, version 4, RFC 4122 variant.
-bool is_uuid_v4(const std::string& id) {
-    if (id.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < id.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        const char c = id[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    }
-    return id[14] == '4' && std::string_view("89ab").find(id[19]) != std::string_view::npos;
-}
 
 std::vector<std::string> names_of(const json::value& entities) {
     std::vector<std::string> names;

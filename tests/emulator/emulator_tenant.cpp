@@ -63,6 +63,29 @@ std::vector<AuditChange> changes_between(const Webhook* before, const Webhook* a
     return changes;
 }
 
+constexpr std::string_view kTriggersPath = "/api/v2/processautomation/triggers/";
+
+/// `^v2(\.[A-Za-z0-9_{}-]+)+$`, the shape of a topic name (SPEC §8).
+bool is_topic_name(std::string_view text) {
+    if (!text.starts_with("v2") || text.size() == 2)
+        return false;
+    bool segment_open = false; // a '.' was read and no character after it yet
+    for (const char c : text.substr(2)) {
+        const bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '_' || c == '{' || c == '}' || c == '-';
+        if (c == '.') {
+            if (segment_open)
+                return false;
+            segment_open = true;
+        } else if (word) {
+            segment_open = false;
+        } else {
+            return false;
+        }
+    }
+    return text[2] == '.' && !segment_open;
+}
+
 int ceil_seconds(double seconds) {
     // Tolerate floating-point dust so that exactly 1.0 does not become 2.
     return static_cast<int>(std::ceil(seconds - 1e-9));
@@ -151,6 +174,26 @@ std::optional<FaultAction> fault_action_from_string(std::string_view text) noexc
         if (text == to_string(action))
             return action;
     return std::nullopt;
+}
+
+std::vector<std::string> default_trigger_topics() {
+    return {"v2.detail.events.conversation.{id}.customer.start",
+            "v2.detail.events.conversation.{id}.customer.end",
+            "v2.detail.events.conversation.{id}.acw",
+            "v2.detail.events.conversation.{id}.user.start",
+            "v2.detail.events.conversation.{id}.user.end",
+            "v2.detail.events.conversation.{id}.outbound.initialized",
+            "v2.detail.events.conversation.{id}.attributes",
+            "v2.users.{id}.presence",
+            "v2.routing.queues.{id}.members",
+            "v2.audits.entitytype.{name}.entityid.{id}"};
+}
+
+const std::vector<std::string>& trigger_permissions() {
+    static const std::vector<std::string> permissions{
+        "processautomation:trigger:view", "processautomation:trigger:add",
+        "processautomation:trigger:edit", "processautomation:trigger:delete"};
+    return permissions;
 }
 
 int rate_capacity(int rpm) noexcept {
@@ -368,6 +411,132 @@ Result<void> Tenant::remove(std::string_view id, const Actor& by) {
     return {};
 }
 
+// --- Process Automation triggers ------------------------------------------
+
+namespace {
+
+Error no_trigger(std::string_view id) {
+    return make_error(ErrorKind::not_found, "No trigger has the id '" + std::string(id) + "'");
+}
+
+bool has_id(const StoredTrigger& t, std::string_view id) {
+    const auto* stored = t.body.if_contains("id");
+    return stored && stored->is_string() && stored->get_string() == id;
+}
+
+} // namespace
+
+std::vector<StoredTrigger> Tenant::triggers() const {
+    std::lock_guard lock(mutex_);
+    return triggers_;
+}
+
+Result<json::object> Tenant::trigger(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& t : triggers_)
+        if (has_id(t, id))
+            return t.body;
+    return no_trigger(id);
+}
+
+Result<json::object> Tenant::create_trigger(json::object body) {
+    std::lock_guard lock(mutex_);
+    std::string id;
+    if (const auto* given = body.if_contains("id"); given && given->is_string() &&
+                                                    !given->get_string().empty()) {
+        id = given->get_string();
+        for (const auto& t : triggers_)
+            if (has_id(t, id))
+                return make_error(ErrorKind::conflict,
+                                  "A trigger with the id '" + id + "' already exists");
+    } else {
+        id = new_uuid_locked();
+    }
+    json::object stored{{"id", id}};
+    for (auto& [key, value] : body)
+        if (key != "id" && key != "version" && key != "selfUri")
+            stored[key] = std::move(value);
+    stored["version"] = 1;
+    stored["selfUri"] = std::string(kTriggersPath) + id;
+    triggers_.push_back({++trigger_sequence_, stored});
+    return stored;
+}
+
+Result<json::object> Tenant::modify_trigger(std::string_view id, const TriggerMutation& mutate) {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(triggers_.begin(), triggers_.end(),
+                                 [&](const StoredTrigger& t) { return has_id(t, id); });
+    if (it == triggers_.end())
+        return no_trigger(id);
+    json::object draft = it->body;
+    if (auto r = mutate(draft); !r)
+        return r.error();
+    const auto version = it->body.at("version").to_number<std::int64_t>();
+    draft.erase("version");
+    draft.erase("selfUri");
+    draft["id"] = it->body.at("id");
+    draft["version"] = version + 1;
+    draft["selfUri"] = it->body.at("selfUri");
+    it->body = draft;
+    return draft;
+}
+
+Result<void> Tenant::remove_trigger(std::string_view id) {
+    std::lock_guard lock(mutex_);
+    if (std::erase_if(triggers_, [&](const StoredTrigger& t) { return has_id(t, id); }) == 0)
+        return no_trigger(id);
+    return {};
+}
+
+std::vector<std::string> Tenant::trigger_topics() const {
+    std::lock_guard lock(mutex_);
+    return trigger_topics_;
+}
+
+Result<void> Tenant::set_trigger_topics(std::vector<std::string> topics) {
+    std::set<std::string_view> seen;
+    for (const auto& topic : topics) {
+        if (!is_topic_name(topic))
+            return make_error(ErrorKind::invalid_input,
+                              "'" + topic +
+                                  "' is not a topic name like "
+                                  "v2.detail.events.conversation.{id}.customer.end");
+        if (!seen.insert(topic).second)
+            return make_error(ErrorKind::invalid_input,
+                              "the topic '" + topic + "' is listed more than once");
+    }
+    std::lock_guard lock(mutex_);
+    trigger_topics_ = std::move(topics);
+    return {};
+}
+
+// --- Permissions -------------------------------------------------------------
+
+Result<void> Tenant::grant_permission(std::string_view permission, bool granted) {
+    const auto& known = trigger_permissions();
+    if (std::find(known.begin(), known.end(), permission) == known.end())
+        return make_error(ErrorKind::invalid_input,
+                          "'" + std::string(permission) +
+                              "' is not a permission the emulator checks (processautomation:"
+                              "trigger:view, :add, :edit or :delete)");
+    std::lock_guard lock(mutex_);
+    if (granted)
+        denied_permissions_.erase(std::string(permission));
+    else
+        denied_permissions_.emplace(permission);
+    return {};
+}
+
+bool Tenant::has_permission(std::string_view permission) const {
+    std::lock_guard lock(mutex_);
+    return !denied_permissions_.contains(permission);
+}
+
+std::vector<std::string> Tenant::denied_permissions() const {
+    std::lock_guard lock(mutex_);
+    return {denied_permissions_.begin(), denied_permissions_.end()};
+}
+
 // --- Deliveries and audit --------------------------------------------------
 
 Result<void> Tenant::record_deliveries(std::string_view id,
@@ -521,6 +690,9 @@ Counters Tenant::counters() const {
 void Tenant::reset() {
     std::lock_guard lock(mutex_);
     webhooks_.clear();
+    triggers_.clear(); // trigger_sequence_ goes on: a sequence is never reused
+    trigger_topics_ = default_trigger_topics();
+    denied_permissions_.clear();
     tokens_.clear();
     buckets_.clear();
     deliveries_.clear();

@@ -1,6 +1,8 @@
 // The emulated Genesys Cloud tenant: all of its state and nothing about HTTP.
 //
-// One `Tenant` object owns the webhooks (in creation order), issued access
+// One `Tenant` object owns the webhooks (in creation order), the Process
+// Automation triggers (JSON objects in the API's shape, SPEC §8) with their
+// topic list and the client's withdrawn permissions, issued access
 // tokens, the audit trail, recorded deliveries, per-client rate-limit
 // buckets, injected faults, request counters and the runtime settings. The
 // routes (emulator_routes.*) turn HTTP requests into calls of this class;
@@ -13,6 +15,7 @@
 #include "core/webhook.hpp"
 #include "tests/emulator/emulator_time.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
@@ -22,6 +25,7 @@
 #include <optional>
 #include <random>
 #include <regex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +135,20 @@ struct FaultRule {
     double seconds = 10;            ///< for `hang`
 };
 
+/// A trigger as stored: the JSON the API shows (with `id`, `version` and
+/// `selfUri`) and its place in creation order, which list cursors point at.
+struct StoredTrigger {
+    std::uint64_t sequence = 0; ///< strictly increasing, never reused (also not by reset)
+    boost::json::object body;
+};
+
+/// The topics a tenant offers triggers when not told otherwise (contract of issue 14).
+std::vector<std::string> default_trigger_topics();
+
+/// The permissions the trigger API checks: view (GET), add (POST), edit
+/// (PUT) and delete (DELETE), in that order.
+const std::vector<std::string>& trigger_permissions();
+
 /// The outcome of charging one request to a client's bucket.
 struct RateDecision {
     bool admitted = true;
@@ -213,6 +231,40 @@ class Tenant {
     /// Deletes a webhook (audited as `delete`); `not_found` for an unknown id.
     Result<void> remove(std::string_view id, const Actor& by);
 
+    // --- Process Automation triggers (not audited) ---------------------
+
+    /// Every trigger in creation order.
+    std::vector<StoredTrigger> triggers() const;
+    /// `not_found` for an unknown id.
+    Result<boost::json::object> trigger(std::string_view id) const;
+    /// Stores `body` as a new trigger: `id` kept from `body` when it is a
+    /// string and unused (`conflict` when used), else a new UUID; `version`
+    /// 1 and `selfUri` are set here.
+    Result<boost::json::object> create_trigger(boost::json::object body);
+    /// Changes a trigger in place, like `modify` does a webhook: `mutate`
+    /// edits a copy under the lock (no calls back into the Tenant), an error
+    /// changes nothing; `id` and `selfUri` are then restored and `version`
+    /// incremented.
+    using TriggerMutation = std::function<Result<void>(boost::json::object& draft)>;
+    Result<boost::json::object> modify_trigger(std::string_view id, const TriggerMutation& mutate);
+    /// `not_found` for an unknown id.
+    Result<void> remove_trigger(std::string_view id);
+
+    /// What GET /api/v2/processautomation/triggers/topics lists.
+    std::vector<std::string> trigger_topics() const;
+    /// `invalid_input` unless every topic is unique and matches
+    /// `^v2(\.[A-Za-z0-9_{}-]+)+$`; an empty list is allowed.
+    Result<void> set_trigger_topics(std::vector<std::string> topics);
+
+    // --- Permissions of the API client ----------------------------------
+
+    /// Withdraws or restores one of `trigger_permissions()` (`invalid_input`
+    /// for any other name); every client then lacks or holds it.
+    Result<void> grant_permission(std::string_view permission, bool granted);
+    bool has_permission(std::string_view permission) const;
+    /// The withdrawn permissions, sorted.
+    std::vector<std::string> denied_permissions() const;
+
     // --- Deliveries, analytics, audit ----------------------------------
 
     /// Records deliveries of an existing webhook (`not_found` otherwise).
@@ -241,8 +293,9 @@ class Tenant {
     void count_connection();
     Counters counters() const;
 
-    /// Forgets webhooks, tokens, audit, deliveries, buckets, faults and
-    /// counters (all but `connections`). Settings stay.
+    /// Forgets webhooks, triggers, tokens, audit, deliveries, buckets,
+    /// faults and counters (all but `connections`); the default topics
+    /// and every permission come back. Settings stay.
     void reset();
 
   private:
@@ -270,6 +323,10 @@ class Tenant {
     Settings settings_;
     std::mt19937_64 random_;
     std::vector<Webhook> webhooks_; // creation order; health is computed on read
+    std::vector<StoredTrigger> triggers_; // creation order
+    std::uint64_t trigger_sequence_ = 0;
+    std::vector<std::string> trigger_topics_ = default_trigger_topics();
+    std::set<std::string, std::less<>> denied_permissions_;
     std::map<std::string, TokenInfo, std::less<>> tokens_;
     std::map<std::string, Bucket, std::less<>> buckets_;
     std::map<std::string, std::vector<Delivery>, std::less<>> deliveries_;

@@ -44,20 +44,8 @@ bool is_event_type(std::string_view text) {
     return any_segment;
 }
 
-class Checker {
+class Checker : public FieldChecker {
   public:
-    std::vector<FieldProblem> problems;
-
-    void add(std::string field, std::string code, std::string message) {
-        problems.push_back({std::move(field), std::move(code), std::move(message)});
-    }
-
-    /// The member `key` of `object` when present and not null.
-    static const json::value* member(const json::object& object, std::string_view key) {
-        const auto* v = object.if_contains(key);
-        return (v && !v->is_null()) ? v : nullptr;
-    }
-
     void name(const json::object& body) {
         const auto* v = member(body, "name");
         if (!v)
@@ -160,6 +148,15 @@ class Checker {
 };
 
 } // namespace
+
+void FieldChecker::add(std::string field, std::string code, std::string message) {
+    problems.push_back({std::move(field), std::move(code), std::move(message)});
+}
+
+const json::value* FieldChecker::member(const json::object& object, std::string_view key) {
+    const auto* v = object.if_contains(key);
+    return (v && !v->is_null()) ? v : nullptr;
+}
 
 std::vector<FieldProblem> validate_webhook_body(const json::value& body) {
     Checker check;

@@ -10,6 +10,7 @@
 
 #include <boost/json/fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hookwarden::emulator {
@@ -19,6 +20,19 @@ struct FieldProblem {
     std::string field;      ///< e.g. "eventTypes[1]", "retryPolicy.maxRetries"
     std::string error_code; ///< missing.property | invalid.type | invalid.value | duplicate.value
     std::string message;    ///< a sentence naming the field and the rule
+};
+
+/// What the body checkers share: the problems found so far, in order.
+class FieldChecker {
+  public:
+    std::vector<FieldProblem> problems;
+
+    void add(std::string field, std::string code, std::string message);
+
+    /// The member `key` of `object` when present and not null (the API
+    /// reads an explicit null as an absent member).
+    static const boost::json::value* member(const boost::json::object& object,
+                                            std::string_view key);
 };
 
 /// Every problem of a webhook body, in field order; empty when it is valid.

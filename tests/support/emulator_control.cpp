@@ -341,4 +341,48 @@ json::object EmulatorControl::set_config(const ConfigChange& change) {
     return post("/_emulator/config", body).as_object();
 }
 
+std::string EmulatorControl::insert_trigger(const json::object& trigger) {
+    return std::string(post("/_emulator/triggers", trigger).at("id").as_string());
+}
+
+json::object EmulatorControl::drift_trigger(std::string_view id, const json::object& changes) {
+    return patch("/_emulator/triggers/" + std::string(id), changes).as_object();
+}
+
+void EmulatorControl::delete_trigger_as_ui(std::string_view id) {
+    del("/_emulator/triggers/" + std::string(id));
+}
+
+std::vector<json::object> EmulatorControl::triggers() {
+    const json::value all = get("/_emulator/triggers");
+    std::vector<json::object> out;
+    for (const auto& t : all.at("triggers").as_array())
+        out.push_back(t.as_object());
+    return out;
+}
+
+std::vector<std::string> EmulatorControl::trigger_names() {
+    std::vector<std::string> names;
+    for (const auto& t : triggers())
+        names.emplace_back(t.at("name").as_string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+void EmulatorControl::set_trigger_topics(const std::vector<std::string>& topics) {
+    json::array list;
+    for (const auto& t : topics)
+        list.emplace_back(t);
+    const json::value body = json::object{{"topics", std::move(list)}};
+    expect_json("PUT", "/_emulator/trigger-topics", &body);
+}
+
+void EmulatorControl::deny_permission(std::string_view permission) {
+    post("/_emulator/permissions", json::object{{"deny", json::array{permission}}});
+}
+
+void EmulatorControl::allow_permission(std::string_view permission) {
+    post("/_emulator/permissions", json::object{{"allow", json::array{permission}}});
+}
+
 } // namespace hookwarden::test

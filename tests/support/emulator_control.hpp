@@ -122,7 +122,8 @@ class EmulatorControl {
 
     // --- The control plane ---------------------------------------------
 
-    /// Clears webhooks, tokens, audit, counters, faults and deliveries.
+    /// Clears webhooks, triggers, tokens, audit, counters, faults and
+    /// deliveries; the default trigger topics and every permission come back.
     void reset();
     /// Makes every issued token answer 401.
     void revoke_tokens();
@@ -165,6 +166,32 @@ class EmulatorControl {
     boost::json::object wait_for_deliveries(std::chrono::milliseconds timeout = std::chrono::seconds(30));
     /// Changes settings at runtime; returns all of them.
     boost::json::object set_config(const ConfigChange& change);
+
+    // --- Process Automation triggers (SPEC §8) --------------------------
+
+    /// Creates a trigger as if made in the UI (unowned) and returns its id.
+    /// The body is a trigger in the API's shape; its "id" is kept when
+    /// set. Only the shape is checked: a topic off the list or a value out
+    /// of range is stored as given.
+    std::string insert_trigger(const boost::json::object& trigger);
+    /// Changes fields behind the client's back — any of name, topicName,
+    /// target (merged member by member), matchCriteria, enabled,
+    /// eventTTLSeconds, delayBySeconds, description; null removes the
+    /// optional ones — and bumps the version. Returns the trigger.
+    boost::json::object drift_trigger(std::string_view id, const boost::json::object& patch);
+    /// Deletes a trigger as if from the UI.
+    void delete_trigger_as_ui(std::string_view id);
+    /// Every trigger the tenant holds, in creation order, as the API shows them.
+    std::vector<boost::json::object> triggers();
+    /// The names of triggers(), sorted (a name held twice appears twice).
+    std::vector<std::string> trigger_names();
+    /// Replaces what GET /api/v2/processautomation/triggers/topics lists.
+    void set_trigger_topics(const std::vector<std::string>& topics);
+    /// Withdraws one of processautomation:trigger:view, :add, :edit,
+    /// :delete (spelled out) from the API client: its calls then get 403.
+    void deny_permission(std::string_view permission);
+    /// Gives a withdrawn permission back.
+    void allow_permission(std::string_view permission);
 
   private:
     struct Connection;
