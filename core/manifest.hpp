@@ -3,9 +3,10 @@
 // `load_manifests` discovers every `*.yaml`/`*.yml` under a directory
 // (recursively, dot-files and dot-directories skipped, symlinks followed with
 // loop detection, byte-wise path order), parses every YAML document in them,
-// validates each against the rules of SPEC §2 and returns the webhooks with
-// defaults applied, plus every diagnostic found — never only the first. It
-// reads no secret: secret sources are resolved later, by plan and apply.
+// validates each against the rules of SPEC §2 and §8 and returns the
+// webhooks and triggers with defaults applied, plus every diagnostic found —
+// never only the first. It reads no secret: secret sources are resolved
+// later, by plan and apply.
 //
 // Files are parsed on the executor the caller gives (core/executor.hpp;
 // in order on the calling thread by default) and merged in path order, so
@@ -98,9 +99,12 @@ struct ManifestSet {
     std::vector<DuplicateName> duplicates;
     Diagnostics diagnostics;
     std::size_t files = 0; ///< manifest files read
-    /// Every document's well-formed name with its place, valid or not, so
-    /// that a duplicate is reported even when one of the two has other errors.
+    /// Every webhook document's well-formed name with its place, valid or
+    /// not, so that a duplicate is reported even when one of the two has
+    /// other errors.
     std::vector<std::pair<std::string, SourceLocation>> declared_names;
+    /// The same for `kind: Trigger` documents: names are unique per kind.
+    std::vector<std::pair<std::string, SourceLocation>> declared_trigger_names;
 
     /// True when every file and document loaded and validated.
     bool ok() const noexcept { return !diagnostics.has_errors(); }
@@ -130,10 +134,12 @@ ManifestSet load_manifest_file(const ManifestFile& file, const ManifestOptions& 
 void load_manifest_text(const std::string& text, const std::string& display_path,
                         const ManifestOptions& options, ManifestSet& into);
 
-/// Reports every name defined more than once in `set` (SPEC §2: a duplicate
-/// names both places), records it in `set.duplicates` and takes every
-/// document of that name out of `set.webhooks`. load_manifests calls it
-/// after the last file.
+/// Reports every name defined more than once among the documents of one
+/// kind in `set` (SPEC §2: a duplicate names both places; a webhook and a
+/// trigger may share a name), records it in `set.duplicates` (webhooks'
+/// first, then triggers') and takes every document of that name and kind
+/// out of `set.webhooks` or `set.triggers`. load_manifests calls it after
+/// the last file.
 void check_duplicate_names(ManifestSet& set);
 
 /// The planner's input from a load: the webhooks, the duplicates and the

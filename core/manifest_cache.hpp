@@ -3,10 +3,11 @@
 // the files that changed.
 //
 // The caller owns the cache and passes it to load_manifests
-// (core/manifest.hpp). Each file's result — its valid webhooks, its
-// diagnostics, the names it declares — is kept under its path together with
-// the file's identity: device, inode, size and modification time to the
-// nanosecond, as discovery found them (FileStamp, manifest_discovery.hpp).
+// (core/manifest.hpp). Each file's result — its valid webhooks and
+// triggers, its diagnostics, the names it declares — is kept under its path
+// together with the file's identity: device, inode, size and modification
+// time to the nanosecond, as discovery found them (FileStamp,
+// manifest_discovery.hpp).
 // On the next load, for each file found:
 //   - same identity: the result is reused and the file is not even read;
 //   - another identity: the file is read and hashed (SHA-256); when the hash

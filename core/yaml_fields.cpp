@@ -1,8 +1,12 @@
 #include "core/yaml_fields.hpp"
 
+#include <boost/json/value.hpp>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 namespace hookwarden {
 
@@ -82,6 +86,13 @@ void YamlMap::finish(const std::vector<std::string>& allowed) {
     }
 }
 
+std::optional<YamlField> YamlMap::key(const std::string& key) const {
+    const auto found = index_.find(key);
+    if (found == index_.end())
+        return std::nullopt;
+    return YamlField{*entries_[found->second].key, child_path(key), file_};
+}
+
 std::vector<std::pair<YamlField, YamlField>> YamlMap::entries() {
     std::vector<std::pair<YamlField, YamlField>> out;
     out.reserve(entries_.size());
@@ -116,7 +127,10 @@ std::optional<bool> read_bool(const YamlField& field, Diagnostics& diagnostics) 
 
 std::optional<std::int64_t> read_integer(const YamlField& field, std::int64_t min, std::int64_t max,
                                          Diagnostics& diagnostics) {
-    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    // A range up to the largest int is a lower bound only, and said so.
+    const bool at_least = max == std::numeric_limits<int>::max();
+    const std::string range = at_least ? "of at least " + std::to_string(min)
+                                       : "in " + std::to_string(min) + ".." + std::to_string(max);
     if (field.node.is_scalar() && !field.node.string_typed()) {
         const std::string& s = field.node.scalar();
         std::int64_t value = 0;
@@ -124,14 +138,181 @@ std::optional<std::int64_t> read_integer(const YamlField& field, std::int64_t mi
         if (ec == std::errc{} && end == s.data() + s.size() && !s.empty()) {
             if (value >= min && value <= max)
                 return value;
-            diagnostics.error(field.location(), "field '" + field.path + "' must be in " + range +
+            const std::string bound = !at_least    ? "in " + std::to_string(min) + ".." + std::to_string(max)
+                                      : value < min ? "at least " + std::to_string(min)
+                                                    : "at most " + std::to_string(max);
+            diagnostics.error(field.location(), "field '" + field.path + "' must be " + bound +
                                                     ", not " + s);
             return std::nullopt;
         }
     }
     diagnostics.error(field.location(),
-                      "field '" + field.path + "' must be a whole number in " + range);
+                      "field '" + field.path + "' must be a whole number " + range);
     return std::nullopt;
+}
+
+namespace {
+
+// What a plain scalar is, for read_json_scalar.
+enum class PlainScalar { string, null, boolean, number, ambiguous_word, ambiguous_number, not_finite };
+
+bool all_of_range(std::string_view text, std::size_t from, bool (*pred)(char)) {
+    if (from >= text.size())
+        return false;
+    return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(from), text.end(), pred);
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+bool is_json_number(std::string_view s) {
+    std::size_t i = 0;
+    const auto digits = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && is_digit(s[i]))
+            ++i;
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-')
+        ++i;
+    if (i < s.size() && s[i] == '0')
+        ++i;
+    else if (digits() == 0)
+        return false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (digits() == 0)
+            return false;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+            ++i;
+        if (digits() == 0)
+            return false;
+    }
+    return i == s.size();
+}
+
+// YAML 1.2 core schema numbers (and YAML 1.1's 0b binary) that are not
+// JSON numbers: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`,
+// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `0b[01]+`.
+bool is_other_yaml_number(std::string_view s) {
+    if (s.size() > 2 && s[0] == '0') {
+        if (s[1] == 'o')
+            return all_of_range(s, 2, [](char c) { return c >= '0' && c <= '7'; });
+        if (s[1] == 'x')
+            return all_of_range(s, 2, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+        if (s[1] == 'b')
+            return all_of_range(s, 2, [](char c) { return c == '0' || c == '1'; });
+    }
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+'))
+        ++i;
+    std::size_t mantissa_digits = 0;
+    while (i < s.size() && is_digit(s[i]))
+        ++i, ++mantissa_digits;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && is_digit(s[i]))
+            ++i, ++mantissa_digits;
+    }
+    if (mantissa_digits == 0)
+        return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+            ++i;
+        return all_of_range(s, i, is_digit);
+    }
+    return i == s.size();
+}
+
+PlainScalar classify_plain(std::string_view s) {
+    static constexpr std::array<std::string_view, 5> nulls{"", "~", "null", "Null", "NULL"};
+    static constexpr std::array<std::string_view, 6> booleans{"true", "True", "TRUE",
+                                                              "false", "False", "FALSE"};
+    static constexpr std::array<std::string_view, 16> yaml11_booleans{
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"};
+    static constexpr std::array<std::string_view, 9> not_finite{
+        ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf", "+.Inf", "+.INF"};
+    static constexpr std::array<std::string_view, 3> nans{".nan", ".NaN", ".NAN"};
+    const auto in = [s](const auto& words) { return std::find(words.begin(), words.end(), s) != words.end(); };
+    if (in(nulls))
+        return PlainScalar::null;
+    if (in(booleans))
+        return PlainScalar::boolean;
+    if (in(yaml11_booleans))
+        return PlainScalar::ambiguous_word;
+    if (in(not_finite) || in(nans))
+        return PlainScalar::not_finite;
+    if (is_json_number(s))
+        return PlainScalar::number;
+    if (is_other_yaml_number(s))
+        return PlainScalar::ambiguous_number;
+    return PlainScalar::string;
+}
+
+// A JSON number's text as Boost.JSON would hold it.
+std::optional<boost::json::value> json_number(const std::string& s) {
+    const char* first = s.data();
+    const char* last = s.data() + s.size();
+    if (s.find_first_of(".eE") == std::string::npos) {
+        std::int64_t signed_value = 0;
+        if (auto [end, ec] = std::from_chars(first, last, signed_value); ec == std::errc{} && end == last)
+            return boost::json::value(signed_value);
+        std::uint64_t unsigned_value = 0;
+        if (auto [end, ec] = std::from_chars(first, last, unsigned_value); ec == std::errc{} && end == last)
+            return boost::json::value(unsigned_value);
+    }
+    double real = 0;
+    if (auto [end, ec] = std::from_chars(first, last, real); ec == std::errc{} && end == last)
+        return boost::json::value(real);
+    return std::nullopt; // out of a double's range
+}
+
+} // namespace
+
+std::optional<boost::json::value> read_json_scalar(const YamlField& field, Diagnostics& diagnostics) {
+    const auto fail = [&](const std::string& message) -> std::optional<boost::json::value> {
+        diagnostics.error(field.location(), "field '" + field.path + "' " + message);
+        return std::nullopt;
+    };
+    if (field.node.is_null())
+        return fail("must be a string, a number or true/false, not null");
+    if (!field.node.is_scalar())
+        return fail("must be one value (a string, a number or true/false), not " +
+                    std::string(node_kind(field.node)));
+    const std::string& text = field.node.scalar();
+    if (field.node.string_typed())
+        return boost::json::value(text);
+    switch (classify_plain(text)) {
+    case PlainScalar::string:
+        return boost::json::value(text);
+    case PlainScalar::null:
+        return fail("must be a string, a number or true/false, not null (write '" + text +
+                    "' in quotes for the text)");
+    case PlainScalar::boolean:
+        return boost::json::value(text[0] == 't' || text[0] == 'T');
+    case PlainScalar::number:
+        if (auto number = json_number(text))
+            return number;
+        return fail("is " + text + ", a number too large for JSON");
+    case PlainScalar::ambiguous_word:
+        return fail("is " + text + ", which YAML readers disagree about; write true or false, or \"" +
+                    text + "\" in quotes for the text");
+    case PlainScalar::ambiguous_number:
+        return fail("is " + text + ", which is not a number as JSON writes it; write the number "
+                    "in decimal (e.g. 12, -3, 0.5, 1.0), or \"" + text + "\" in quotes for the text");
+    case PlainScalar::not_finite:
+        return fail("is " + text + ", but JSON numbers are finite; write \"" + text +
+                    "\" in quotes for the text");
+    }
+    return fail("must be a string, a number or true/false");
+}
+
+bool plain_scalar_is_string(std::string_view text) {
+    return classify_plain(text) == PlainScalar::string;
 }
 
 namespace {

@@ -12,6 +12,8 @@
 #include "core/diagnostic.hpp"
 #include "core/yaml_tree.hpp"
 
+#include <boost/json/fwd.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +46,11 @@ public:
     /// Like take, but reports "missing required field" at the mapping.
     std::optional<YamlField> require(const std::string& key);
 
+    /// The key node of `key` if present, for an error about the field
+    /// itself (one that must not be there, one that clashes with another).
+    /// Does not mark it known: `take` it too.
+    std::optional<YamlField> key(const std::string& key) const;
+
     /// Reports every key not taken as an unknown field, suggesting the
     /// closest of `allowed` when the key looks like a typo of it.
     void finish(const std::vector<std::string>& allowed);
@@ -75,8 +82,25 @@ private:
 /// nothing when the node is not of the expected form.
 std::optional<std::string> read_string(const YamlField& field, Diagnostics& diagnostics);
 std::optional<bool> read_bool(const YamlField& field, Diagnostics& diagnostics);
+/// `max` = the largest int makes the range a lower bound in messages
+/// ("must be at least 10").
 std::optional<std::int64_t> read_integer(const YamlField& field, std::int64_t min, std::int64_t max,
                                          Diagnostics& diagnostics);
+
+/// A scalar as a JSON value, read the way YAML 1.2 reads it: a quoted or
+/// block scalar is a string; plain `true`/`false` (also `True`, `TRUE`, ...)
+/// a boolean; a plain number written as JSON writes numbers an integer
+/// (int64, else uint64, else double, as Boost.JSON parses) or a double; any
+/// other plain scalar a string. Refused, with an error at the node: a null,
+/// a list or a mapping, and the plain scalars YAML readers disagree about —
+/// YAML 1.1's yes/no/on/off/y/n and numbers that JSON cannot write as they
+/// are (+1, 012, .5, 1., 0x1F, 0o17, 0b101, .inf, .nan) — so that nothing
+/// is silently read as another type than the author meant.
+std::optional<boost::json::value> read_json_scalar(const YamlField& field, Diagnostics& diagnostics);
+
+/// True when `text` written as a plain (unquoted) scalar reads back through
+/// read_json_scalar as the string `text`; when false, a writer must quote it.
+bool plain_scalar_is_string(std::string_view text);
 
 /// The closest of `candidates` to `word` when it is a plausible typo.
 std::optional<std::string> suggest(const std::string& word,

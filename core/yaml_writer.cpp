@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -106,6 +108,33 @@ YamlWriter& YamlWriter::boolean(bool value) {
 
 YamlWriter& YamlWriter::integer(long long value) {
     state_->emitter << value;
+    state_->check();
+    return *this;
+}
+
+YamlWriter& YamlWriter::unsigned_integer(unsigned long long value) {
+    state_->emitter << value;
+    state_->check();
+    return *this;
+}
+
+YamlWriter& YamlWriter::real(double value) {
+    if (!std::isfinite(value))
+        throw std::invalid_argument("YAML writer: a number must be finite");
+    std::array<char, 64> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    std::string text(buffer.data(), end);
+    // "3" would read back as an integer.
+    if (text.find_first_of(".e") == std::string::npos)
+        text += ".0";
+    // A plain scalar: the emitter writes a valid plain scalar as it is.
+    state_->emitter << text;
+    state_->check();
+    return *this;
+}
+
+YamlWriter& YamlWriter::null() {
+    state_->emitter << YAML::Null;
     state_->check();
     return *this;
 }

@@ -32,6 +32,13 @@ public:
     YamlWriter& quoted(std::string_view text);
     YamlWriter& boolean(bool value);
     YamlWriter& integer(long long value);
+    YamlWriter& unsigned_integer(unsigned long long value);
+    /// A finite double in its shortest form that reads back as the same
+    /// double, and as a floating-point number, not an integer: 3.0, not 3.
+    /// Throws std::invalid_argument for an infinity or a NaN.
+    YamlWriter& real(double value);
+    /// `~`, YAML's null.
+    YamlWriter& null();
 
     /// The document written so far, ending in a newline. Call once, after
     /// every begin_* has been ended.

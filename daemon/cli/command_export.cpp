@@ -6,8 +6,8 @@
 // existing file is never replaced without --force. Exit 0, or 1 when a
 // webhook could not be exported (the others still are).
 #include "core/atomic_file.hpp"
+#include "core/manifest_export.hpp"
 #include "core/manifest_rules.hpp"
-#include "core/yaml_writer.hpp"
 #include "daemon/cli/cli_args.hpp"
 #include "daemon/cli/commands.hpp"
 #include "daemon/service/tenant_connect.hpp"
@@ -25,49 +25,6 @@ namespace fs = std::filesystem;
 // starts with '.' (valid in a manifest) gets a '_' in front of its file name.
 std::string file_name_for(const std::string& name) {
     return (name.starts_with('.') ? "_" + name : name) + ".yaml";
-}
-
-std::string manifest_yaml(const Webhook& webhook) {
-    std::string out =
-        "# " + webhook.name + ": exported from the tenant by `hookwarden export` (webhook id " +
-        webhook.id +
-        ").\n"
-        "#\n"
-        "# There is no secretRef: hookwarden adopts this webhook and keeps the secret the\n"
-        "# tenant already has (the default source, generate, never replaces the secret of\n"
-        "# an adopted webhook). To choose the secret here instead, add under spec one of\n"
-        "#   secretRef: {credential: NAME}   # $CREDENTIALS_DIRECTORY/NAME (LoadCredential=)\n"
-        "#   secretRef: {file: /etc/hookwarden/secrets/NAME}\n"
-        "#   secretRef: {env: VARIABLE}\n"
-        "# and the next apply sends that value; or run\n"
-        "#   hookwarden apply --rotate-secret " +
-        webhook.name +
-        "\n"
-        "# to have hookwarden generate a new one and keep it in its state directory.\n"
-        "# Receivers must be given the new secret either way.\n";
-
-    YamlWriter yaml;
-    yaml.begin_mapping();
-    yaml.string("apiVersion").string("hookwarden/v1");
-    yaml.string("kind").string("Webhook");
-    yaml.string("metadata").begin_mapping().string("name").string(webhook.name).end_mapping();
-    yaml.string("spec").begin_mapping();
-    yaml.string("eventTypes").begin_sequence();
-    for (const auto& event : webhook.event_types)
-        yaml.string(event);
-    yaml.end_sequence();
-    yaml.string("endpointUrl").string(webhook.endpoint_url);
-    yaml.string("enabled").boolean(webhook.enabled);
-    yaml.string("retryPolicy").begin_mapping();
-    yaml.string("retryInterval").string(webhook.retry_policy.retry_interval);
-    yaml.string("maxRetries").integer(webhook.retry_policy.max_retries);
-    yaml.end_mapping();
-    // Always double-quoted: a template is free text, and YAML's plain
-    // scalars would turn some of it into numbers, booleans or nulls.
-    yaml.string("payloadTemplate").quoted(webhook.payload_template);
-    yaml.end_mapping();
-    yaml.end_mapping();
-    return out + yaml.finish();
 }
 
 int run_export(CommandContext& context) {

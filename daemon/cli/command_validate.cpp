@@ -6,6 +6,7 @@
 #include "daemon/service/thread_pool.hpp"
 
 #include <ostream>
+#include <string>
 #include <thread>
 
 namespace hookwarden {
@@ -45,9 +46,12 @@ int run_validate(CommandContext& context) {
                     << ", manifests are invalid\n";
         return exit_code::failure;
     }
-    context.out << dir.string() << ": " << set.webhooks.size()
-                << (set.webhooks.size() == 1 ? " webhook" : " webhooks") << " in " << set.files
-                << (set.files == 1 ? " file" : " files") << ", all valid\n";
+    const auto count = [](std::size_t n, const char* one, const char* many) {
+        return std::to_string(n) + ' ' + (n == 1 ? one : many);
+    };
+    context.out << dir.string() << ": " << count(set.webhooks.size(), "webhook", "webhooks")
+                << " and " << count(set.triggers.size(), "trigger", "triggers") << " in "
+                << count(set.files, "file", "files") << ", all valid\n";
     return exit_code::ok;
 }
 
@@ -59,9 +63,10 @@ const Command validate_command{
     "Usage: hookwarden validate [DIR]\n"
     "\n"
     "Loads every *.yaml and *.yml file below DIR (default: the config's `manifests`)\n"
-    "and checks it against the manifest rules. Every problem is printed on stderr as\n"
-    "one line FILE:LINE:COLUMN: error: MESSAGE. Secret sources are not read, so this\n"
-    "runs in CI and pre-commit hooks without any secret.\n"
+    "and checks its webhooks and triggers against the manifest rules. Every problem\n"
+    "is printed on stderr as one line FILE:LINE:COLUMN: error: MESSAGE. Secret\n"
+    "sources are not read, so this runs in CI and pre-commit hooks without any\n"
+    "secret.\n"
     "\n"
     "With DIR given, a config file is read only if --config or $HOOKWARDEN_CONFIG\n"
     "names one or the default exists (for allowInsecureEndpoints).\n"

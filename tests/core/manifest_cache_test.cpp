@@ -6,6 +6,7 @@
 #include "core/manifest.hpp"
 #include "core/manifest_cache.hpp"
 #include "daemon/service/thread_pool.hpp"
+#include "tests/core/manifest_fixtures.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 using namespace hookwarden;
+using hookwarden::testing::check_same_load;
 using hookwarden::testing::ScratchDir;
 
 namespace {
@@ -26,22 +28,6 @@ namespace {
 std::string manifest(const std::string& name, const std::string& url = "https://example.com/hook") {
     return "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata:\n  name: " + name +
            "\nspec:\n  eventTypes: [user:login]\n  endpointUrl: " + url + "\n";
-}
-
-std::vector<std::string> lines(const ManifestSet& set) {
-    std::vector<std::string> out;
-    for (const auto& diagnostic : set.diagnostics.all())
-        out.push_back(diagnostic.format());
-    return out;
-}
-
-/// Everything a caller sees of a load.
-void check_same(const ManifestSet& a, const ManifestSet& b) {
-    CHECK(a.webhooks == b.webhooks);
-    CHECK(lines(a) == lines(b));
-    CHECK(a.diagnostics.error_count() == b.diagnostics.error_count());
-    CHECK(a.files == b.files);
-    CHECK(a.declared_names == b.declared_names);
 }
 
 /// Gives `file` a modification time `seconds` from now, content untouched.
@@ -72,10 +58,10 @@ TEST_CASE("a parallel load, cached or not, returns what the serial load returns"
     const ManifestSet serial = load_manifests(dir.path());
     REQUIRE(serial.diagnostics.error_count() == 3); // syntax, duplicate, http
     ThreadPool pool(4);
-    check_same(load_manifests(dir.path(), {}, pool), serial);
+    check_same_load(load_manifests(dir.path(), {}, pool), serial);
     ManifestCache cache;
-    check_same(load_manifests(dir.path(), {}, pool, &cache), serial);
-    check_same(load_manifests(dir.path(), {}, pool, &cache), serial); // all reused
+    check_same_load(load_manifests(dir.path(), {}, pool, &cache), serial);
+    check_same_load(load_manifests(dir.path(), {}, pool, &cache), serial); // all reused
     CHECK(cache.parses() == 42);
 }
 
@@ -92,7 +78,7 @@ TEST_CASE("editing one file re-parses only that file") {
     set_mtime(edited, 10); // a new mtime even where the clock is coarse
     const ManifestSet reloaded = load_manifests(dir.path(), {}, in_order, &cache);
     CHECK(cache.parses() == 23);
-    check_same(reloaded, load_manifests(dir.path()));
+    check_same_load(reloaded, load_manifests(dir.path()));
     bool seen = false;
     for (const auto& webhook : reloaded.webhooks)
         seen = seen || (webhook.name == "Hook7" && webhook.endpoint_url == "https://example.com/new-path");
@@ -110,7 +96,7 @@ TEST_CASE("a touched file with the same content is read again but not re-parsed"
     // Rewritten with the same bytes (a checkout does that): same hash too.
     const auto rewritten = dir.write("broken.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken\n");
     set_mtime(rewritten, 30);
-    check_same(load_manifests(dir.path(), {}, in_order, &cache), first);
+    check_same_load(load_manifests(dir.path(), {}, in_order, &cache), first);
     CHECK(cache.parses() == parses);
 }
 
@@ -156,7 +142,7 @@ TEST_CASE("other options or another spelling of the directory are parsed afresh"
     // The path in messages is the directory as given: a result kept under
     // one spelling is not shown under another.
     const ManifestSet other = load_manifests(dir.path() / "." , {}, in_order, &cache);
-    check_same(other, load_manifests(dir.path() / "."));
+    check_same_load(other, load_manifests(dir.path() / "."));
     CHECK(cache.parses() == 3);
 }
 

@@ -464,11 +464,16 @@ TEST_CASE("every manifest field is published for the JSON Schema") {
           "spec.eventTypes", "spec.endpointUrl", "spec.enabled", "spec.retryPolicy",
           "spec.retryPolicy.retryInterval", "spec.retryPolicy.maxRetries", "spec.payloadTemplate",
           "spec.secretRef", "spec.secretRef.generate", "spec.secretRef.credential",
-          "spec.secretRef.file", "spec.secretRef.env"}) {
+          "spec.secretRef.file", "spec.secretRef.env",
+          // kind: Trigger (spec.enabled is both kinds')
+          "spec.topicName", "spec.target", "spec.target.type", "spec.target.id",
+          "spec.target.dataFormat", "spec.matchCriteria", "spec.matchCriteria.jsonPath",
+          "spec.matchCriteria.operator", "spec.matchCriteria.value", "spec.matchCriteria.values",
+          "spec.eventTTLSeconds", "spec.delayBySeconds", "spec.description"}) {
         INFO(std::string(f));
         CHECK(std::find(fields.begin(), fields.end(), f) != fields.end());
     }
-    CHECK(fields.size() == 18);
+    CHECK(fields.size() == 31);
 }
 
 } // TEST_SUITE

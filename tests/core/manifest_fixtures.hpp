@@ -5,6 +5,8 @@
 #include "core/diagnostic.hpp"
 #include "core/manifest.hpp"
 
+#include <doctest/doctest.h>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -129,6 +131,26 @@ inline long peak_rss_kib() {
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline std::vector<std::string> lines_of(const ManifestSet& set) {
+    std::vector<std::string> out;
+    for (const auto& d : set.diagnostics.all())
+        out.push_back(d.format());
+    return out;
+}
+
+/// Everything a caller sees of a load: two loads of one directory (serial,
+/// parallel, cached) must agree on all of it.
+inline void check_same_load(const ManifestSet& a, const ManifestSet& b) {
+    CHECK(a.webhooks == b.webhooks);
+    CHECK(a.triggers == b.triggers);
+    CHECK(a.duplicates == b.duplicates);
+    CHECK(lines_of(a) == lines_of(b));
+    CHECK(a.diagnostics.error_count() == b.diagnostics.error_count());
+    CHECK(a.files == b.files);
+    CHECK(a.declared_names == b.declared_names);
+    CHECK(a.declared_trigger_names == b.declared_trigger_names);
 }
 
 inline std::vector<std::string> names_of(const ManifestSet& set) {
