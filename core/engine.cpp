@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 
@@ -52,10 +53,11 @@ bool create_definitely_failed(const Error& error) {
 std::chrono::seconds rotation_grace_of(const PlanItem& item) {
     if (item.rotation_grace)
         return *item.rotation_grace;
-    return rotation_grace(item.desired->retry_policy, default_rotation_tolerance);
+    return rotation_grace(webhook_manifest(*item.desired)->retry_policy,
+                          default_rotation_tolerance);
 }
 
-Error with_webhook(Error error, const std::string& name) {
+Error with_name(Error error, const std::string& name) {
     if (error.context.webhook.empty())
         error.context.webhook = name;
     return error;
@@ -64,16 +66,17 @@ Error with_webhook(Error error, const std::string& name) {
 // Names more than one item of `plan` writes. The executor's guard keyed by
 // name, not by id: two creates have no id yet, and running both (at once or
 // in turn) is how one name becomes two webhooks.
-std::set<std::string> names_written_twice(const Plan& plan) {
-    std::set<std::string> written, twice;
+std::set<ResourceKey> names_written_twice(const Plan& plan) {
+    std::set<ResourceKey> written, twice;
     for (const auto& item : plan.items)
-        if (item.writes() && !written.insert(item.name).second)
-            twice.insert(item.name);
+        if (item.writes() && !written.insert(item.key()).second)
+            twice.insert(item.key());
     return twice;
 }
 
 ItemResult refuse_second_write(const PlanItem& item) {
     ItemResult out{.name = item.name,
+                   .kind = item.kind,
                    .action = PlanAction::error,
                    .cause = item.cause,
                    .outcome = ItemOutcome::refused,
@@ -114,10 +117,16 @@ bool CycleResult::converged() const {
 
 void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, Executor& executor,
                      int concurrency) {
+    // Only webhooks have an endpoint: a trigger's target is a workflow.
+    auto endpoint_of = [](const PlanItem& item) -> const std::string* {
+        const WebhookManifest* webhook =
+            item.desired && item.writes() ? webhook_manifest(*item.desired) : nullptr;
+        return webhook ? &webhook->endpoint_url : nullptr;
+    };
     std::vector<std::string> urls;
     for (const auto& item : plan.items)
-        if (item.desired && item.writes())
-            urls.push_back(item.desired->endpoint_url);
+        if (const std::string* url = endpoint_of(item))
+            urls.push_back(*url);
     std::sort(urls.begin(), urls.end());
     urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
 
@@ -128,13 +137,14 @@ void check_endpoints(Plan& plan, EndpointProbe& probe, EndpointCheck mode, Execu
     });
 
     for (auto& item : plan.items) {
-        if (!item.desired || !item.writes())
+        const std::string* url = endpoint_of(item);
+        if (!url)
             continue;
-        const auto at = std::lower_bound(urls.begin(), urls.end(), item.desired->endpoint_url);
+        const auto at = std::lower_bound(urls.begin(), urls.end(), *url);
         const auto& failure = failures[static_cast<std::size_t>(at - urls.begin())];
         if (!failure)
             continue;
-        const std::string what = "endpoint " + item.desired->endpoint_url +
+        const std::string what = "endpoint " + *url +
                                  " did not answer a probe: " + failure->message;
         if (mode == EndpointCheck::warn) {
             item.warnings.push_back(what);
@@ -158,37 +168,38 @@ class Engine::Journal {
   public:
     Journal(StateStore& store, State state) : store_(store), state_(std::move(state)) {}
 
-    std::optional<OwnedWebhook> get(const std::string& name) const {
+    std::optional<OwnedResource> get(const ResourceKey& key) const {
         std::lock_guard lock(mutex_);
-        auto it = state_.owned.find(name);
-        if (it == state_.owned.end())
+        const auto& owned = state_.owned_of(key.kind);
+        auto it = owned.find(key.name);
+        if (it == owned.end())
             return std::nullopt;
         return it->second;
     }
 
-    void set(const std::string& name, OwnedWebhook owned) {
+    void set(const ResourceKey& key, OwnedResource entry) {
         std::lock_guard lock(mutex_);
-        auto [it, inserted] = state_.owned.try_emplace(name, owned);
+        auto [it, inserted] = state_.owned_of(key.kind).try_emplace(key.name, entry);
         if (!inserted) {
-            if (it->second == owned)
+            if (it->second == entry)
                 return;
-            it->second = std::move(owned);
+            it->second = std::move(entry);
         }
         ++changes_;
     }
 
-    /// Restores `name` to `previous` (absent: not owned).
-    void restore(const std::string& name, const std::optional<OwnedWebhook>& previous) {
+    /// Restores `key` to `previous` (absent: not owned).
+    void restore(const ResourceKey& key, const std::optional<OwnedResource>& previous) {
         if (previous) {
-            set(name, *previous);
+            set(key, *previous);
             return;
         }
-        erase(name);
+        erase(key);
     }
 
-    void erase(const std::string& name) {
+    void erase(const ResourceKey& key) {
         std::lock_guard lock(mutex_);
-        if (state_.owned.erase(name) > 0)
+        if (state_.owned_of(key.kind).erase(key.name) > 0)
             ++changes_;
     }
 
@@ -228,25 +239,35 @@ class Engine::Journal {
         return {};
     }
 
-    /// Records that `name` is about to be created (no id yet) with the
-    /// secret of fingerprint `fingerprint`, remembering what the entry was
-    /// before so that a refused create can undo it.
-    void intend_create(const std::string& name, const std::string& digest,
-                       const std::string& fingerprint) {
+    /// Records that `key` is about to be created (no id yet) with the
+    /// secret of fingerprint `fingerprint` (none for a kind without
+    /// secrets), remembering what the entry was before so that a refused
+    /// create can undo it.
+    void intend_create(const ResourceKey& key, const std::string& digest,
+                       std::optional<std::string> fingerprint) {
         {
             std::lock_guard lock(mutex_);
-            auto it = state_.owned.find(name);
-            before_intent_.try_emplace(name, it == state_.owned.end()
-                                                 ? std::nullopt
-                                                 : std::optional<OwnedWebhook>(it->second));
+            const auto& owned = state_.owned_of(key.kind);
+            auto it = owned.find(key.name);
+            before_intent_.try_emplace(key, it == owned.end()
+                                                ? std::nullopt
+                                                : std::optional<OwnedResource>(it->second));
         }
-        set(name, OwnedWebhook{"", digest, fingerprint});
+        set(key, OwnedResource{"", digest, std::move(fingerprint)});
     }
 
-    std::optional<OwnedWebhook> before_intent(const std::string& name) const {
+    /// What a refused create of `key` restores.
+    std::optional<OwnedResource> before_intent(const ResourceKey& key) const {
         std::lock_guard lock(mutex_);
-        auto it = before_intent_.find(name);
+        auto it = before_intent_.find(key);
         return it == before_intent_.end() ? std::nullopt : it->second;
+    }
+
+    /// After a replace deleted the old resource, a refused create leaves
+    /// nothing owned: there is nothing left to restore.
+    void forget_before_intent(const ResourceKey& key) {
+        std::lock_guard lock(mutex_);
+        before_intent_[key] = std::nullopt;
     }
 
     /// Why the intents could not be written, if they could not: then no
@@ -267,7 +288,7 @@ class Engine::Journal {
     std::uint64_t durable_ = 0;
     bool writing_ = false;
     std::optional<Error> last_error_;
-    std::map<std::string, std::optional<OwnedWebhook>> before_intent_;
+    std::map<ResourceKey, std::optional<OwnedResource>> before_intent_;
 };
 
 // ---------------------------------------------------------------------------
@@ -280,7 +301,9 @@ Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, Executor
 
 Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& options) {
     PlanInput input;
-    input.desired = desired.webhooks;
+    input.desired.reserve(desired.webhooks.size() + desired.triggers.size());
+    input.desired.insert(input.desired.end(), desired.webhooks.begin(), desired.webhooks.end());
+    input.desired.insert(input.desired.end(), desired.triggers.begin(), desired.triggers.end());
     input.duplicates = desired.duplicates;
     input.manifest_errors = desired.errors;
     input.options = options;
@@ -290,13 +313,47 @@ Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& option
     if (!state)
         return state.error();
     input.state = std::move(*state);
-    auto observed = tenant_.list_webhooks();
-    if (!observed)
-        return observed.error();
-    input.observed = std::move(*observed);
+
+    // A kind is listed only when it is desired or owned: an organisation
+    // without the tutorial's webhook API (or without Process Automation)
+    // is never asked for what it does not have.
+    for (const ResourceKind kind : all_resource_kinds) {
+        const bool desired_kind = kind == ResourceKind::webhook ? !desired.webhooks.empty()
+                                                                : !desired.triggers.empty();
+        if (!desired_kind && input.state.owned_of(kind).empty())
+            continue;
+        auto observed = tenant_.list(kind);
+        if (!observed)
+            return observed.error();
+        std::move(observed->begin(), observed->end(), std::back_inserter(input.observed));
+    }
+    if (!desired.triggers.empty())
+        read_topics(desired.triggers, input);
     for (const auto& manifest : desired.webhooks)
         input.secrets.emplace(manifest.name, secrets_.inspect(manifest.name, manifest.secret_ref));
     return make_plan(input);
+}
+
+void Engine::read_topics(const std::vector<TriggerManifest>& triggers, PlanInput& input) {
+    // Kept across cycles for topics_max_age, so that a no-op cycle costs no
+    // topics request; read again at once when a trigger names a topic the
+    // kept list lacks (it may be new in the organisation).
+    const auto now = clock_();
+    const bool fresh = topics_ && now - topics_read_at_ < options_.topics_max_age;
+    const bool all_known = fresh && std::all_of(triggers.begin(), triggers.end(),
+                                                [this](const TriggerManifest& trigger) {
+                                                    return topics_->contains(trigger.topic_name);
+                                                });
+    if (!all_known) {
+        auto listed = tenant_.trigger_topics();
+        if (!listed) {
+            input.topics_error = listed.error();
+            return;
+        }
+        topics_ = std::set<std::string>(listed->begin(), listed->end());
+        topics_read_at_ = now;
+    }
+    input.topics = *topics_;
 }
 
 namespace {
@@ -308,6 +365,7 @@ CycleResult refuse_all(const Plan& plan, const Error& error) {
     result.state_error = error;
     for (const auto& item : plan.items)
         result.items.push_back(ItemResult{.name = item.name,
+                                          .kind = item.kind,
                                           .action = item.action,
                                           .cause = item.cause,
                                           .outcome = ItemOutcome::refused,
@@ -317,9 +375,13 @@ CycleResult refuse_all(const Plan& plan, const Error& error) {
     return result;
 }
 
-CycleCounts count_outcomes(const std::vector<ItemResult>& items) {
+} // namespace
+
+CycleCounts count_items(const std::vector<ItemResult>& items, std::optional<ResourceKind> kind) {
     CycleCounts counts;
     for (const auto& item : items) {
+        if (kind && item.kind != *kind)
+            continue;
         switch (item.outcome) {
         case ItemOutcome::done:
             if (item.action == PlanAction::create)
@@ -330,6 +392,8 @@ CycleCounts count_outcomes(const std::vector<ItemResult>& items) {
                 ++counts.adopted;
             else if (item.action == PlanAction::remove)
                 ++counts.deleted;
+            else if (item.action == PlanAction::replace)
+                ++counts.replaced;
             break;
         case ItemOutcome::unchanged:
             ++counts.unchanged;
@@ -354,7 +418,6 @@ CycleCounts count_outcomes(const std::vector<ItemResult>& items) {
     return counts;
 }
 
-} // namespace
 
 /// One cycle's execution: the plan, its results slot by slot, the journal
 /// and what each writing item was prepared with.
@@ -388,8 +451,8 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
     result.items.resize(plan.items.size());
     Journal journal(state_, std::move(*state));
     forget_backoff_except(plan);
-    for (const auto& name : plan.forget)
-        journal.erase(name);
+    for (const auto& key : plan.forget)
+        journal.erase(key);
     std::vector<std::string> ended_rotations;
     if (options_.wall_clock)
         ended_rotations = journal.drop_ended_rotations(options_.wall_clock());
@@ -409,7 +472,7 @@ CycleResult Engine::apply(const Plan& plan, const ItemObserver& observer) {
         result.state_error = earlier; // a write failed mid-cycle even if the last one did not
     else
         forget_ended_rotations(ended_rotations, journal);
-    result.counts = count_outcomes(result.items);
+    result.counts = count_items(result.items);
     return result;
 }
 
@@ -417,11 +480,11 @@ void Engine::settle_items(Run& run) {
     // Backoff is judged once, at the start of the cycle, so that an item
     // prepared as not deferred is not found deferred when it runs.
     const auto now = clock_();
-    const std::set<std::string> written_twice = names_written_twice(run.plan);
+    const std::set<ResourceKey> written_twice = names_written_twice(run.plan);
     run.prepared.resize(run.plan.items.size());
     for (std::size_t i = 0; i < run.plan.items.size(); ++i) {
         const PlanItem& item = run.plan.items[i];
-        if (item.writes() && written_twice.contains(item.name)) {
+        if (item.writes() && written_twice.contains(item.key())) {
             run.finish(i, refuse_second_write(item));
             continue;
         }
@@ -430,8 +493,10 @@ void Engine::settle_items(Run& run) {
             continue;
         }
         run.work.push_back(i);
-        run.prepared[i].deferred_until = deferred_until(item.name, now);
-        if (item.action == PlanAction::create && !run.prepared[i].deferred_until)
+        run.prepared[i].deferred_until = deferred_until(item.key(), now);
+        const bool creates =
+            item.action == PlanAction::create || item.action == PlanAction::replace;
+        if (creates && !run.prepared[i].deferred_until)
             run.creates.push_back(i);
     }
 }
@@ -441,24 +506,30 @@ void Engine::resolve_create_secrets(Run& run) {
     // which secret its create sends.
     run_in_lanes(executor_, run.creates.size(), options_.concurrency, [&](std::size_t k) {
         const std::size_t index = run.creates[k];
-        run.prepared[index].secret = secret_value(run.plan.items[index]);
+        const PlanItem& item = run.plan.items[index];
+        if (has_secret(item.kind))
+            run.prepared[index].secret = secret_value(item);
     });
 }
 
 void Engine::write_create_intents(Run& run) {
     // Write-ahead: every name about to be created is recorded as ours (with
     // no id yet, and its secret's fingerprint) in one write before any
-    // create is sent, so that a crash after the tenant commits one leaves a
-    // trace the next cycle resolves by name instead of creating a second
-    // webhook, and knows the secret it holds. One write for the batch, not
-    // one per create: fsync, not the tenant, would set the pace.
+    // create (or a replace's delete) is sent, so that a crash after the
+    // tenant commits one leaves a trace the next cycle resolves by name
+    // instead of creating a second resource, and knows the secret it holds.
+    // One write for the batch, not one per create: fsync, not the tenant,
+    // would set the pace.
     bool intents = false;
     for (std::size_t index : run.creates) {
         const PlanItem& item = run.plan.items[index];
-        const Result<std::string>& secret = *run.prepared[index].secret;
-        if (!secret)
-            continue; // not sent: execute_create reports why
-        run.journal.intend_create(item.name, item.desired_digest, secret_fingerprint(*secret));
+        std::optional<std::string> fingerprint;
+        if (const auto& secret = run.prepared[index].secret) {
+            if (!*secret)
+                continue; // not sent: execute_create reports why
+            fingerprint = secret_fingerprint(**secret);
+        }
+        run.journal.intend_create(item.key(), item.desired_digest, std::move(fingerprint));
         intents = true;
     }
     if (intents)
@@ -467,7 +538,11 @@ void Engine::write_create_intents(Run& run) {
 }
 
 ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prepared) {
-    ItemResult out{.name = item.name, .action = item.action, .cause = item.cause, .id = item.id};
+    ItemResult out{.name = item.name,
+                   .kind = item.kind,
+                   .action = item.action,
+                   .cause = item.cause,
+                   .id = item.id};
     switch (item.action) {
     case PlanAction::conflict:
     case PlanAction::error:
@@ -481,24 +556,24 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prep
         return out;
     case PlanAction::unchanged: {
         // Keep what state.json says was applied in step with what is there.
-        auto owned = journal.get(item.name);
+        auto owned = journal.get(item.key());
         if (owned && (owned->id != item.id || owned->applied_digest != item.desired_digest))
-            journal.set(item.name, OwnedWebhook{item.id, item.desired_digest,
-                                                owned->secret_fingerprint, owned->rotation});
-        record_success(item.name); // fixed by someone else: no retry is due
+            journal.set(item.key(), OwnedResource{item.id, item.desired_digest,
+                                                  owned->secret_fingerprint, owned->rotation});
+        record_success(item.key()); // fixed by someone else: no retry is due
         out.outcome = ItemOutcome::unchanged;
         return out;
     }
     case PlanAction::adopt:
         if (!item.writes()) {
-            auto owned = journal.get(item.name);
+            auto owned = journal.get(item.key());
             // A lost create's entry keeps the fingerprint of what was sent;
             // a fresh adoption keeps the tenant's secret, unknown to us.
             std::optional<std::string> fingerprint;
             if (item.cause == ChangeCause::lost_create && owned)
                 fingerprint = owned->secret_fingerprint;
-            journal.set(item.name, OwnedWebhook{item.id, item.desired_digest, fingerprint});
-            record_success(item.name);
+            journal.set(item.key(), OwnedResource{item.id, item.desired_digest, fingerprint});
+            record_success(item.key());
             out.outcome = ItemOutcome::done;
             out.note = item.reason;
             return out;
@@ -514,12 +589,16 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prep
         out.note = "still backing off after an earlier failure";
         return out;
     }
+    const bool creates = item.action == PlanAction::create || item.action == PlanAction::replace;
+    if (creates && has_secret(item.kind) && !prepared.secret)
+        throw std::logic_error("a create of " + item.name + " reached execution unprepared");
     ItemResult result;
     switch (item.action) {
     case PlanAction::create:
-        if (!prepared.secret)
-            throw std::logic_error("a create of " + item.name + " reached execution unprepared");
-        result = execute_create(item, journal, std::move(*prepared.secret));
+        result = execute_create(item, journal, std::move(prepared.secret));
+        break;
+    case PlanAction::replace:
+        result = execute_replace(item, journal, std::move(prepared.secret));
         break;
     case PlanAction::remove:
         result = execute_remove(item, journal);
@@ -529,9 +608,9 @@ ItemResult Engine::execute(const PlanItem& item, Journal& journal, Prepared prep
         break;
     }
     if (result.outcome == ItemOutcome::failed)
-        result.retry_at = record_failure(item.name);
+        result.retry_at = record_failure(item.key());
     else
-        record_success(item.name);
+        record_success(item.key());
     return result;
 }
 
@@ -539,12 +618,12 @@ Result<std::string> Engine::secret_value(const PlanItem& item,
                                          const std::optional<std::string>& sent) {
     if (item.secret == SecretAction::generate_new)
         return secrets_.rotate(item.name, sent);
-    return secrets_.value(item.name, item.desired->secret_ref);
+    return secrets_.value(item.name, webhook_manifest(*item.desired)->secret_ref);
 }
 
 void Engine::forget_ended_rotations(const std::vector<std::string>& ended, Journal& journal) {
     for (const auto& name : ended) {
-        const auto owned = journal.get(name);
+        const auto owned = journal.get(ResourceKey{ResourceKind::webhook, name});
         if (owned && owned->rotation)
             continue; // rotated again this cycle: the kept value is the new previous one
         // A failure leaves a stale file behind, which is harmless: the
@@ -556,50 +635,54 @@ void Engine::forget_ended_rotations(const std::vector<std::string>& ended, Journ
 }
 
 ItemResult Engine::execute_create(const PlanItem& item, Journal& journal,
-                                  Result<std::string> value) {
+                                  std::optional<Result<std::string>> value) {
     ItemResult out{.name = item.name,
+                   .kind = item.kind,
                    .action = PlanAction::create,
                    .cause = item.cause,
                    .outcome = ItemOutcome::failed,
                    .changes = item.changes};
-    if (!value) {
+    if (value && !*value) {
         // No intent was recorded for it: the state entry is as it was.
-        out.error = with_webhook(value.error(), item.name);
+        out.error = with_name(value->error(), item.name);
         return out;
     }
-    const auto previous = journal.before_intent(item.name);
+    const auto previous = journal.before_intent(item.key());
     if (journal.intent_error) {
-        journal.restore(item.name, previous);
-        out.error = with_webhook(*journal.intent_error, item.name);
+        journal.restore(item.key(), previous);
+        out.error = with_name(*journal.intent_error, item.name);
         out.note = "not created: the state file could not record it first";
         return out;
     }
-    const std::string fingerprint = secret_fingerprint(*value);
-
-    Webhook body = desired_body(*item.desired);
-    body.secret = *value;
+    std::optional<std::string> fingerprint;
+    TenantResource body = desired_body(*item.desired);
+    if (value) {
+        fingerprint = secret_fingerprint(**value);
+        std::get<Webhook>(body).secret = **value;
+    }
+    const std::string noun = to_string(item.kind);
     for (int send = 1; send <= std::max(1, options_.max_create_sends); ++send) {
         ++out.attempts;
-        auto created = tenant_.create_webhook(body);
+        auto created = tenant_.create(body);
         if (created) {
             // Not committed here: the intent already on disk resolves a crash
             // by name, and the next write (or the cycle's last) carries this.
-            journal.set(item.name, OwnedWebhook{created->id, item.desired_digest, fingerprint});
+            journal.set(item.key(), OwnedResource{id_of(*created), item.desired_digest, fingerprint});
             out.outcome = ItemOutcome::done;
-            out.id = created->id;
+            out.id = id_of(*created);
             return out;
         }
         if (create_definitely_failed(created.error())) {
-            journal.restore(item.name, previous);
-            out.error = with_webhook(created.error(), item.name);
+            journal.restore(item.key(), previous);
+            out.error = with_name(created.error(), item.name);
             return out;
         }
 
         // The answer was lost: look before sending anything again (the
         // intent already says which secret went out).
-        auto found = tenant_.search_webhooks(item.name);
+        auto found = tenant_.find_named(item.kind, item.name);
         if (!found) {
-            out.error = with_webhook(
+            out.error = with_name(
                 make_error(ErrorKind::outcome_unknown,
                            "the create's answer was lost (" + created.error().message +
                                ") and the name could not be looked up (" + found.error().message +
@@ -608,40 +691,79 @@ ItemResult Engine::execute_create(const PlanItem& item, Journal& journal,
             return out;
         }
         if (found->size() == 1) {
-            const Webhook& made = found->front();
-            journal.set(item.name, OwnedWebhook{made.id, item.desired_digest, fingerprint});
+            const std::string& id = id_of(found->front());
+            journal.set(item.key(), OwnedResource{id, item.desired_digest, fingerprint});
             out.outcome = ItemOutcome::done;
-            out.id = made.id;
-            out.note = "the create's answer was lost; the webhook it made was found by name";
+            out.id = id;
+            out.note = "the create's answer was lost; the " + noun + " it made was found by name";
             return out;
         }
         if (found->size() > 1) {
-            out.error = with_webhook(
+            out.error = with_name(
                 make_error(ErrorKind::conflict,
                            "the create's answer was lost and the tenant now holds " +
-                               std::to_string(found->size()) + " webhooks named " + item.name +
-                               "; hookwarden cannot tell which is its own"),
+                               std::to_string(found->size()) + " " + noun + "s named " +
+                               item.name + "; hookwarden cannot tell which is its own"),
                 item.name);
             return out;
         }
-        out.note = "the create's answer was lost and no webhook of that name exists; sent again";
+        out.note = "the create's answer was lost and no " + noun +
+                   " of that name exists; sent again";
     }
     out.error =
-        with_webhook(make_error(ErrorKind::outcome_unknown,
-                                "the create's answer was lost " + std::to_string(out.attempts) +
-                                    " times; the next cycle looks the name up and retries"),
-                     item.name);
+        with_name(make_error(ErrorKind::outcome_unknown,
+                             "the create's answer was lost " + std::to_string(out.attempts) +
+                                 " times; the next cycle looks the name up and retries"),
+                  item.name);
     return out;
+}
+
+ItemResult Engine::execute_replace(const PlanItem& item, Journal& journal,
+                                   std::optional<Result<std::string>> value) {
+    ItemResult out{.name = item.name,
+                   .kind = item.kind,
+                   .action = PlanAction::replace,
+                   .cause = item.cause,
+                   .outcome = ItemOutcome::failed,
+                   .id = item.id,
+                   .changes = item.changes};
+    const auto previous = journal.before_intent(item.key());
+    if (journal.intent_error || (value && !*value)) {
+        // Nothing is deleted unless the create that follows can be sent.
+        journal.restore(item.key(), previous);
+        out.error = with_name(journal.intent_error ? *journal.intent_error : value->error(),
+                              item.name);
+        out.note = "not replaced: nothing was deleted";
+        return out;
+    }
+    // The intent (no id) is on disk: a crash from here on leaves a name the
+    // next cycle looks up, finding the old resource or the new one.
+    ++out.attempts;
+    auto removed = tenant_.remove(item.kind, item.id);
+    if (!removed && removed.error().kind != ErrorKind::not_found) {
+        journal.restore(item.key(), previous);
+        out.error = with_name(removed.error(), item.name);
+        out.note = "the delete of the replace failed; the old one is kept and tried again";
+        return out;
+    }
+    journal.forget_before_intent(item.key());
+    ItemResult created = execute_create(item, journal, std::move(value));
+    created.action = PlanAction::replace;
+    created.attempts += out.attempts;
+    if (created.outcome == ItemOutcome::failed && created.note.empty())
+        created.note = "the old one was deleted; the next cycle creates the new one";
+    return created;
 }
 
 ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
     ItemResult out{.name = planned.name,
+                   .kind = planned.kind,
                    .action = planned.action,
                    .cause = planned.cause,
                    .outcome = ItemOutcome::failed,
                    .id = planned.id,
                    .changes = planned.changes};
-    const auto owned = journal.get(planned.name);
+    const auto owned = journal.get(planned.key());
     const bool adopting =
         planned.action == PlanAction::adopt && planned.cause == ChangeCause::adoption;
     // A fresh adoption keeps the tenant's secret, unknown to us, until we send one.
@@ -659,7 +781,7 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         if (!value && current.secret != SecretAction::none) {
             auto resolved = secret_value(current, sent_before);
             if (!resolved) {
-                out.error = with_webhook(resolved.error(), planned.name);
+                out.error = with_name(resolved.error(), planned.name);
                 return out;
             }
             value = std::move(*resolved);
@@ -673,23 +795,31 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
                     rotation = start_rotation(*sent_before, options_.wall_clock(),
                                               rotation_grace_of(current));
             }
-            journal.set(planned.name,
-                        OwnedWebhook{current.id, current.desired_digest, fingerprint, rotation});
+            journal.set(planned.key(),
+                        OwnedResource{current.id, current.desired_digest, fingerprint, rotation});
             out.outcome = ItemOutcome::done;
             out.changes = current.changes;
             return out;
         }
         if (!may_replan(updated.error(), mismatches, out))
             return out;
-        auto replanned = replan_after_mismatch(planned, current.id, owned, adopting, value.has_value());
+        auto replanned =
+            replan_after_mismatch(planned, current.id, owned, adopting, value.has_value());
         if (!replanned) {
             out.error = replanned.error();
             return out;
         }
         current = std::move(*replanned);
+        if (current.action == PlanAction::replace) {
+            out.error = with_name(make_error(ErrorKind::version_mismatch, current.reason),
+                                  planned.name);
+            out.note = "it was changed in the tenant during this cycle so that it needs a "
+                       "replace; the next cycle plans it";
+            return out;
+        }
         if (!current.writes()) {
-            journal.set(planned.name,
-                        OwnedWebhook{current.id, current.desired_digest, fingerprint, rotation});
+            journal.set(planned.key(),
+                        OwnedResource{current.id, current.desired_digest, fingerprint, rotation});
             out.outcome =
                 planned.action == PlanAction::adopt ? ItemOutcome::done : ItemOutcome::unchanged;
             out.changes.clear();
@@ -701,11 +831,16 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
 }
 
 Result<void> Engine::send_update(const PlanItem& item, const std::optional<std::string>& secret) {
-    Webhook body = desired_body(*item.desired);
-    body.id = item.id;
-    body.version = item.version;
-    body.secret = secret;
-    auto updated = tenant_.update_webhook(body);
+    TenantResource body = desired_body(*item.desired);
+    std::visit(
+        [&item](auto& resource) {
+            resource.id = item.id;
+            resource.version = item.version;
+        },
+        body);
+    if (secret)
+        std::get<Webhook>(body).secret = secret;
+    auto updated = tenant_.update(body);
     if (!updated)
         return updated.error();
     return {};
@@ -713,37 +848,39 @@ Result<void> Engine::send_update(const PlanItem& item, const std::optional<std::
 
 bool Engine::may_replan(const Error& error, int mismatches, ItemResult& out) const {
     if (error.kind != ErrorKind::version_mismatch) {
-        out.error = with_webhook(error, out.name);
+        out.error = with_name(error, out.name);
         if (error.kind == ErrorKind::not_found)
             out.note = "it was deleted in the tenant during this cycle; the next cycle re-creates it";
         return false;
     }
     if (mismatches < options_.max_conflict_retries)
         return true;
-    out.error = with_webhook(make_error(ErrorKind::version_mismatch,
-                                        "the webhook kept changing in the tenant while being "
-                                        "updated (" + std::to_string(mismatches + 1) +
-                                            " version mismatches)"),
-                             out.name);
+    out.error = with_name(make_error(ErrorKind::version_mismatch,
+                                     "the " + std::string(to_string(out.kind)) +
+                                         " kept changing in the tenant while being updated (" +
+                                         std::to_string(mismatches + 1) + " version mismatches)"),
+                          out.name);
     return false;
 }
 
 Result<PlanItem> Engine::replan_after_mismatch(const PlanItem& planned, const std::string& id,
-                                               const std::optional<OwnedWebhook>& owned,
+                                               const std::optional<OwnedResource>& owned,
                                                bool adopting, bool secret_chosen) {
     // Someone changed it since we read it: read again and decide again.
-    auto fresh = tenant_.get_webhook(id);
+    auto fresh = tenant_.get(planned.kind, id);
     if (!fresh)
-        return with_webhook(fresh.error(), planned.name);
-    const SecretStatus status = secrets_.inspect(planned.name, planned.desired->secret_ref);
-    PlanItem current = plan_existing(*planned.desired, status, *fresh, owned ? &*owned : nullptr,
-                                     adopting, false);
-    if (current.action == PlanAction::error)
+        return with_name(fresh.error(), planned.name);
+    std::optional<SecretStatus> status;
+    if (const WebhookManifest* webhook = webhook_manifest(*planned.desired))
+        status = secrets_.inspect(planned.name, webhook->secret_ref);
+    PlanItem current = plan_existing(*planned.desired, status ? &*status : nullptr, *fresh,
+                                     owned ? &*owned : nullptr, adopting, false);
+    if (current.action == PlanAction::error || current.action == PlanAction::conflict)
         return *current.error;
     // A secret chosen before the re-read (a rotation) is still to be sent.
     if (secret_chosen && current.secret == SecretAction::none) {
         current.secret = SecretAction::send_current;
-        current.changes.push_back(FieldChange{"secret", std::nullopt, std::nullopt, true});
+        current.changes.push_back(secret_field_change());
     }
     current.rotation_grace = planned.rotation_grace;
     return current;
@@ -751,18 +888,19 @@ Result<PlanItem> Engine::replan_after_mismatch(const PlanItem& planned, const st
 
 ItemResult Engine::execute_remove(const PlanItem& item, Journal& journal) {
     ItemResult out{.name = item.name,
+                   .kind = item.kind,
                    .action = PlanAction::remove,
                    .cause = item.cause,
                    .outcome = ItemOutcome::failed,
                    .id = item.id};
     ++out.attempts;
-    auto removed = tenant_.delete_webhook(item.id);
+    auto removed = tenant_.remove(item.kind, item.id);
     if (!removed && removed.error().kind != ErrorKind::not_found) {
         // A failed delete stays owned, so the next cycle tries again.
-        out.error = with_webhook(removed.error(), item.name);
+        out.error = with_name(removed.error(), item.name);
         return out;
     }
-    journal.erase(item.name);
+    journal.erase(item.key());
     out.outcome = ItemOutcome::done;
     return out;
 }
@@ -771,17 +909,17 @@ ItemResult Engine::execute_remove(const PlanItem& item, Journal& journal) {
 // Backoff
 
 std::optional<std::chrono::steady_clock::time_point>
-Engine::deferred_until(const std::string& name, std::chrono::steady_clock::time_point now) {
+Engine::deferred_until(const ResourceKey& key, std::chrono::steady_clock::time_point now) {
     std::lock_guard lock(backoff_mutex_);
-    auto it = backoff_.find(name);
+    auto it = backoff_.find(key);
     if (it == backoff_.end() || now >= it->second.retry_at)
         return std::nullopt;
     return it->second.retry_at;
 }
 
-std::chrono::steady_clock::time_point Engine::record_failure(const std::string& name) {
+std::chrono::steady_clock::time_point Engine::record_failure(const ResourceKey& key) {
     std::lock_guard lock(backoff_mutex_);
-    Backoff& backoff = backoff_[name];
+    Backoff& backoff = backoff_[key];
     ++backoff.failures;
     const auto delay = full_jitter_delay({options_.backoff_base, options_.backoff_cap},
                                          backoff.failures - 1, random_);
@@ -793,23 +931,23 @@ void Engine::forget_backoff_except(const Plan& plan) {
     // Only an item that writes can be retried: a refused or retained one
     // (a conflict, a blocked prune) would otherwise keep a retry time that
     // passes and is never renewed, and the daemon would wake for it at once.
-    std::set<std::string> names;
+    std::set<ResourceKey> keys;
     for (const auto& item : plan.items)
         if (item.writes())
-            names.insert(item.name);
+            keys.insert(item.key());
     std::lock_guard lock(backoff_mutex_);
-    std::erase_if(backoff_, [&names](const auto& entry) { return !names.contains(entry.first); });
+    std::erase_if(backoff_, [&keys](const auto& entry) { return !keys.contains(entry.first); });
 }
 
-void Engine::record_success(const std::string& name) {
+void Engine::record_success(const ResourceKey& key) {
     std::lock_guard lock(backoff_mutex_);
-    backoff_.erase(name);
+    backoff_.erase(key);
 }
 
 std::optional<std::chrono::steady_clock::time_point> Engine::next_retry() const {
     std::lock_guard lock(backoff_mutex_);
     std::optional<std::chrono::steady_clock::time_point> earliest;
-    for (const auto& [name, backoff] : backoff_)
+    for (const auto& [key, backoff] : backoff_)
         if (!earliest || backoff.retry_at < *earliest)
             earliest = backoff.retry_at;
     return earliest;

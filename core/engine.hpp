@@ -44,6 +44,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,9 @@ struct EngineOptions {
     int max_create_sends = 2;     ///< sends of one create, each after a lookup found nothing
     std::chrono::milliseconds backoff_base{1000};
     std::chrono::milliseconds backoff_cap{5 * 60 * 1000};
+    /// How long the tenant's trigger topics are kept between cycles (SPEC §8);
+    /// a trigger naming a topic the kept list lacks reads it again at once.
+    std::chrono::seconds topics_max_age{3600};
     /// The time of day rotations start and end at. Without one (tests and
     /// benchmarks that do not care) no rotation is recorded or ended, and
     /// the plan lists every rotation state.json holds.
@@ -97,6 +101,7 @@ const char* to_string(ItemOutcome outcome) noexcept;
 
 struct ItemResult {
     std::string name;
+    ResourceKind kind = ResourceKind::webhook;
     PlanAction action = PlanAction::unchanged; ///< what was done in the end
     ChangeCause cause = ChangeCause::none;
     ItemOutcome outcome = ItemOutcome::unchanged;
@@ -109,8 +114,8 @@ struct ItemResult {
 };
 
 struct CycleCounts {
-    std::size_t created = 0, updated = 0, adopted = 0, deleted = 0, unchanged = 0, retained = 0,
-                failed = 0, conflicts = 0, deferred = 0;
+    std::size_t created = 0, updated = 0, adopted = 0, deleted = 0, replaced = 0, unchanged = 0,
+                retained = 0, failed = 0, conflicts = 0, deferred = 0;
 };
 
 struct CycleResult {
@@ -125,6 +130,10 @@ struct CycleResult {
     bool converged() const;
 };
 
+/// Counts `items` by outcome, those of `kind` only when one is given.
+CycleCounts count_items(const std::vector<ItemResult>& items,
+                        std::optional<ResourceKind> kind = std::nullopt);
+
 /// Called as each item finishes (from worker threads, one call at a time).
 using ItemObserver = std::function<void(const ItemResult&)>;
 
@@ -136,9 +145,11 @@ class Engine {
     Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, Executor& executor,
            EngineOptions options, SteadyClock clock, RandomSource random);
 
-    /// Lists the tenant (all pages), reads state.json and inspects every
-    /// desired secret, then decides. Writes nothing anywhere. Fails when the
-    /// tenant cannot be listed or the state cannot be read.
+    /// Lists the tenant (all pages of every kind that is desired or owned),
+    /// reads state.json, inspects every desired secret and, when triggers
+    /// are desired, the tenant's topics (kept for `topics_max_age`), then
+    /// decides. Writes nothing anywhere. Fails when the tenant cannot be
+    /// listed or the state cannot be read.
     Result<Plan> plan(const DesiredState& desired, const PlanOptions& options);
 
     /// Executes `plan`, which must come from plan() of this engine's tenant
@@ -163,9 +174,12 @@ class Engine {
         /// Still backing off (decided once per cycle, at its start).
         std::optional<std::chrono::steady_clock::time_point> deferred_until;
         /// A create's secret, resolved before its intent is written so that
-        /// the intent records the fingerprint of what will be sent.
+        /// the intent records the fingerprint of what will be sent; absent
+        /// for a kind without secrets.
         std::optional<Result<std::string>> secret;
     };
+
+    void read_topics(const std::vector<TriggerManifest>& triggers, PlanInput& input);
 
     struct Run;
     /// Finishes every item that writes nothing (and every write of a name
@@ -175,14 +189,19 @@ class Engine {
     void write_create_intents(Run& run);
 
     ItemResult execute(const PlanItem& item, Journal& journal, Prepared prepared);
-    ItemResult execute_create(const PlanItem& item, Journal& journal, Result<std::string> value);
+    ItemResult execute_create(const PlanItem& item, Journal& journal,
+                              std::optional<Result<std::string>> value);
+    /// Deletes the old resource, then creates the new one (its intent is
+    /// written first, like a create's).
+    ItemResult execute_replace(const PlanItem& item, Journal& journal,
+                               std::optional<Result<std::string>> value);
     ItemResult execute_update(const PlanItem& item, Journal& journal);
     Result<void> send_update(const PlanItem& item, const std::optional<std::string>& secret);
     /// Whether a failed update may be read and planned again; when not, the
     /// error (and a note) is recorded in `out`.
     bool may_replan(const Error& error, int mismatches, ItemResult& out) const;
     Result<PlanItem> replan_after_mismatch(const PlanItem& planned, const std::string& id,
-                                           const std::optional<OwnedWebhook>& owned,
+                                           const std::optional<OwnedResource>& owned,
                                            bool adopting, bool secret_chosen);
     ItemResult execute_remove(const PlanItem& item, Journal& journal);
     /// The secret `item` sends; `sent` is the fingerprint of the one the
@@ -194,9 +213,9 @@ class Engine {
     void forget_ended_rotations(const std::vector<std::string>& ended, Journal& journal);
 
     std::optional<std::chrono::steady_clock::time_point>
-    deferred_until(const std::string& name, std::chrono::steady_clock::time_point now);
-    std::chrono::steady_clock::time_point record_failure(const std::string& name);
-    void record_success(const std::string& name);
+    deferred_until(const ResourceKey& key, std::chrono::steady_clock::time_point now);
+    std::chrono::steady_clock::time_point record_failure(const ResourceKey& key);
+    void record_success(const ResourceKey& key);
     /// Drops the backoff of webhooks the plan does not write to: gone from
     /// it, or refused, retained or unchanged this cycle.
     void forget_backoff_except(const Plan& plan);
@@ -210,7 +229,10 @@ class Engine {
     RandomSource random_;
 
     mutable std::mutex backoff_mutex_;
-    std::map<std::string, Backoff> backoff_;
+    std::map<ResourceKey, Backoff> backoff_;
+
+    std::optional<std::set<std::string>> topics_; ///< the tenant's trigger topics, when read
+    std::chrono::steady_clock::time_point topics_read_at_{};
 };
 
 } // namespace hookwarden

@@ -41,7 +41,7 @@ struct ErrorContext {
     std::string file;
     int line = 0;
     int column = 0;
-    std::string webhook;        ///< metadata.name of the webhook concerned
+    std::string webhook;        ///< metadata.name of the webhook or trigger concerned
     std::string operation;      ///< the request that failed, as the adapter names it
     int http_status = 0;
     std::string api_code;       ///< the Genesys error body's `code`

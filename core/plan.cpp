@@ -1,11 +1,8 @@
 #include "core/plan.hpp"
 
-#include "core/iso8601_duration.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 
 namespace hookwarden {
 
@@ -24,6 +21,8 @@ const char* to_string(PlanAction action) noexcept {
         return "adopt";
     case PlanAction::remove:
         return "delete";
+    case PlanAction::replace:
+        return "replace";
     case PlanAction::unchanged:
         return "unchanged";
     case PlanAction::retain:
@@ -58,150 +57,10 @@ const char* to_string(ChangeCause cause) noexcept {
         return "rotation";
     case ChangeCause::left_manifests:
         return "left-manifests";
+    case ChangeCause::immutable_changed:
+        return "immutable";
     }
     return "none";
-}
-
-// ---------------------------------------------------------------------------
-// Semantic comparison
-
-std::string normalize_endpoint_url(std::string_view text) {
-    auto parsed = boost::urls::parse_uri(text);
-    if (!parsed)
-        return std::string(text);
-    boost::urls::url url(*parsed);
-    url.normalize();
-    if (url.has_port()) {
-        const auto scheme = url.scheme_id();
-        const bool default_port =
-            url.port().empty() ||
-            (scheme == boost::urls::scheme::https && url.port_number() == 443) ||
-            (scheme == boost::urls::scheme::http && url.port_number() == 80);
-        if (default_port)
-            url.remove_port();
-    }
-    if (!url.has_authority() || !url.encoded_path().empty())
-        return std::string(url.buffer());
-    // "https://host" and "https://host/" are the same resource (RFC 3986
-    // 6.2.3). Built by hand: this Boost.URL writes "/./" for set_path("/").
-    std::string out =
-        std::string(url.scheme()) + "://" + std::string(url.encoded_authority()) + "/";
-    if (url.has_query())
-        out += "?" + std::string(url.encoded_query());
-    if (url.has_fragment())
-        out += "#" + std::string(url.encoded_fragment());
-    return out;
-}
-
-bool same_retry_interval(std::string_view a, std::string_view b) {
-    if (a == b)
-        return true;
-    const auto da = parse_iso8601_duration(a);
-    const auto db = parse_iso8601_duration(b);
-    return da && db && *da == *db;
-}
-
-bool is_masked_secret(std::string_view echoed) {
-    return std::all_of(echoed.begin(), echoed.end(), [](char c) { return c == '*'; });
-}
-
-namespace {
-
-json::array to_json_array(const std::vector<std::string>& values) {
-    json::array out;
-    for (const auto& v : values)
-        out.emplace_back(v);
-    return out;
-}
-
-std::vector<std::string> sorted_unique(std::vector<std::string> values) {
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    return values;
-}
-
-FieldChange change(std::string field, std::optional<json::value> old_value,
-                   std::optional<json::value> new_value) {
-    return FieldChange{std::move(field), std::move(old_value), std::move(new_value), false};
-}
-
-FieldChange secret_change() {
-    return FieldChange{"secret", std::nullopt, std::nullopt, true};
-}
-
-} // namespace
-
-std::vector<FieldChange> diff_fields(const WebhookManifest& desired, const Webhook& observed) {
-    std::vector<FieldChange> out;
-    if (desired.name != observed.name)
-        out.push_back(change("name", json::value(observed.name), json::value(desired.name)));
-    if (sorted_unique(desired.event_types) != sorted_unique(observed.event_types))
-        out.push_back(change("eventTypes", to_json_array(observed.event_types),
-                             to_json_array(desired.event_types)));
-    if (normalize_endpoint_url(desired.endpoint_url) !=
-        normalize_endpoint_url(observed.endpoint_url))
-        out.push_back(change("endpointUrl", json::value(observed.endpoint_url),
-                             json::value(desired.endpoint_url)));
-    if (desired.enabled != observed.enabled)
-        out.push_back(
-            change("enabled", json::value(observed.enabled), json::value(desired.enabled)));
-    if (!same_retry_interval(desired.retry_policy.retry_interval,
-                             observed.retry_policy.retry_interval))
-        out.push_back(change("retryPolicy.retryInterval",
-                             json::value(observed.retry_policy.retry_interval),
-                             json::value(desired.retry_policy.retry_interval)));
-    if (desired.retry_policy.max_retries != observed.retry_policy.max_retries)
-        out.push_back(change("retryPolicy.maxRetries",
-                             json::value(observed.retry_policy.max_retries),
-                             json::value(desired.retry_policy.max_retries)));
-    if (desired.payload_template != observed.payload_template)
-        out.push_back(change("payloadTemplate", json::value(observed.payload_template),
-                             json::value(desired.payload_template)));
-    return out;
-}
-
-std::vector<FieldChange> creation_fields(const WebhookManifest& desired) {
-    return {
-        change("name", std::nullopt, json::value(desired.name)),
-        change("eventTypes", std::nullopt, to_json_array(desired.event_types)),
-        change("endpointUrl", std::nullopt, json::value(desired.endpoint_url)),
-        change("enabled", std::nullopt, json::value(desired.enabled)),
-        change("retryPolicy.retryInterval", std::nullopt,
-               json::value(desired.retry_policy.retry_interval)),
-        change("retryPolicy.maxRetries", std::nullopt,
-               json::value(desired.retry_policy.max_retries)),
-        change("payloadTemplate", std::nullopt, json::value(desired.payload_template)),
-        secret_change(),
-    };
-}
-
-std::string applied_digest(const WebhookManifest& desired) {
-    // The canonical form is what the comparison treats as equal, so that a
-    // cosmetic edit of a manifest (reordered event types, PT60S for PT1M) is
-    // not mistaken for a changed manifest when telling drift apart.
-    const auto seconds = parse_iso8601_duration(desired.retry_policy.retry_interval);
-    json::object canonical{
-        {"name", desired.name},
-        {"eventTypes", to_json_array(sorted_unique(desired.event_types))},
-        {"endpointUrl", normalize_endpoint_url(desired.endpoint_url)},
-        {"enabled", desired.enabled},
-        {"retryInterval", seconds ? json::value(seconds->count())
-                                  : json::value(desired.retry_policy.retry_interval)},
-        {"maxRetries", desired.retry_policy.max_retries},
-        {"payloadTemplate", desired.payload_template},
-    };
-    return sha256_digest(json::serialize(canonical));
-}
-
-Webhook desired_body(const WebhookManifest& desired) {
-    Webhook body;
-    body.name = desired.name;
-    body.event_types = desired.event_types;
-    body.endpoint_url = desired.endpoint_url;
-    body.retry_policy = desired.retry_policy;
-    body.payload_template = desired.payload_template;
-    body.enabled = desired.enabled;
-    return body;
 }
 
 // ---------------------------------------------------------------------------
@@ -212,6 +71,7 @@ bool PlanItem::writes() const {
     case PlanAction::create:
     case PlanAction::update:
     case PlanAction::remove:
+    case PlanAction::replace:
         return true;
     case PlanAction::adopt:
         return !changes.empty() || secret != SecretAction::none;
@@ -222,30 +82,43 @@ bool PlanItem::writes() const {
 
 namespace {
 
-PlanItem error_item(const WebhookManifest& desired, Error error) {
+// "webhook" / "trigger", for sentences.
+std::string noun(ResourceKind kind) { return to_string(kind); }
+
+std::string nouns(ResourceKind kind) { return noun(kind) + "s"; }
+
+PlanItem error_item(const ResourceKey& key, Error error) {
     PlanItem item;
-    item.name = desired.name;
+    item.name = key.name;
+    item.kind = key.kind;
     item.action = PlanAction::error;
     item.reason = error.message;
-    error.context.webhook = desired.name;
+    error.context.webhook = key.name;
     item.error = std::move(error);
     return item;
 }
 
+ResourceKey key_of(const ManifestEntry& desired) { return {kind_of(desired), name_of(desired)}; }
+
 // Why `desired` cannot be planned because of its secret, if it cannot: a
 // rotation asked of a secret hookwarden does not generate, or a source that
 // cannot be read.
-std::optional<Error> secret_refused(const WebhookManifest& desired, const SecretStatus& secret,
+std::optional<Error> secret_refused(const ManifestEntry& desired, const SecretStatus* secret,
                                     bool rotate_secret) {
-    if (rotate_secret && desired.secret_ref.kind != SecretSource::Kind::generate)
+    const WebhookManifest* webhook = webhook_manifest(desired);
+    if (!webhook)
+        return std::nullopt; // no secret to refuse
+    if (rotate_secret && webhook->secret_ref.kind != SecretSource::Kind::generate)
         return make_error(ErrorKind::invalid_input,
                           "--rotate-secret makes a new generated secret, but this webhook's "
                           "secret comes from " +
-                              desired.secret_ref.describe() + ": change the value there and apply",
-                          ErrorContext{.webhook = desired.name});
-    if (secret.state == SecretStatus::State::unavailable)
-        return secret.error.value_or(
-            make_error(ErrorKind::not_found, desired.secret_ref.describe() + " cannot be read"));
+                              webhook->secret_ref.describe() +
+                              ": change the value there and apply",
+                          ErrorContext{.webhook = webhook->name});
+    if (!secret || secret->state == SecretStatus::State::unavailable)
+        return (secret ? secret->error : std::nullopt)
+            .value_or(make_error(ErrorKind::not_found,
+                                 webhook->secret_ref.describe() + " cannot be read"));
     return std::nullopt;
 }
 
@@ -257,7 +130,7 @@ struct SecretDecision {
 
 // The secret rules of SPEC §4a for a webhook that exists in the tenant.
 SecretDecision decide_secret(const WebhookManifest& desired, const SecretStatus& secret,
-                             const Webhook& observed, const OwnedWebhook* owned, bool adopting,
+                             const Webhook& observed, const OwnedResource* owned, bool adopting,
                              bool rotate) {
     if (rotate)
         return {SecretAction::generate_new, true, {}};
@@ -291,27 +164,50 @@ SecretDecision decide_secret(const WebhookManifest& desired, const SecretStatus&
 
 } // namespace
 
-PlanItem plan_existing(const WebhookManifest& desired, const SecretStatus& secret,
-                       const Webhook& observed, const OwnedWebhook* owned, bool adopting,
+PlanItem plan_existing(const ManifestEntry& desired, const SecretStatus* secret,
+                       const TenantResource& observed, const OwnedResource* owned, bool adopting,
                        bool rotate_secret) {
+    const ResourceKey key = key_of(desired);
     if (auto refused = secret_refused(desired, secret, rotate_secret))
-        return error_item(desired, *refused);
+        return error_item(key, *refused);
 
     PlanItem item;
-    item.name = desired.name;
-    item.id = observed.id;
-    item.version = observed.version;
+    item.name = key.name;
+    item.kind = key.kind;
+    item.id = id_of(observed);
+    item.version = version_of(observed);
     item.desired = desired;
     item.desired_digest = applied_digest(desired);
     item.changes = diff_fields(desired, observed);
 
-    const SecretDecision secret_decision =
-        decide_secret(desired, secret, observed, owned, adopting, rotate_secret);
-    item.secret = secret_decision.action;
-    if (secret_decision.changed)
-        item.changes.push_back(secret_change());
-    item.reason = secret_decision.note;
+    const WebhookManifest* webhook = webhook_manifest(desired);
+    if (webhook) {
+        const SecretDecision secret_decision = decide_secret(
+            *webhook, *secret, std::get<Webhook>(observed), owned, adopting, rotate_secret);
+        item.secret = secret_decision.action;
+        if (secret_decision.changed)
+            item.changes.push_back(secret_field_change());
+        item.reason = secret_decision.note;
+    }
 
+    if (auto replace = replace_reason(desired, observed)) {
+        // Never for an adoption: what is not ours is not deleted.
+        if (adopting) {
+            item.action = PlanAction::conflict;
+            item.reason = "a " + noun(key.kind) + " named " + key.name +
+                          " exists in the tenant (id " + item.id +
+                          ") but cannot be adopted as the manifest says: " + *replace +
+                          "; hookwarden does not delete what it does not own";
+            item.conflicting_ids = {item.id};
+            item.error = make_error(ErrorKind::conflict, item.reason,
+                                    ErrorContext{.webhook = key.name});
+            return item;
+        }
+        item.action = PlanAction::replace;
+        item.cause = ChangeCause::immutable_changed;
+        item.reason = *replace;
+        return item;
+    }
     if (adopting) {
         item.action = PlanAction::adopt;
         item.cause = ChangeCause::adoption;
@@ -336,10 +232,10 @@ PlanItem plan_existing(const WebhookManifest& desired, const SecretStatus& secre
 
 namespace {
 
-std::vector<std::string> ids_of(const std::vector<const Webhook*>& webhooks) {
+std::vector<std::string> ids_of(const std::vector<const TenantResource*>& found) {
     std::vector<std::string> ids;
-    for (const auto* w : webhooks)
-        ids.push_back(w->id);
+    for (const auto* r : found)
+        ids.push_back(id_of(*r));
     return ids;
 }
 
@@ -350,56 +246,60 @@ std::string join(const std::vector<std::string>& parts) {
     return out;
 }
 
-PlanItem conflict_item(const std::string& name, std::vector<std::string> ids, std::string reason) {
+PlanItem conflict_item(const ResourceKey& key, std::vector<std::string> ids, std::string reason) {
     PlanItem item;
-    item.name = name;
+    item.name = key.name;
+    item.kind = key.kind;
     item.action = PlanAction::conflict;
     item.conflicting_ids = std::move(ids);
     item.reason = std::move(reason);
-    item.error = make_error(ErrorKind::conflict, item.reason, ErrorContext{.webhook = name});
+    item.error = make_error(ErrorKind::conflict, item.reason, ErrorContext{.webhook = key.name});
     return item;
 }
 
-PlanItem plan_create(const WebhookManifest& desired, const SecretStatus& secret, bool recreate,
+PlanItem plan_create(const ManifestEntry& desired, const SecretStatus* secret, bool recreate,
                      bool rotate_secret) {
+    const ResourceKey key = key_of(desired);
     if (auto refused = secret_refused(desired, secret, rotate_secret))
-        return error_item(desired, *refused);
+        return error_item(key, *refused);
     PlanItem item;
-    item.name = desired.name;
+    item.name = key.name;
+    item.kind = key.kind;
     item.action = PlanAction::create;
     item.cause = recreate ? ChangeCause::deleted_in_tenant : ChangeCause::new_manifest;
     item.desired = desired;
     item.desired_digest = applied_digest(desired);
     item.changes = creation_fields(desired);
-    item.secret = (secret.state == SecretStatus::State::available && !rotate_secret)
-                      ? SecretAction::send_current
-                      : SecretAction::generate_new;
+    if (has_secret(key.kind)) // creation_fields has its `secret` line
+        item.secret = (secret->state == SecretStatus::State::available && !rotate_secret)
+                          ? SecretAction::send_current
+                          : SecretAction::generate_new;
     if (recreate)
         item.reason = "it was deleted outside hookwarden; it will be re-created with a new id";
     return item;
 }
 
-// The tenant's webhooks, found by id and by name.
+// The tenant's resources, found by kind and id and by kind and name.
 class TenantIndex {
   public:
-    explicit TenantIndex(const std::vector<Webhook>& observed) {
-        for (const auto& w : observed) {
-            by_id_.emplace(w.id, &w);
-            by_name_[w.name].push_back(&w);
+    explicit TenantIndex(const std::vector<TenantResource>& observed) {
+        for (const auto& r : observed) {
+            by_id_.emplace(std::pair(kind_of(r), id_of(r)), &r);
+            by_name_[ResourceKey{kind_of(r), name_of(r)}].push_back(&r);
         }
     }
-    const Webhook* with_id(const std::string& id) const {
-        auto it = by_id_.find(id);
+    const TenantResource* with_id(ResourceKind kind, const std::string& id) const {
+        auto it = by_id_.find(std::pair(kind, id));
         return it == by_id_.end() ? nullptr : it->second;
     }
-    std::vector<const Webhook*> named(const std::string& name) const {
-        auto it = by_name_.find(name);
-        return it == by_name_.end() ? std::vector<const Webhook*>{} : it->second;
+    std::vector<const TenantResource*> named(const ResourceKey& key) const {
+        auto it = by_name_.find(key);
+        return it == by_name_.end() ? std::vector<const TenantResource*>{} : it->second;
     }
 
   private:
-    std::map<std::string, const Webhook*> by_id_;
-    std::map<std::string, std::vector<const Webhook*>> by_name_;
+    std::map<std::pair<ResourceKind, std::string>, const TenantResource*> by_id_;
+    std::map<ResourceKey, std::vector<const TenantResource*>> by_name_;
 };
 
 // Every name the desired state defines more than once, with its places:
@@ -407,35 +307,37 @@ class TenantIndex {
 // in `desired` itself. No write may touch them.
 std::vector<DuplicateName> duplicate_names(const PlanInput& input) {
     std::vector<DuplicateName> out = input.duplicates;
-    std::map<std::string, std::size_t> index;
+    std::map<ResourceKey, std::size_t> index;
     for (std::size_t i = 0; i < out.size(); ++i)
-        index.emplace(out[i].name, i);
-    std::map<std::string, const WebhookManifest*> first;
+        index.emplace(ResourceKey{out[i].kind, out[i].name}, i);
+    std::map<ResourceKey, const ManifestEntry*> first;
     for (const auto& desired : input.desired) {
-        auto [seen, inserted] = first.emplace(desired.name, &desired);
+        const ResourceKey key = key_of(desired);
+        auto [seen, inserted] = first.emplace(key, &desired);
         if (inserted)
             continue;
-        auto [it, fresh] = index.emplace(desired.name, out.size());
+        auto [it, fresh] = index.emplace(key, out.size());
         if (fresh)
-            out.push_back(DuplicateName{desired.name, {seen->second->location}});
-        out[it->second].places.push_back(desired.location);
+            out.push_back(DuplicateName{key.name, {location_of(*seen->second)}, key.kind});
+        out[it->second].places.push_back(location_of(desired));
     }
     return out;
 }
 
-PlanItem duplicate_item(const DuplicateName& duplicate, const OwnedWebhook* owned) {
+PlanItem duplicate_item(const DuplicateName& duplicate, const OwnedResource* owned) {
     std::string places;
     for (const auto& place : duplicate.places)
         places += (places.empty() ? "" : ", ") + place.format();
     PlanItem item;
     item.name = duplicate.name;
+    item.kind = duplicate.kind;
     item.action = PlanAction::error;
     item.id = owned ? owned->id : std::string();
-    item.reason = "webhook name " + duplicate.name + " is defined " +
+    item.reason = noun(duplicate.kind) + " name " + duplicate.name + " is defined " +
                   std::to_string(duplicate.places.size()) + " times (" + places +
                   "); nothing of that name is written until only one definition remains";
     if (owned)
-        item.reason += "; the owned webhook is left as it is";
+        item.reason += "; the owned " + noun(duplicate.kind) + " is left as it is";
     item.error = make_error(ErrorKind::invalid_input, item.reason,
                             ErrorContext{.webhook = duplicate.name});
     return item;
@@ -444,46 +346,79 @@ PlanItem duplicate_item(const DuplicateName& duplicate, const OwnedWebhook* owne
 // Sets the item's rotation grace when applying it replaces a secret the
 // receivers know: one hookwarden sent (a fingerprint in state.json) with
 // a new generated one, or with a source's value that differs from it.
-void mark_rotation(PlanItem& item, const OwnedWebhook* owned, const SecretStatus& secret,
+void mark_rotation(PlanItem& item, const OwnedResource* owned, const SecretStatus* secret,
                    const PlanOptions& options) {
-    if (!item.desired || !owned || !owned->secret_fingerprint || !item.writes())
+    const WebhookManifest* webhook = item.desired ? webhook_manifest(*item.desired) : nullptr;
+    if (!webhook || !secret || !owned || !owned->secret_fingerprint || !item.writes())
         return;
     const bool replaces = item.secret == SecretAction::generate_new ||
                           (item.secret == SecretAction::send_current &&
-                           secret.state == SecretStatus::State::available &&
-                           secret.fingerprint != *owned->secret_fingerprint);
+                           secret->state == SecretStatus::State::available &&
+                           secret->fingerprint != *owned->secret_fingerprint);
     const bool ours = item.action == PlanAction::update ||
                       (item.action == PlanAction::adopt && item.cause == ChangeCause::lost_create);
     if (replaces && ours)
-        item.rotation_grace =
-            rotation_grace(item.desired->retry_policy, options.rotation_tolerance);
+        item.rotation_grace = rotation_grace(webhook->retry_policy, options.rotation_tolerance);
 }
 
-// The decision for one desired webhook: create, update, adopt, unchanged,
-// or a conflict or error of that name.
-PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
+// Why a desired trigger's topic may not be used, if it may not (SPEC §8:
+// checked against the tenant's topics at plan time, never sent unknown).
+std::optional<Error> topic_refused(const ManifestEntry& desired, const PlanInput& input) {
+    const auto* trigger = std::get_if<TriggerManifest>(&desired);
+    if (!trigger)
+        return std::nullopt;
+    if (input.topics_error) {
+        Error error = *input.topics_error;
+        error.message = "the trigger topics could not be listed, so topicName " +
+                        trigger->topic_name + " cannot be checked: " + error.message;
+        return error;
+    }
+    if (input.topics && !input.topics->contains(trigger->topic_name))
+        return make_error(ErrorKind::invalid_input,
+                          "topicName " + trigger->topic_name +
+                              " is not a topic of this tenant (GET "
+                              "processautomation/triggers/topics does not list it); check "
+                              "the name, or the organisation's features",
+                          ErrorContext{.file = trigger->location.file,
+                                       .line = trigger->location.line,
+                                       .webhook = trigger->name});
+    return std::nullopt;
+}
+
+// The decision for one desired resource: create, update, adopt, replace,
+// unchanged, or a conflict or error of that name.
+PlanItem plan_desired(const ManifestEntry& desired, const PlanInput& input,
                       const TenantIndex& tenant) {
     static const SecretStatus unknown_secret{
         SecretStatus::State::unavailable, {},
         make_error(ErrorKind::internal, "secret was not inspected")};
-    const auto secret_it = input.secrets.find(desired.name);
-    const SecretStatus& secret =
-        secret_it != input.secrets.end() ? secret_it->second : unknown_secret;
-    const bool rotate = input.options.rotate_secrets.contains(desired.name);
-    const auto owned_it = input.state.owned.find(desired.name);
-    const OwnedWebhook* owned = owned_it != input.state.owned.end() ? &owned_it->second : nullptr;
+    const ResourceKey key = key_of(desired);
+    const SecretStatus* secret = nullptr;
+    if (has_secret(key.kind)) {
+        const auto secret_it = input.secrets.find(key.name);
+        secret = secret_it != input.secrets.end() ? &secret_it->second : &unknown_secret;
+    }
+    const bool rotate =
+        key.kind == ResourceKind::webhook && input.options.rotate_secrets.contains(key.name);
+    const auto& owned_of_kind = input.state.owned_of(key.kind);
+    const auto owned_it = owned_of_kind.find(key.name);
+    const OwnedResource* owned = owned_it != owned_of_kind.end() ? &owned_it->second : nullptr;
 
-    // Every tenant webhook carrying the name, plus ours when it was renamed
-    // in the tenant: more than one is a conflict in any case.
-    std::vector<const Webhook*> candidates = tenant.named(desired.name);
-    const Webhook* ours = (owned && !owned->id.empty()) ? tenant.with_id(owned->id) : nullptr;
-    if (ours && ours->name != desired.name)
+    if (auto refused = topic_refused(desired, input))
+        return error_item(key, *refused);
+
+    // Every tenant resource of the kind carrying the name, plus ours when it
+    // was renamed in the tenant: more than one is a conflict in any case.
+    std::vector<const TenantResource*> candidates = tenant.named(key);
+    const TenantResource* ours =
+        (owned && !owned->id.empty()) ? tenant.with_id(key.kind, owned->id) : nullptr;
+    if (ours && name_of(*ours) != key.name)
         candidates.push_back(ours);
     if (candidates.size() > 1) {
         auto ids = ids_of(candidates);
-        return conflict_item(desired.name, ids,
-                             "the tenant holds " + std::to_string(candidates.size()) +
-                                 " webhooks named " + desired.name + " (ids " + join(ids) +
+        return conflict_item(key, ids,
+                             "the tenant holds " + std::to_string(candidates.size()) + " " +
+                                 nouns(key.kind) + " named " + key.name + " (ids " + join(ids) +
                                  "); delete or rename all but one, hookwarden will not choose");
     }
     if (ours) {
@@ -497,7 +432,7 @@ PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
         return plan_create(desired, secret, recreate, rotate);
     }
 
-    const Webhook& existing = *candidates.front();
+    const TenantResource& existing = *candidates.front();
     if (owned && owned->id.empty()) {
         // Our own earlier create, whose answer was lost: ours whatever
         // `adopt` says, with the secret we sent then.
@@ -505,91 +440,134 @@ PlanItem plan_desired(const WebhookManifest& desired, const PlanInput& input,
         if (item.action == PlanAction::unchanged || item.action == PlanAction::update) {
             item.action = PlanAction::adopt;
             item.cause = ChangeCause::lost_create;
-            item.reason = "an earlier create's answer was lost; this is the webhook it made";
+            item.reason = "an earlier create's answer was lost; this is the " + noun(key.kind) +
+                          " it made";
         }
         mark_rotation(item, owned, secret, input.options);
         return item;
     }
     if (!input.options.adopt)
-        return conflict_item(
-            desired.name, {existing.id},
-            "a webhook named " + desired.name + " already exists in the tenant (id " +
-                existing.id +
-                ") and hookwarden does not own it; set adopt: true to take it over, or "
-                "rename or delete it");
+        return conflict_item(key, {id_of(existing)},
+                             "a " + noun(key.kind) + " named " + key.name +
+                                 " already exists in the tenant (id " + id_of(existing) +
+                                 ") and hookwarden does not own it; set adopt: true to take it "
+                                 "over, or rename or delete it");
     return plan_existing(desired, secret, existing, owned, true, rotate);
 }
 
-// Owned webhooks no manifest names any more: each one still in the tenant
+// Owned resources no manifest names any more: each one still in the tenant
 // is a prune candidate (returned, without an action yet); each one gone is
 // forgotten; a lost create whose name the tenant now holds twice is a
-// conflict.
-std::vector<PlanItem> plan_leaving(const PlanInput& input, const std::set<std::string>& desired,
+// conflict. Kinds that were not listed (see PlanInput::observed) have
+// nothing owned.
+std::vector<PlanItem> plan_leaving(const PlanInput& input, const std::set<ResourceKey>& desired,
                                    const TenantIndex& tenant, Plan& plan) {
     std::vector<PlanItem> leaving;
-    for (const auto& [name, owned] : input.state.owned) {
-        if (desired.contains(name))
-            continue;
-        const Webhook* found = nullptr;
-        if (!owned.id.empty()) {
-            found = tenant.with_id(owned.id);
-        } else {
-            const auto same = tenant.named(name);
-            if (same.size() > 1) {
-                auto ids = ids_of(same);
-                plan.items.push_back(conflict_item(
-                    name, ids,
-                    "a create of " + name + " lost its answer and the tenant now holds " +
-                        std::to_string(same.size()) + " webhooks of that name (ids " + join(ids) +
-                        "); hookwarden cannot tell which is its own"));
+    for (const ResourceKind kind : all_resource_kinds) {
+        for (const auto& [name, owned] : input.state.owned_of(kind)) {
+            const ResourceKey key{kind, name};
+            if (desired.contains(key))
+                continue;
+            const TenantResource* found = nullptr;
+            if (!owned.id.empty()) {
+                found = tenant.with_id(kind, owned.id);
+            } else {
+                const auto same = tenant.named(key);
+                if (same.size() > 1) {
+                    auto ids = ids_of(same);
+                    plan.items.push_back(conflict_item(
+                        key, ids,
+                        "a create of " + name + " lost its answer and the tenant now holds " +
+                            std::to_string(same.size()) + " " + nouns(kind) +
+                            " of that name (ids " + join(ids) +
+                            "); hookwarden cannot tell which is its own"));
+                    continue;
+                }
+                if (same.size() == 1)
+                    found = same.front();
+            }
+            if (!found) {
+                plan.forget.push_back(key);
                 continue;
             }
-            if (same.size() == 1)
-                found = same.front();
+            PlanItem item;
+            item.name = name;
+            item.kind = kind;
+            item.id = id_of(*found);
+            item.cause = ChangeCause::left_manifests;
+            leaving.push_back(std::move(item));
         }
-        if (!found) {
-            plan.forget.push_back(name);
-            continue;
-        }
-        PlanItem item;
-        item.name = name;
-        item.id = found->id;
-        item.cause = ChangeCause::left_manifests;
-        leaving.push_back(std::move(item));
     }
     return leaving;
 }
 
-// Whether the candidates are deleted or retained, and why (SPEC §4a: only
-// when prune is on, never after a manifest error, never over the budget).
-void decide_prune(std::vector<PlanItem> leaving, const PlanInput& input, Plan& plan) {
+// "webhooks", "triggers" or "resources": what `items` are.
+std::string kinds_noun(const std::vector<PlanItem>& items, std::size_t n) {
+    const bool mixed = std::any_of(items.begin(), items.end(), [&](const PlanItem& item) {
+        return item.kind != items.front().kind;
+    });
+    const std::string one = mixed ? "resource" : noun(items.front().kind);
+    return n == 1 ? one : one + "s";
+}
+
+std::string plural_of(std::size_t n, const std::string& one) {
+    return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+}
+
+// Whether the prune candidates are deleted or retained, and whether the
+// replaces run, and why (SPEC §4a, §8: deletes only when prune is on (a
+// replace needs none), never after a manifest error, never more than the
+// budget: a replace is a delete too).
+void decide_deletes(std::vector<PlanItem> leaving, const PlanInput& input, Plan& plan) {
     const PlanOptions& options = input.options;
     PruneDecision& prune = plan.prune;
     prune.enabled = options.prune;
     for (const auto& item : leaving)
         prune.candidates.push_back(item.name);
-    std::string retain_reason;
-    if (!prune.enabled) {
-        retain_reason = "it left the manifests; it is kept because prune is off";
-    } else if (!leaving.empty() && input.manifest_errors > 0) {
-        prune.blocked = true;
-        prune.reason =
-            "prune is skipped this cycle because " + std::to_string(input.manifest_errors) +
-            (input.manifest_errors == 1 ? " manifest error was" : " manifest errors were") +
-            " found: a broken manifest must not look like a deleted one";
-    } else if (leaving.size() >
-               static_cast<std::size_t>(std::max(0, options.max_deletes_per_cycle))) {
-        prune.blocked = true;
-        prune.reason = std::to_string(leaving.size()) +
-                       " owned webhooks left the manifests, more than maxDeletesPerCycle (" +
-                       std::to_string(options.max_deletes_per_cycle) +
-                       "): none is deleted; raise maxDeletesPerCycle for one apply, or delete "
-                       "them by hand";
+    std::vector<PlanItem*> replaces;
+    for (auto& item : plan.items)
+        if (item.action == PlanAction::replace)
+            replaces.push_back(&item);
+    const std::size_t deletes = (prune.enabled ? leaving.size() : 0) + replaces.size();
+
+    const std::size_t pruned = prune.enabled ? leaving.size() : 0;
+    std::string blocked; // why no delete runs this cycle, when none does
+    if (deletes > 0 && input.manifest_errors > 0) {
+        const char* what = replaces.empty() ? "prune" : pruned ? "prune and replace" : "replace";
+        blocked = std::string(what) + " is skipped this cycle because " +
+                  plural_of(input.manifest_errors, "manifest error") +
+                  (input.manifest_errors == 1 ? " was" : " were") +
+                  " found: a broken manifest must not look like a deleted one";
+    } else if (deletes > static_cast<std::size_t>(std::max(0, options.max_deletes_per_cycle))) {
+        std::string what;
+        if (pruned)
+            what = std::to_string(pruned) + " owned " + kinds_noun(leaving, pruned) +
+                   " left the manifests";
+        if (!replaces.empty())
+            what += (what.empty() ? "" : " and ") + std::to_string(replaces.size()) + " " +
+                    (replaces.size() == 1 ? "needs" : "need") + " a replace (a delete each)";
+        blocked = what + ", more than maxDeletesPerCycle (" +
+                  std::to_string(options.max_deletes_per_cycle) +
+                  "): none is deleted; raise maxDeletesPerCycle for one apply, or delete "
+                  "them by hand";
     }
-    if (prune.blocked)
-        retain_reason = "it left the manifests; not deleted: " + prune.reason;
+    if (!blocked.empty() && prune.enabled && !leaving.empty()) {
+        prune.blocked = true;
+        prune.reason = blocked;
+    }
+    for (PlanItem* item : replaces) {
+        if (blocked.empty())
+            continue;
+        item->action = PlanAction::error;
+        item->reason += "; not replaced: " + blocked;
+        item->error = make_error(ErrorKind::invalid_input, item->reason,
+                                 ErrorContext{.webhook = item->name});
+    }
+    const std::string retain_reason =
+        !prune.enabled ? "it left the manifests; it is kept because prune is off"
+                       : "it left the manifests; not deleted: " + blocked;
     for (auto& item : leaving) {
-        if (prune.enabled && !prune.blocked) {
+        if (prune.enabled && blocked.empty()) {
             item.action = PlanAction::remove;
         } else {
             item.action = PlanAction::retain;
@@ -605,25 +583,28 @@ Plan make_plan(const PlanInput& input) {
     Plan plan;
     plan.manifest_errors = input.manifest_errors;
     const TenantIndex tenant(input.observed);
-    for (const auto& webhook : input.observed)
-        plan.health_by_id.emplace(webhook.id, webhook.health);
+    for (const auto& resource : input.observed)
+        if (const auto* webhook = std::get_if<Webhook>(&resource))
+            plan.health_by_id.emplace(webhook->id, webhook->health);
 
     const std::vector<DuplicateName> duplicates = duplicate_names(input);
-    std::set<std::string> desired_names;
+    std::set<ResourceKey> desired_keys;
     for (const auto& duplicate : duplicates)
-        desired_names.insert(duplicate.name);
+        desired_keys.insert(ResourceKey{duplicate.kind, duplicate.name});
     for (const auto& desired : input.desired) {
-        if (desired_names.contains(desired.name))
+        const ResourceKey key = key_of(desired);
+        if (desired_keys.contains(key))
             continue; // a duplicate: its one error item follows
-        desired_names.insert(desired.name);
+        desired_keys.insert(key);
         plan.items.push_back(plan_desired(desired, input, tenant));
     }
     for (const auto& duplicate : duplicates) {
-        const auto owned = input.state.owned.find(duplicate.name);
-        plan.items.push_back(duplicate_item(
-            duplicate, owned != input.state.owned.end() ? &owned->second : nullptr));
+        const auto& owned_of_kind = input.state.owned_of(duplicate.kind);
+        const auto owned = owned_of_kind.find(duplicate.name);
+        plan.items.push_back(
+            duplicate_item(duplicate, owned != owned_of_kind.end() ? &owned->second : nullptr));
     }
-    decide_prune(plan_leaving(input, desired_names, tenant, plan), input, plan);
+    decide_deletes(plan_leaving(input, desired_keys, tenant, plan), input, plan);
     if (input.now) {
         plan.rotations = rotations_in_progress(input.state, *input.now);
     } else {
@@ -653,6 +634,9 @@ PlanCounts Plan::counts() const {
         case PlanAction::remove:
             ++c.remove;
             break;
+        case PlanAction::replace:
+            ++c.replace;
+            break;
         case PlanAction::unchanged:
             ++c.unchanged;
             break;
@@ -672,7 +656,7 @@ PlanCounts Plan::counts() const {
 
 bool Plan::has_changes() const {
     const PlanCounts c = counts();
-    return c.create + c.update + c.adopt + c.remove > 0;
+    return c.create + c.update + c.adopt + c.remove + c.replace > 0;
 }
 
 bool Plan::has_errors() const {

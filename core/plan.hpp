@@ -21,7 +21,10 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/field_change.hpp"
 #include "core/manifest.hpp"
+#include "core/resource.hpp"
+#include "core/resource_rules.hpp"
 #include "core/secret_rotation.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
@@ -44,6 +47,8 @@ enum class PlanAction {
     update,    ///< `~ update`: owned, and fields (or the secret) differ
     adopt,     ///< `~ adopt`: take over an existing webhook of that name, updating it if it differs
     remove,    ///< `- delete`: owned, left the manifests, prune on and within budget
+    replace,   ///< `-/+ replace`: owned, and a field that cannot change in place differs:
+               ///< delete, then create (counts against the delete budget)
     unchanged, ///< owned and equal: nothing to do
     retain,    ///< owned, left the manifests, kept (prune off or prune blocked)
     conflict,  ///< refused: an unowned same-name webhook with adopt off, or several with one name
@@ -62,6 +67,7 @@ enum class ChangeCause {
     secret_changed,    ///< only the secret differs: its source now holds another value
     secret_rotation,   ///< only the secret differs: `--rotate-secret` asked for a new one
     left_manifests,    ///< owned, but no manifest names it any more
+    immutable_changed, ///< a field fixed after creation differs (a trigger's topicName)
 };
 
 /// What the executor does about the secret of one item.
@@ -71,30 +77,17 @@ enum class SecretAction {
     generate_new, ///< generate a new secret, keep it, send it
 };
 
-/// One field that differs. Values are JSON as the tenant API writes them;
-/// absent on the side that has none (a create has no old values). The
-/// secret is `sensitive`: never a value, only the fact that it changes.
-struct FieldChange {
-    std::string field; ///< name, eventTypes, endpointUrl, enabled,
-                       ///< retryPolicy.retryInterval, retryPolicy.maxRetries,
-                       ///< payloadTemplate, secret
-    std::optional<boost::json::value> old_value;
-    std::optional<boost::json::value> new_value;
-    bool sensitive = false;
-
-    bool operator==(const FieldChange&) const = default;
-};
-
 struct PlanItem {
     std::string name;
+    ResourceKind kind = ResourceKind::webhook;
     PlanAction action = PlanAction::unchanged;
     ChangeCause cause = ChangeCause::none;
     std::string id;           ///< the tenant's id, when one exists
     std::int64_t version = 0; ///< the version read (update and adopt send it back)
     std::vector<FieldChange> changes;
     SecretAction secret = SecretAction::none;
-    std::optional<WebhookManifest> desired; ///< for create, update, adopt, unchanged
-    std::string desired_digest;             ///< applied_digest(*desired)
+    std::optional<ManifestEntry> desired; ///< for create, update, adopt, replace, unchanged
+    std::string desired_digest;           ///< applied_digest(*desired)
     std::string reason;                     ///< a sentence for conflict, error, retain and notes
     std::vector<std::string> warnings;      ///< e.g. an endpoint that did not answer a probe
     std::optional<Error> error;             ///< for action error
@@ -106,11 +99,12 @@ struct PlanItem {
 
     /// True when executing the item writes to the tenant.
     bool writes() const;
+    ResourceKey key() const { return {kind, name}; }
 };
 
 struct PruneDecision {
     bool enabled = false;                ///< `prune: true` or `apply --prune`
-    std::vector<std::string> candidates; ///< owned webhooks that left the manifests, by name
+    std::vector<std::string> candidates; ///< owned resources that left the manifests, by name
     bool blocked = false;                ///< candidates exist but none is deleted this cycle
     /// Why, when blocked: the fact with its figures, then after ": " why
     /// that stops prune or what to do (STATUS= shows the fact only).
@@ -118,20 +112,21 @@ struct PruneDecision {
 };
 
 struct PlanCounts {
-    std::size_t create = 0, update = 0, adopt = 0, remove = 0, unchanged = 0, retain = 0,
-                conflict = 0, error = 0;
+    std::size_t create = 0, update = 0, adopt = 0, remove = 0, replace = 0, unchanged = 0,
+                retain = 0, conflict = 0, error = 0;
 };
 
 struct Plan {
-    /// Desired webhooks in manifest order, then names defined more than once
-    /// (in the order the load found them), then owned webhooks that left the
-    /// manifests, by name. No name appears twice.
+    /// Desired resources in manifest order (webhooks, then triggers), then
+    /// names defined more than once (in the order the load found them), then
+    /// owned resources that left the manifests, by kind and name. No kind
+    /// and name appears twice.
     std::vector<PlanItem> items;
     PruneDecision prune;
     std::size_t manifest_errors = 0; ///< errors while loading the manifests
     /// Owned names that are neither desired nor in the tenant any more: the
     /// executor drops them from state.json; no tenant call.
-    std::vector<std::string> forget;
+    std::vector<ResourceKey> forget;
     /// The tenant's health of every listed webhook, by id: the listing
     /// carries it, so snapshots (health.json) need no extra read for it.
     std::map<std::string, WebhookHealth> health_by_id;
@@ -156,14 +151,22 @@ struct PlanOptions {
 };
 
 struct PlanInput {
-    std::vector<WebhookManifest> desired;        ///< valid manifests, in load order
+    std::vector<ManifestEntry> desired;          ///< valid manifests, in load order
     /// Names the manifests define more than once: each is an error item and
     /// nothing of that name is written. A name repeated in `desired` is
     /// treated the same way, so a plan never holds two writes for one name.
     std::vector<DuplicateName> duplicates;
     std::size_t manifest_errors = 0;             ///< > 0 blocks prune
-    std::map<std::string, SecretStatus> secrets; ///< by name; see SecretStore::inspect
-    std::vector<Webhook> observed;               ///< every tenant webhook
+    std::map<std::string, SecretStatus> secrets; ///< by webhook name; see SecretStore::inspect
+    /// Every tenant resource of each kind that was listed (a kind neither
+    /// desired nor owned is not listed, and has nothing to plan).
+    std::vector<TenantResource> observed;
+    /// The topics triggers may use (SPEC §8), when triggers are desired: a
+    /// trigger whose topic is not among them is an error of that trigger.
+    std::optional<std::set<std::string>> topics;
+    /// Why the topics could not be listed: every desired trigger is an
+    /// error with it (webhooks are planned as usual).
+    std::optional<Error> topics_error;
     State state;
     PlanOptions options;
     /// The time rotations in progress are judged at; without it every
@@ -174,42 +177,18 @@ struct PlanInput {
 /// Decides. Pure.
 Plan make_plan(const PlanInput& input);
 
-/// Plans one desired webhook against one existing tenant webhook: the
-/// update/adopt/unchanged/error decision of make_plan, exposed so that the
-/// executor can re-plan an item after a 409 from a fresh read. `owned` is
-/// the state entry when the webhook is owned; `adopting` is true when it is
-/// being taken over now.
-PlanItem plan_existing(const WebhookManifest& desired, const SecretStatus& secret,
-                       const Webhook& observed, const OwnedWebhook* owned, bool adopting,
+/// Plans one desired resource against one existing tenant resource of its
+/// kind: the update/adopt/replace/unchanged/error decision of make_plan,
+/// exposed so that the executor can re-plan an item after a 409 from a fresh
+/// read. `secret` is the webhook's secret status (null for a kind without
+/// secrets); `owned` is the state entry when the resource is owned;
+/// `adopting` is true when it is being taken over now.
+PlanItem plan_existing(const ManifestEntry& desired, const SecretStatus* secret,
+                       const TenantResource& observed, const OwnedResource* owned, bool adopting,
                        bool rotate_secret);
 
-/// The fields of `desired` that differ from `observed`, semantically.
-std::vector<FieldChange> diff_fields(const WebhookManifest& desired, const Webhook& observed);
-
-/// A create's field lines: every writable field with its new value.
-std::vector<FieldChange> creation_fields(const WebhookManifest& desired);
-
-/// The URL in a canonical form for comparison: scheme and host lower case,
-/// default port dropped, empty path as "/", dot segments removed,
-/// percent-encoding normalised. Unparsable input is returned unchanged.
-std::string normalize_endpoint_url(std::string_view url);
-
-/// True when two retry intervals mean the same duration (PT60S == PT1M).
-bool same_retry_interval(std::string_view a, std::string_view b);
-
-/// Digest of the desired, normalised writable fields (no secret, no labels):
-/// what state.json records as applied.
-std::string applied_digest(const WebhookManifest& desired);
-
-/// The POST/PUT body for `desired`, without id, version or secret.
-Webhook desired_body(const WebhookManifest& desired);
-
-/// True when an echoed secret is a mask (empty, or only '*'), not a value:
-/// never compared, never written back.
-bool is_masked_secret(std::string_view echoed);
-
 const char*
-to_string(PlanAction action) noexcept; ///< JSON names: create, update, adopt, delete, ...
+to_string(PlanAction action) noexcept; ///< JSON names: create, update, adopt, delete, replace, ...
 const char* to_string(ChangeCause cause) noexcept; ///< JSON names: new, manifest, drift, ...
 
 } // namespace hookwarden

@@ -34,13 +34,24 @@ std::string cause_words(ChangeCause cause) {
         return "secret source changed";
     case ChangeCause::secret_rotation:
         return "secret rotation";
+    case ChangeCause::immutable_changed:
+        return "a field fixed after creation changed";
     default:
         return {};
     }
 }
 
+// The item's name as people read it: webhooks by name alone (as before
+// triggers existed), triggers said to be one, their names quoted (they may
+// hold spaces).
+std::string shown_name(ResourceKind kind, const std::string& name) {
+    if (kind == ResourceKind::trigger)
+        return "trigger \"" + name + "\"";
+    return name;
+}
+
 std::string header(const PlanItem& item) {
-    std::string out = item.name;
+    std::string out = shown_name(item.kind, item.name);
     std::string detail;
     if (!item.id.empty())
         detail = "id " + item.id;
@@ -86,11 +97,27 @@ std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+
+// "3 webhooks", "3 webhooks, 2 triggers" or "2 triggers": the items of
+// `plan` that `counted` keeps, by kind (webhooks always named when there
+// are no triggers, so webhook-only plans read as they always have).
+template <class Counted> std::string kind_words(const Plan& plan, Counted counted) {
+    std::size_t webhooks = 0, triggers = 0;
+    for (const auto& item : plan.items)
+        if (counted(item))
+            ++(item.kind == ResourceKind::trigger ? triggers : webhooks);
+    std::string out;
+    if (webhooks > 0 || triggers == 0)
+        out = plural(webhooks, "webhook", "webhooks");
+    if (triggers > 0)
+        out += (out.empty() ? "" : ", ") + plural(triggers, "trigger", "triggers");
+    return out;
+}
+
 } // namespace
 
 std::string plan_summary_line(const Plan& plan) {
     const PlanCounts c = plan.counts();
-    const std::size_t desired = c.create + c.update + c.adopt + c.unchanged + c.conflict + c.error;
     std::string problems;
     if (c.conflict)
         problems += ", " + plural(c.conflict, "conflict", "conflicts");
@@ -101,13 +128,21 @@ std::string plan_summary_line(const Plan& plan) {
     if (!plan.has_changes()) {
         if (!problems.empty())
             return "No changes to make, but" + problems.substr(1) + " (" +
-                   plural(c.unchanged, "webhook", "webhooks") + " unchanged).";
-        return "No changes. The tenant matches the manifests (" +
-               plural(desired, "webhook", "webhooks") + ").";
+                   kind_words(plan, [](const PlanItem& item) {
+                       return item.action == PlanAction::unchanged;
+                   }) +
+                   " unchanged).";
+        const std::string desired = kind_words(plan, [](const PlanItem& item) {
+            return item.action != PlanAction::remove && item.action != PlanAction::retain;
+        });
+        return "No changes. The tenant matches the manifests (" + desired + ").";
     }
+    const std::string replaces =
+        c.replace ? ", " + std::to_string(c.replace) + " to replace" : std::string();
     return "Plan: " + std::to_string(c.create) + " to create, " + std::to_string(c.update) +
            " to update, " + std::to_string(c.adopt) + " to adopt, " + std::to_string(c.remove) +
-           " to delete, " + std::to_string(c.unchanged) + " unchanged" + problems + ".";
+           " to delete" + replaces + ", " + std::to_string(c.unchanged) + " unchanged" + problems +
+           ".";
 }
 
 std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
@@ -131,14 +166,21 @@ std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
         case PlanAction::remove:
             block = p.paint(red, "  - delete " + header(item)) + "\n";
             break;
+        case PlanAction::replace:
+            block = p.paint(red, "-/+ replace " + header(item)) + "\n";
+            field_lines(block, item.changes, false);
+            block += "      note: " + item.reason + "\n";
+            break;
         case PlanAction::retain:
             block = p.paint(cyan, "  = keep " + header(item)) + ": " + item.reason + "\n";
             break;
         case PlanAction::conflict:
-            block = p.paint(bold_red, "  ! conflict " + item.name) + ": " + item.reason + "\n";
+            block = p.paint(bold_red, "  ! conflict " + shown_name(item.kind, item.name)) + ": " +
+                    item.reason + "\n";
             break;
         case PlanAction::error:
-            block = p.paint(bold_red, "  ! error " + item.name) + ": " + item.reason + "\n";
+            block = p.paint(bold_red, "  ! error " + shown_name(item.kind, item.name)) + ": " +
+                    item.reason + "\n";
             break;
         case PlanAction::unchanged:
             break;
@@ -156,7 +198,7 @@ std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
         for (const auto& warning : item.warnings)
             block += "      " + p.paint(yellow, "warning:") + " " + warning + "\n";
         if (item.action == PlanAction::unchanged && !block.empty())
-            block = "    " + item.name + "\n" + block;
+            block = "    " + shown_name(item.kind, item.name) + "\n" + block;
         if (!block.empty())
             body += block + "\n";
     }
@@ -171,9 +213,9 @@ std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
 
 json::object plan_to_json(const Plan& plan) {
     const PlanCounts c = plan.counts();
-    json::object summary{{"create", c.create},     {"update", c.update},       {"adopt", c.adopt},
-                         {"delete", c.remove},     {"unchanged", c.unchanged}, {"retain", c.retain},
-                         {"conflict", c.conflict}, {"error", c.error}};
+    json::object summary{{"create", c.create},     {"update", c.update},   {"adopt", c.adopt},
+                         {"delete", c.remove},     {"replace", c.replace}, {"unchanged", c.unchanged},
+                         {"retain", c.retain},     {"conflict", c.conflict}, {"error", c.error}};
     json::array candidates;
     for (const auto& name : plan.prune.candidates)
         candidates.emplace_back(name);
@@ -202,6 +244,7 @@ json::object plan_to_json(const Plan& plan) {
             conflicting.emplace_back(id);
         items.emplace_back(json::object{
             {"name", item.name},
+            {"kind", to_string(item.kind)},
             {"action", to_string(item.action)},
             {"cause", to_string(item.cause)},
             {"id", item.id.empty() ? json::value(nullptr) : json::value(item.id)},
@@ -235,6 +278,8 @@ std::string cycle_summary_line(const CycleResult& r) {
                       std::to_string(c.updated) + " updated, " + std::to_string(c.adopted) +
                       " adopted, " + std::to_string(c.deleted) + " deleted, " +
                       std::to_string(c.unchanged) + " unchanged";
+    if (c.replaced)
+        out += ", " + std::to_string(c.replaced) + " replaced";
     if (c.failed)
         out += ", " + std::to_string(c.failed) + " failed";
     if (c.conflicts)
@@ -250,6 +295,7 @@ std::string cycle_summary_line(const CycleResult& r) {
 std::string render_item_result(const ItemResult& item, const RenderOptions& options) {
     const Palette p{options.color};
     const std::string id = item.id.empty() ? std::string() : " (id " + item.id + ")";
+    const std::string name = shown_name(item.kind, item.name);
     std::string fields;
     if (item.action != PlanAction::create)
         for (const auto& change : item.changes)
@@ -260,16 +306,19 @@ std::string render_item_result(const ItemResult& item, const RenderOptions& opti
     case ItemOutcome::done:
         switch (item.action) {
         case PlanAction::create:
-            line = p.paint(green, "  created ") + item.name + id;
+            line = p.paint(green, "  created ") + name + id;
             break;
         case PlanAction::update:
-            line = p.paint(yellow, "  updated ") + item.name + id + fields;
+            line = p.paint(yellow, "  updated ") + name + id + fields;
             break;
         case PlanAction::adopt:
-            line = p.paint(yellow, "  adopted ") + item.name + id + fields;
+            line = p.paint(yellow, "  adopted ") + name + id + fields;
             break;
         case PlanAction::remove:
-            line = p.paint(red, "  deleted ") + item.name + id;
+            line = p.paint(red, "  deleted ") + name + id;
+            break;
+        case PlanAction::replace:
+            line = p.paint(red, "  replaced ") + name + id;
             break;
         default:
             break;
@@ -278,15 +327,15 @@ std::string render_item_result(const ItemResult& item, const RenderOptions& opti
             line += " (" + item.note + ")";
         break;
     case ItemOutcome::failed:
-        line = p.paint(bold_red, "  failed  ") + item.name + id + ": " + why;
+        line = p.paint(bold_red, "  failed  ") + name + id + ": " + why;
         break;
     case ItemOutcome::refused:
         line =
             p.paint(bold_red, item.action == PlanAction::conflict ? "  conflict " : "  error   ") +
-            item.name + ": " + why;
+            name + ": " + why;
         break;
     case ItemOutcome::deferred:
-        line = p.paint(yellow, "  waiting ") + item.name + ": " + item.note;
+        line = p.paint(yellow, "  waiting ") + name + ": " + item.note;
         break;
     case ItemOutcome::unchanged:
     case ItemOutcome::retained:

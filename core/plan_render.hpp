@@ -2,8 +2,9 @@
 //
 // Used by `plan`, `apply` and `apply --dry-run`. The text form reads like
 // Terraform's (`+ create`, `~ update` with one line per field `old -> new`,
-// `- delete`, a one-line summary) and is coloured only when the caller says
-// the terminal wants it. The JSON form (`plan --output json`) is a stable,
+// `- delete`, `-/+ replace` for a trigger whose topic changed, a one-line
+// summary; triggers are named `trigger "NAME"`) and is coloured only when the
+// caller says the terminal wants it. The JSON form (`plan --output json`) is a stable,
 // versioned schema for scripts; see plan_to_json. Neither form ever holds a
 // secret: the secret appears as `(sensitive)` on a create and
 // `(sensitive value changed)` on an update, in JSON as `"sensitive": true`
@@ -39,15 +40,15 @@ std::string plan_summary_line(const Plan& plan);
 /// ```
 /// {"formatVersion": 1,
 ///  "hasChanges": bool, "hasErrors": bool,
-///  "summary": {"create": n, "update": n, "adopt": n, "delete": n,
+///  "summary": {"create": n, "update": n, "adopt": n, "delete": n, "replace": n,
 ///              "unchanged": n, "retain": n, "conflict": n, "error": n},
 ///  "manifestErrors": n,
 ///  "prune": {"enabled": bool, "candidates": ["NAME", ...], "blocked": bool,
 ///            "reason": "..." | null},
-///  "items": [{"name": "...",
-///             "action": "create|update|adopt|delete|unchanged|retain|conflict|error",
+///  "items": [{"name": "...", "kind": "webhook|trigger",
+///             "action": "create|update|adopt|delete|replace|unchanged|retain|conflict|error",
 ///             "cause":
-///             "none|new|manifest|drift|deleted-in-tenant|adoption|lost-create|secret|rotation|left-manifests",
+///             "none|new|manifest|drift|deleted-in-tenant|adoption|lost-create|secret|rotation|left-manifests|immutable",
 ///             "id": "..." | null,
 ///             "changes": [{"field": "endpointUrl", "sensitive": false, "old": JSON | null, "new":
 ///             JSON | null},

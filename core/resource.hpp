@@ -28,6 +28,15 @@ using TenantResource = std::variant<Webhook, Trigger>;
 /// A resource as a manifest declares it, of either kind.
 using ManifestEntry = std::variant<WebhookManifest, TriggerManifest>;
 
+/// A resource's identity in hookwarden: its kind and `metadata.name`.
+struct ResourceKey {
+    ResourceKind kind = ResourceKind::webhook;
+    std::string name;
+
+    auto operator<=>(const ResourceKey&) const = default;
+    bool operator==(const ResourceKey&) const = default;
+};
+
 inline constexpr std::array<ResourceKind, 2> all_resource_kinds{ResourceKind::webhook,
                                                                 ResourceKind::trigger};
 

@@ -13,29 +13,80 @@ namespace fs = std::filesystem;
 
 std::string sha256_digest(std::string_view data) { return "sha256:" + sha256_hex(data); }
 
-std::string state_to_json(const State& state) {
-    // Written by hand rather than with json::serialize of one object so that
-    // the file has one webhook a line: readable, and diffs well when an
-    // operator keeps copies.
-    std::string out =
-        "{\n  \"formatVersion\": " + std::to_string(state_format_version) + ",\n  \"webhooks\": {";
+namespace {
+
+// One member per line: readable, and diffs well when an operator keeps copies.
+void write_owned(std::string& out, const char* member,
+                 const std::map<std::string, OwnedResource>& owned, bool last) {
+    out += std::string("  \"") + member + "\": {";
     bool first = true;
-    for (const auto& [name, owned] : state.owned) {
-        json::object entry{{"id", owned.id}, {"appliedDigest", owned.applied_digest}};
-        if (owned.secret_fingerprint)
-            entry["secretFingerprint"] = *owned.secret_fingerprint;
+    for (const auto& [name, entry] : owned) {
+        json::object fields{{"id", entry.id}, {"appliedDigest", entry.applied_digest}};
+        if (entry.secret_fingerprint)
+            fields["secretFingerprint"] = *entry.secret_fingerprint;
         else
-            entry["secretFingerprint"] = nullptr;
-        if (owned.rotation)
-            entry["rotation"] = {{"previousSecret", owned.rotation->previous_fingerprint},
-                                 {"until", format_rotation_time(owned.rotation->until)}};
+            fields["secretFingerprint"] = nullptr;
+        if (entry.rotation)
+            fields["rotation"] = {{"previousSecret", entry.rotation->previous_fingerprint},
+                                  {"until", format_rotation_time(entry.rotation->until)}};
         out += first ? "\n    " : ",\n    ";
-        out += json::serialize(json::value(name)) + ": " + json::serialize(entry);
+        out += json::serialize(json::value(name)) + ": " + json::serialize(fields);
         first = false;
     }
-    out += first ? "}\n}\n" : "\n  }\n}\n";
+    out += first ? "}" : "\n  }";
+    out += last ? "\n" : ",\n";
+}
+
+} // namespace
+
+std::string state_to_json(const State& state) {
+    std::string out = "{\n  \"formatVersion\": " + std::to_string(state_format_version) + ",\n";
+    write_owned(out, "webhooks", state.owned, false);
+    write_owned(out, "triggers", state.owned_triggers, true);
+    out += "}\n";
     return out;
 }
+
+namespace {
+
+// Reads the entries of one kind into `into`; `corrupt` makes the error.
+template <class Corrupt>
+Result<void> read_owned(const json::object& members, const Corrupt& corrupt,
+                        std::map<std::string, OwnedResource>& into) {
+    for (const auto& [name, value] : members) {
+        const std::string key(name);
+        if (!value.is_object())
+            return corrupt("the entry of '" + key + "' is not an object");
+        const auto& entry = value.get_object();
+        OwnedResource owned;
+        const auto* id = entry.if_contains("id");
+        if (!id || !id->is_string())
+            return corrupt("the entry of '" + key + "' has no id");
+        owned.id = std::string(id->get_string());
+        if (const auto* digest = entry.if_contains("appliedDigest"); digest && digest->is_string())
+            owned.applied_digest = std::string(digest->get_string());
+        if (const auto* secret = entry.if_contains("secretFingerprint");
+            secret && secret->is_string())
+            owned.secret_fingerprint = std::string(secret->get_string());
+        if (const auto* rotation = entry.if_contains("rotation"); rotation && !rotation->is_null()) {
+            // A rotation read wrong would let a replaced secret be accepted
+            // for too long, or not at all: refused, like any other damage.
+            const auto* fields = rotation->if_object();
+            const auto* previous = fields ? fields->if_contains("previousSecret") : nullptr;
+            const auto* until = fields ? fields->if_contains("until") : nullptr;
+            const auto until_time =
+                until && until->is_string() ? parse_rotation_time(until->get_string()) : std::nullopt;
+            if (!previous || !previous->is_string() || !until_time)
+                return corrupt("the rotation of '" + key +
+                               "' needs previousSecret and an RFC 3339 until");
+            owned.rotation = SecretRotation{std::string(previous->get_string()), *until_time};
+        }
+        into.emplace(key, std::move(owned));
+    }
+    return {};
+}
+
+} // namespace
 
 Result<State> state_from_json(std::string_view text, const std::string& display) {
     auto corrupt = [&display](const std::string& why) {
@@ -66,38 +117,16 @@ Result<State> state_from_json(std::string_view text, const std::string& display)
     const auto* webhooks = object.if_contains("webhooks");
     if (!webhooks || !webhooks->is_object())
         return corrupt("webhooks is missing");
+    const auto* triggers = object.if_contains("triggers");
+    if (triggers && !triggers->is_object())
+        return corrupt("triggers is not an object");
 
     State state;
-    for (const auto& [name, value] : webhooks->get_object()) {
-        const std::string key(name);
-        if (!value.is_object())
-            return corrupt("the entry of '" + key + "' is not an object");
-        const auto& entry = value.get_object();
-        OwnedWebhook owned;
-        const auto* id = entry.if_contains("id");
-        if (!id || !id->is_string())
-            return corrupt("the entry of '" + key + "' has no id");
-        owned.id = std::string(id->get_string());
-        if (const auto* digest = entry.if_contains("appliedDigest"); digest && digest->is_string())
-            owned.applied_digest = std::string(digest->get_string());
-        if (const auto* secret = entry.if_contains("secretFingerprint");
-            secret && secret->is_string())
-            owned.secret_fingerprint = std::string(secret->get_string());
-        if (const auto* rotation = entry.if_contains("rotation"); rotation && !rotation->is_null()) {
-            // A rotation read wrong would let a replaced secret be accepted
-            // for too long, or not at all: refused, like any other damage.
-            const auto* fields = rotation->if_object();
-            const auto* previous = fields ? fields->if_contains("previousSecret") : nullptr;
-            const auto* until = fields ? fields->if_contains("until") : nullptr;
-            const auto until_time =
-                until && until->is_string() ? parse_rotation_time(until->get_string()) : std::nullopt;
-            if (!previous || !previous->is_string() || !until_time)
-                return corrupt("the rotation of '" + key +
-                               "' needs previousSecret and an RFC 3339 until");
-            owned.rotation = SecretRotation{std::string(previous->get_string()), *until_time};
-        }
-        state.owned.emplace(key, std::move(owned));
-    }
+    if (auto read = read_owned(webhooks->get_object(), corrupt, state.owned); !read)
+        return read.error();
+    if (triggers)
+        if (auto read = read_owned(triggers->get_object(), corrupt, state.owned_triggers); !read)
+            return read.error();
     return state;
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/resource_kind.hpp"
 #include "core/sha256.hpp"
 
 #include <chrono>
@@ -29,10 +30,12 @@
 
 namespace hookwarden {
 
-/// The `formatVersion` this build writes and the newest it reads. Members
-/// added since (`rotation`) are optional, so older builds of the same
+/// The `formatVersion` this build writes and the newest it reads. Version 2
+/// added `triggers`; a version 1 file (webhooks only) is read as a version 2
+/// file without triggers and written back as version 2. Members added
+/// within a version (`rotation`) are optional, so older builds of the same
 /// version read the file and merely ignore them.
-inline constexpr int state_format_version = 1;
+inline constexpr int state_format_version = 2;
 
 /// `sha256:` followed by the 64 lower-case hex digits of SHA-256(data): the
 /// form of every digest and fingerprint in state.json.
@@ -52,7 +55,9 @@ struct SecretRotation {
     bool operator==(const SecretRotation&) const = default;
 };
 
-struct OwnedWebhook {
+/// One owned resource, webhook or trigger (a trigger has no secret, so
+/// never a fingerprint or a rotation).
+struct OwnedResource {
     /// The tenant's id. Empty while a create whose answer was lost is
     /// unresolved: the name is ours, the id not yet known.
     std::string id;
@@ -66,11 +71,20 @@ struct OwnedWebhook {
     /// engine saves the state after `until`; absent otherwise.
     std::optional<SecretRotation> rotation;
 
-    bool operator==(const OwnedWebhook&) const = default;
+    bool operator==(const OwnedResource&) const = default;
 };
 
 struct State {
-    std::map<std::string, OwnedWebhook> owned; ///< by metadata.name
+    std::map<std::string, OwnedResource> owned;          ///< webhooks, by metadata.name
+    std::map<std::string, OwnedResource> owned_triggers; ///< triggers, by metadata.name
+
+    /// The owned resources of `kind` (names are unique per kind).
+    std::map<std::string, OwnedResource>& owned_of(ResourceKind kind) noexcept {
+        return kind == ResourceKind::trigger ? owned_triggers : owned;
+    }
+    const std::map<std::string, OwnedResource>& owned_of(ResourceKind kind) const noexcept {
+        return kind == ResourceKind::trigger ? owned_triggers : owned;
+    }
 
     bool operator==(const State&) const = default;
 };

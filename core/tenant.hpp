@@ -1,5 +1,5 @@
-// The tenant as the reconcile engine sees it: the calls of SPEC §5 as plain,
-// blocking, thread-safe C++ functions.
+// The tenant as the reconcile engine sees it: the calls of SPEC §5 and §8 as
+// plain, blocking, thread-safe C++ functions.
 //
 // The engine in core/ only ever talks to this interface. The real
 // implementation (daemon/tenant_http.*) speaks HTTPS to Genesys Cloud or the
@@ -10,7 +10,7 @@
 #pragma once
 
 #include "core/error.hpp"
-#include "core/webhook.hpp"
+#include "core/resource.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -53,26 +53,35 @@ class Tenant {
 public:
     virtual ~Tenant() = default;
 
-    /// Every webhook of the tenant, all pages, in the tenant's order.
-    virtual Result<std::vector<Webhook>> list_webhooks() = 0;
+    /// Every resource of `kind`, all pages, in the tenant's order.
+    virtual Result<std::vector<TenantResource>> list(ResourceKind kind) = 0;
 
-    /// Webhooks whose name is exactly `name` (the tenant allows duplicates).
-    virtual Result<std::vector<Webhook>> search_webhooks(std::string_view name) = 0;
+    /// The resources of `kind` named exactly `name` (the tenant allows
+    /// duplicates): the lookup after a create whose answer was lost. For
+    /// webhooks a search; triggers have no search call, so it is a list
+    /// filtered by name.
+    virtual Result<std::vector<TenantResource>> find_named(ResourceKind kind,
+                                                           std::string_view name) = 0;
 
-    virtual Result<Webhook> get_webhook(std::string_view id) = 0;
+    virtual Result<TenantResource> get(ResourceKind kind, std::string_view id) = 0;
 
-    /// Creates a webhook from the client-writable fields of `body`. Never
-    /// retried after the request may have reached the tenant: a lost answer
-    /// comes back as ErrorKind::outcome_unknown, and the caller must look the
-    /// name up before trying again.
-    virtual Result<Webhook> create_webhook(const Webhook& body) = 0;
+    /// Creates a resource from the client-writable fields of `body` (its
+    /// alternative says the kind). Never retried after the request may have
+    /// reached the tenant: a lost answer comes back as
+    /// ErrorKind::outcome_unknown, and the caller must look the name up
+    /// before trying again.
+    virtual Result<TenantResource> create(const TenantResource& body) = 0;
 
-    /// Full replace of `body.id`, sending `body.version` as read. A stale
-    /// version comes back as ErrorKind::version_mismatch. Without
-    /// `body.secret` the tenant keeps the stored secret.
-    virtual Result<Webhook> update_webhook(const Webhook& body) = 0;
+    /// Full replace of the body's id, sending the version as read. A stale
+    /// version comes back as ErrorKind::version_mismatch. A webhook without
+    /// `secret` keeps the stored secret.
+    virtual Result<TenantResource> update(const TenantResource& body) = 0;
 
-    virtual Result<void> delete_webhook(std::string_view id) = 0;
+    /// Deletes; a resource already gone is ErrorKind::not_found.
+    virtual Result<void> remove(ResourceKind kind, std::string_view id) = 0;
+
+    /// The event topics triggers may listen to (SPEC §8), all pages.
+    virtual Result<std::vector<std::string>> trigger_topics() = 0;
 
     /// Delivery metrics for `ids` over `interval` ("START/END"), batched by
     /// the implementation as the API requires. Ids with no data are returned

@@ -29,7 +29,7 @@ namespace hookwarden {
 
 /// An owned webhook whose health is reported: its id and name from
 /// state.json, its status from the tenant's listing (Plan::health_by_id).
-/// (The contract calls it OwnedWebhook; that name is state.json's entry in
+/// (The contract calls it OwnedResource; that name is state.json's entry in
 /// core/state_store.hpp.)
 struct HealthSubject {
     std::string kind = "webhook";

@@ -106,18 +106,23 @@ std::string metrics_text(const CycleReport& report, const ProcessCounters& count
     out.sample({{"version", version}}, "1");
 
     out.family("hookwarden_items", "gauge", "Items of the last cycle by what became of them.");
-    const CycleCounts c = report.result ? report.result->counts : CycleCounts{};
-    const std::array<std::pair<std::string_view, std::size_t>, 9> states{{{"created", c.created},
-                                                                          {"updated", c.updated},
-                                                                          {"adopted", c.adopted},
-                                                                          {"deleted", c.deleted},
-                                                                          {"unchanged", c.unchanged},
-                                                                          {"retained", c.retained},
-                                                                          {"failed", c.failed},
-                                                                          {"conflicts", c.conflicts},
-                                                                          {"deferred", c.deferred}}};
-    for (const auto& [state, count] : states)
-        out.sample({{"kind", "webhook"}, {"state", state}}, number(std::uint64_t{count}));
+    for (const ResourceKind kind : all_resource_kinds) {
+        const CycleCounts c =
+            report.result ? count_items(report.result->items, kind) : CycleCounts{};
+        const std::array<std::pair<std::string_view, std::size_t>, 10> states{
+            {{"created", c.created},
+             {"updated", c.updated},
+             {"adopted", c.adopted},
+             {"deleted", c.deleted},
+             {"replaced", c.replaced},
+             {"unchanged", c.unchanged},
+             {"retained", c.retained},
+             {"failed", c.failed},
+             {"conflicts", c.conflicts},
+             {"deferred", c.deferred}}};
+        for (const auto& [state, count] : states)
+            out.sample({{"kind", to_string(kind)}, {"state", state}}, number(std::uint64_t{count}));
+    }
 
     out.family("hookwarden_cycle_duration_seconds", "gauge", "How long the last cycle took.");
     out.sample({}, number(std::chrono::duration<double>(report.finished - report.started).count()));

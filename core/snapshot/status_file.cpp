@@ -51,8 +51,15 @@ json::object revision_json(const ManifestRevision& revision) {
     return {{"kind", revision.kind}, {"sha256", revision.value}};
 }
 
+json::object counts_json(const CycleCounts& c) {
+    return {{"created", c.created},     {"updated", c.updated},     {"adopted", c.adopted},
+            {"deleted", c.deleted},     {"replaced", c.replaced},   {"unchanged", c.unchanged},
+            {"retained", c.retained},   {"failed", c.failed},       {"conflicts", c.conflicts},
+            {"deferred", c.deferred}};
+}
+
 json::object webhook_json(const ItemResult& item) {
-    json::object w{{"kind", "webhook"},
+    json::object w{{"kind", to_string(item.kind)},
                    {"name", item.name},
                    {"action", to_string(item.action)},
                    {"result", to_string(item.outcome)}};
@@ -91,9 +98,12 @@ json::object status_json(const CycleReport& report) {
     o["manifestErrors"] = report.manifest_errors;
     // An unreachable tenant has no result: every count is 0.
     const CycleCounts c = report.result ? report.result->counts : CycleCounts{};
-    o["counts"] = {{"created", c.created},     {"updated", c.updated},     {"adopted", c.adopted},
-                   {"deleted", c.deleted},     {"unchanged", c.unchanged}, {"retained", c.retained},
-                   {"failed", c.failed},       {"conflicts", c.conflicts}, {"deferred", c.deferred}};
+    o["counts"] = counts_json(c);
+    json::object by_kind;
+    for (const ResourceKind kind : all_resource_kinds)
+        by_kind[to_string(kind)] =
+            counts_json(report.result ? count_items(report.result->items, kind) : CycleCounts{});
+    o["countsByKind"] = std::move(by_kind);
     if (report.result && !report.result->prune_blocked_reason.empty())
         o["pruneBlocked"] = report.result->prune_blocked_reason;
     if (report.error)

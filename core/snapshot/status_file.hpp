@@ -7,10 +7,14 @@
 //   {"formatVersion": 2, "hookwardenVersion", "source": "daemon|apply",
 //    "cycleId", "start", "end", "durationSeconds", "outcome",
 //    "manifestRevision": {"kind": "git", "commit", "ref"?} | {"kind": "digest", "sha256"},
-//    "manifestErrors", "counts": {...}, "pruneBlocked"?, "error"?,
+//    "manifestErrors", "counts": {...}, "countsByKind": {"webhook": {...}, "trigger": {...}},
+//    "pruneBlocked"?, "error"?,
 //    "webhooks": [{"kind", "name", "action", "result", "id"?, "note"?, "changedFields"?, "error"?}],
 //    "rotations": [{"name", "until"}],
 //    "changeLog": {"lines", "head"}, "snapshotErrors": [{"file", "message"}], "nextRun"?}
+// `webhooks` lists every item of the cycle, of both kinds (`kind` is
+// "webhook" or "trigger"; the member keeps its version 1 name).
+// `countsByKind` and the `replaced` count were added with triggers (additive).
 // `rotations` (added in version 2, additive) lists the owned webhooks whose
 // previous secret was still accepted when the file was written, by name,
 // `until` like 2026-12-02T16:05:00Z (core/secret_rotation.hpp).

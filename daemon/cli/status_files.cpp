@@ -1,6 +1,7 @@
 #include "daemon/cli/status_files.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/resource.hpp"
 #include "core/state_store.hpp"
 
 #include <boost/json.hpp>
@@ -207,12 +208,13 @@ void add_owned(const fs::path& state_dir, RowTable& table, std::vector<Error>& p
         problems.push_back(state.error());
         return;
     }
-    for (const auto& [name, owned] : state->owned) {
-        auto& row = table.row("webhook", name);
-        row.owned = true;
-        if (row.id.empty())
-            row.id = owned.id;
-    }
+    for (const ResourceKind kind : all_resource_kinds)
+        for (const auto& [name, owned] : state->owned_of(kind)) {
+            auto& row = table.row(to_string(kind), name);
+            row.owned = true;
+            if (row.id.empty())
+                row.id = owned.id;
+        }
 }
 
 void add_health(const fs::path& state_dir, StatusFiles& s, RowTable& table, std::vector<Error>& problems) {

@@ -74,8 +74,10 @@ void send_to_journal(LogLevel level, std::string_view message, const LogFields& 
     };
     add("MESSAGE_ID", fields.message_id);
     add("CYCLE_ID", fields.cycle_id);
-    add("WEBHOOK_NAME", fields.webhook_name);
-    add("WEBHOOK_ID", fields.webhook_id);
+    const bool trigger = fields.kind == "trigger";
+    add("KIND", fields.kind);
+    add(trigger ? "TRIGGER_NAME" : "WEBHOOK_NAME", fields.webhook_name);
+    add(trigger ? "TRIGGER_ID" : "WEBHOOK_ID", fields.webhook_id);
     add("ACTION", fields.action);
     add("DRIFT_FIELDS", fields.drift_fields);
     add("DELIVERY_ID", fields.delivery_id);

@@ -30,6 +30,9 @@ inline constexpr std::string_view daemon_reloaded = "a0304182c0d34e4b87ed6fc1010
 struct LogFields {
     std::string_view message_id;
     std::string_view cycle_id;
+    /// "webhook" or "trigger" (journald KIND=); with "trigger" the name and
+    /// id go out as TRIGGER_NAME and TRIGGER_ID instead of WEBHOOK_*.
+    std::string_view kind;
     std::string_view webhook_name;
     std::string_view webhook_id;
     std::string_view action; ///< create | update | delete | adopt | conflict

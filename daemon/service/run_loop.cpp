@@ -99,6 +99,7 @@ ConfigLoad load_daemon_config(const CommandContext& context) {
 void log_item(const ItemResult& item, const std::string& cycle_id) {
     LogFields fields{.message_id = message_id::webhook_changed,
                      .cycle_id = cycle_id,
+                     .kind = to_string(item.kind),
                      .webhook_name = item.name,
                      .webhook_id = item.id,
                      .action = to_string(item.action)};
@@ -108,15 +109,19 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
     const std::string field_list = join(changed, ", ");
     const std::string drift_fields = join(changed, ",");
 
+    // Triggers are said to be one; webhook lines read as they always have.
+    const std::string name =
+        item.kind == ResourceKind::trigger ? "trigger \"" + item.name + "\"" : item.name;
     switch (item.outcome) {
     case ItemOutcome::done: {
         std::string line;
         switch (item.action) {
-        case PlanAction::create: line = "created " + item.name; break;
-        case PlanAction::update: line = "updated " + item.name; break;
-        case PlanAction::adopt: line = "adopted " + item.name; break;
-        case PlanAction::remove: line = "deleted " + item.name + " (prune)"; break;
-        default: line = item.name; break;
+        case PlanAction::create: line = "created " + name; break;
+        case PlanAction::update: line = "updated " + name; break;
+        case PlanAction::adopt: line = "adopted " + name; break;
+        case PlanAction::remove: line = "deleted " + name + " (prune)"; break;
+        case PlanAction::replace: line = "replaced " + name + " (a new id: a field fixed after creation changed)"; break;
+        default: line = name; break;
         }
         if (item.action != PlanAction::create && item.action != PlanAction::remove &&
             !changed.empty())
@@ -135,7 +140,7 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
         fields.message_id = message_id::webhook_failed;
         if (item.error)
             fields.http_status = item.error->context.http_status;
-        log_error(std::string("could not ") + to_string(item.action) + " " + item.name + ": " +
+        log_error(std::string("could not ") + to_string(item.action) + " " + name + ": " +
                       (item.error ? item.error->describe() : item.note),
                   fields);
         return;
@@ -144,7 +149,7 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
         if (item.action == PlanAction::conflict)
             fields.action = "conflict";
         log_warning((item.action == PlanAction::conflict ? "conflict on " : "cannot apply ") +
-                        item.name + ": " + (item.error ? item.error->message : item.note),
+                        name + ": " + (item.error ? item.error->message : item.note),
                     fields);
         return;
     case ItemOutcome::deferred:
@@ -350,7 +355,11 @@ private:
             report.started = std::chrono::system_clock::now();
             report.manifest_errors = desired->errors;
             log_info("cycle " + cycle_id + " started: " + std::to_string(desired->webhooks.size()) +
-                         " webhooks desired",
+                         " webhooks" +
+                         (desired->triggers.empty()
+                              ? std::string()
+                              : " and " + std::to_string(desired->triggers.size()) + " triggers") +
+                         " desired",
                      {.message_id = message_id::cycle_started, .cycle_id = cycle_id});
             auto plan = engine.plan(*desired, options);
             if (!plan) {
@@ -521,6 +530,7 @@ private:
                             .cycle_timeout = config_.cycle_timeout,
                             .last_cycle = last_cycle_,
                             .desired_webhooks = desired().webhooks.size(),
+                            .desired_triggers = desired().triggers.size(),
                             .manifest_errors = desired().errors,
                             .next_cycle = scheduler_.next_cycle()},
                            now);

@@ -23,7 +23,9 @@ std::string cycle_status(const StatusState& state, std::chrono::steady_clock::ti
     if (state.cycle_running) {
         if (now - state.cycle_started > state.cycle_timeout)
             return "cycle stuck for " + format_wait(now - state.cycle_started) + " · awaiting restart";
-        return "reconciling " + std::to_string(state.desired_webhooks) + " webhooks";
+        return "reconciling " + std::to_string(state.desired_webhooks) + " webhooks" +
+               (state.desired_triggers ? ", " + std::to_string(state.desired_triggers) + " triggers"
+                                       : std::string());
     }
     if (!state.last_cycle)
         return "starting";
@@ -39,8 +41,12 @@ std::string cycle_status(const StatusState& state, std::chrono::steady_clock::ti
     if (last.failing_count > 0)
         return std::to_string(last.failing_count) + " failing (" + join(last.failing, ", ") +
                (last.failing_count > status_failing_names ? ", …" : "") + ")" + notes + " · retry in " + wait;
-    const std::string converged =
+    // Webhook-only directories read as they did before triggers existed.
+    std::string converged =
         std::to_string(last.converged) + "/" + std::to_string(state.desired_webhooks);
+    if (state.desired_triggers > 0)
+        converged += " webhooks, " + std::to_string(last.converged_triggers) + "/" +
+                     std::to_string(state.desired_triggers) + " triggers";
     if (state.manifest_errors > 0)
         return "manifests invalid (" + std::to_string(state.manifest_errors) + " errors) · " + converged +
                " converged" + notes + " · next in " + wait;
@@ -79,7 +85,9 @@ CycleSummary summarize(const CycleReport& report) {
                 summary.failing.push_back(item.name);
             ++summary.failing_count;
         } else if (item.outcome == ItemOutcome::done || item.outcome == ItemOutcome::unchanged) {
-            summary.converged += item.action == PlanAction::remove ? 0 : 1;
+            if (item.action != PlanAction::remove)
+                ++(item.kind == ResourceKind::trigger ? summary.converged_triggers
+                                                       : summary.converged);
         }
     }
     return summary;

@@ -32,6 +32,7 @@ struct CycleSummary {
     bool reached = false;             ///< the tenant could be listed and a plan made
     std::string error;                ///< why not, when !reached
     std::size_t converged = 0;        ///< desired webhooks done or unchanged
+    std::size_t converged_triggers = 0; ///< desired triggers done or unchanged
     std::vector<std::string> failing; ///< the first status_failing_names failing names
     std::size_t failing_count = 0;    ///< failed, refused (conflicts) and deferred items
     /// Why prune deleted nothing, when it was blocked: the reason's fact
@@ -55,13 +56,15 @@ struct StatusState {
     std::chrono::steady_clock::duration cycle_timeout{};  ///< longer is a hung cycle
     std::optional<CycleSummary> last_cycle;                ///< none before the first ends
     std::size_t desired_webhooks = 0;                      ///< in the desired state in force
+    std::size_t desired_triggers = 0;                      ///< likewise
     std::size_t manifest_errors = 0;                       ///< of the desired state in force
     std::chrono::steady_clock::time_point next_cycle;
 };
 
 /// STATUS= in one line: a refused reload or edit first (it stays until a
 /// load is taken), then what the cycles are doing, e.g.
-/// `converged 42/42 · next in 55s`, `3 failing (A, B, C) · retry in 20s`,
+/// `converged 42/42 · next in 55s` (with triggers desired
+/// `converged 40/40 webhooks, 2/2 triggers · next in 55s`), `3 failing (A, B, C) · retry in 20s`,
 /// `converged 40/42 · prune blocked: 12 owned webhooks left the manifests,
 /// more than maxDeletesPerCycle (10) · next in 55s`,
 /// `converged 2/2 · snapshots failed: audit/, health.json · next in 55s`,

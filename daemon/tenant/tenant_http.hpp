@@ -74,18 +74,28 @@ public:
     TenantHttp(const TenantHttp&) = delete;
     TenantHttp& operator=(const TenantHttp&) = delete;
 
-    Result<std::vector<Webhook>> list_webhooks() override;
-    Result<std::vector<Webhook>> search_webhooks(std::string_view name) override;
-    Result<Webhook> get_webhook(std::string_view id) override;
-    Result<Webhook> create_webhook(const Webhook& body) override;
-    Result<Webhook> update_webhook(const Webhook& body) override;
-    Result<void> delete_webhook(std::string_view id) override;
+    // The engine's kind-neutral calls (core/tenant.hpp): each goes to the
+    // typed call of its kind below (tenant_resources.cpp).
+    Result<std::vector<TenantResource>> list(ResourceKind kind) override;
+    Result<std::vector<TenantResource>> find_named(ResourceKind kind,
+                                                   std::string_view name) override;
+    Result<TenantResource> get(ResourceKind kind, std::string_view id) override;
+    Result<TenantResource> create(const TenantResource& body) override;
+    Result<TenantResource> update(const TenantResource& body) override;
+    Result<void> remove(ResourceKind kind, std::string_view id) override;
     Result<std::vector<DeliveryMetrics>> delivery_metrics(const std::vector<std::string>& ids,
                                                           std::string_view interval) override;
     Result<std::vector<AuditEntry>> audit_entries(const AuditQuery& query) override;
 
-    // Process Automation triggers (SPEC §8). Plain methods until the
-    // kind-neutral Tenant interface takes them over. The OAuth client needs
+    // Webhooks (SPEC §5).
+    Result<std::vector<Webhook>> list_webhooks();
+    Result<std::vector<Webhook>> search_webhooks(std::string_view name);
+    Result<Webhook> get_webhook(std::string_view id);
+    Result<Webhook> create_webhook(const Webhook& body);
+    Result<Webhook> update_webhook(const Webhook& body);
+    Result<void> delete_webhook(std::string_view id);
+
+    // Process Automation triggers (SPEC §8). The OAuth client needs
     // processautomation:trigger:view (GETs), :add (POST), :edit (PUT) and
     // :delete (DELETE); a 403 names the one it lacks.
 
@@ -112,7 +122,7 @@ public:
     Result<void> delete_trigger(std::string_view id);
 
     /// The topics a trigger may listen to, following the cursor.
-    Result<std::vector<std::string>> trigger_topics();
+    Result<std::vector<std::string>> trigger_topics() override;
 
     /// Abandons the requests in flight and ends every wait at once (SIGTERM);
     /// they, and every later call, return ErrorKind::cancelled. Final.

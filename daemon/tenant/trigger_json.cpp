@@ -56,6 +56,11 @@ void read_target(JsonMembers& r, TriggerTarget& target) {
     auto t = r.nested(*object, "target");
     t.string("type", target.type);
     t.string("id", target.id);
+    // A target without settings runs in TopLevelPrimitives mode (the API's
+    // behaviour, as the Terraform provider documents it), not in the Json
+    // mode a manifest defaults to: read so, an adopted trigger made without
+    // them is shown as differing, and the write that follows says Json.
+    target.data_format = "TopLevelPrimitives";
     if (const auto* settings = t.object("workflowTargetSettings")) {
         auto s = t.nested(*settings, "workflowTargetSettings");
         s.string("dataFormat", target.data_format);

@@ -31,8 +31,9 @@ boost::json::object trigger_to_json(const Trigger& trigger,
 /// Reads a trigger from JSON. Unknown members are ignored (the API may grow)
 /// and null ones count as absent; a member of the wrong type is an
 /// `invalid_input` error naming it ("trigger member 'matchCriteria[1].values'
-/// must be an array"). Without `target.workflowTargetSettings` the data
-/// format is "Json"; without `matchCriteria` there are none; an absent
+/// must be an array"). Without `target.workflowTargetSettings` (or its
+/// `dataFormat`) the data format is "TopLevelPrimitives", the mode such a
+/// target runs in; without `matchCriteria` there are none; an absent
 /// `eventTTLSeconds` or `delayBySeconds` stays unset.
 Result<Trigger> trigger_from_json(const boost::json::value& json);
 

@@ -36,7 +36,7 @@ struct Situation {
     Situation& own(const std::string& name, const std::string& id,
                    const WebhookManifest* applied = nullptr,
                    std::optional<std::string> fingerprint = kFingerprint) {
-        input.state.owned[name] = OwnedWebhook{
+        input.state.owned[name] = OwnedResource{
             id, applied ? applied_digest(*applied) : std::string(), std::move(fingerprint)};
         return *this;
     }
@@ -632,7 +632,7 @@ TEST_CASE(
     const auto m = manifest("Gone");
     const auto plan = Situation().own("Gone", "id-gone", &m).plan();
     CHECK(plan.items.empty());
-    CHECK(plan.forget == std::vector<std::string>{"Gone"});
+    CHECK(plan.forget == std::vector<ResourceKey>{{ResourceKind::webhook, "Gone"}});
     CHECK_FALSE(plan.has_changes());
 }
 

@@ -88,7 +88,7 @@ TEST_CASE("state.json round-trips a rotation in progress, and writes none when t
     CHECK(text.find(R"("rotation":{"previousSecret":"sha256:old","until":"2026-12-02T12:05:00Z"})") !=
           std::string::npos);
     CHECK(text.find("rotation") == text.rfind("rotation")); // only the one that has one
-    CHECK(text.find("\"formatVersion\": 1") != std::string::npos);
+    CHECK(text.find("\"formatVersion\": 2") != std::string::npos);
     auto back = state_from_json(text, "state.json");
     REQUIRE(back.has_value());
     CHECK(*back == state);

@@ -109,10 +109,50 @@ TEST_CASE(
     state.owned["Pending"] = {"", "sha256:bb", "sha256:fb"};
     state.owned["Adopted"] = {"id-c", "sha256:cc", std::nullopt};
     const std::string text = state_to_json(state);
-    CHECK(text.find("\"formatVersion\": 1") != std::string::npos);
+    CHECK(text.find("\"formatVersion\": 2") != std::string::npos);
     auto back = state_from_json(text, "state.json");
     REQUIRE(back.has_value());
     CHECK(*back == state);
+}
+
+TEST_CASE("state.json keeps webhooks and triggers apart: one name may be owned as both") {
+    State state;
+    state.owned["Same"] = {"wh-1", "sha256:aa", "sha256:fa"};
+    state.owned_triggers["Same"] = {"tr-1", "sha256:bb", std::nullopt};
+    state.owned_triggers["SMS after chat error"] = {"", "sha256:cc", std::nullopt};
+    const std::string text = state_to_json(state);
+    CHECK(text.find("\"triggers\": {") != std::string::npos);
+    auto back = state_from_json(text, "state.json");
+    REQUIRE(back.has_value());
+    CHECK(*back == state);
+    CHECK(back->owned_of(ResourceKind::trigger).at("Same").id == "tr-1");
+    CHECK(back->owned_of(ResourceKind::webhook).at("Same").id == "wh-1");
+}
+
+TEST_CASE("a version 1 state file (webhooks only) is read whole and saved as version 2") {
+    ScratchDir dir;
+    fs::create_directories(dir / "state");
+    // Written by the hookwarden before triggers, with a rotation in progress.
+    dir.write("state/state.json",
+              "{\n  \"formatVersion\": 1,\n  \"webhooks\": {\n"
+              "    \"A\": {\"id\":\"id-a\",\"appliedDigest\":\"sha256:aa\","
+              "\"secretFingerprint\":\"sha256:fa\",\"rotation\":{\"previousSecret\":"
+              "\"sha256:f0\",\"until\":\"2026-12-02T16:00:00Z\"}},\n"
+              "    \"Pending\": {\"id\":\"\",\"appliedDigest\":\"sha256:bb\","
+              "\"secretFingerprint\":\"sha256:fb\"}\n  }\n}\n");
+    StateStore store(dir / "state");
+    auto old = store.load();
+    REQUIRE(old.has_value());
+    CHECK(old->owned.size() == 2);
+    CHECK(old->owned.at("A").rotation.has_value());
+    CHECK(old->owned.at("Pending").id.empty());
+    CHECK(old->owned_triggers.empty());
+    REQUIRE(store.save(*old).has_value());
+    const std::string text = read_text(dir / "state/state.json");
+    CHECK(text.find("\"formatVersion\": 2") != std::string::npos);
+    auto upgraded = store.load();
+    REQUIRE(upgraded.has_value());
+    CHECK(*upgraded == *old);
 }
 
 TEST_CASE(
@@ -349,8 +389,9 @@ TEST_CASE("status.json counts every outcome, all 0 when the tenant could not be 
     auto json = status_json(unreachable);
     CHECK(json.at("outcome") == "unreachable");
     const boost::json::object zero{{"created", 0},   {"updated", 0},  {"adopted", 0},
-                                   {"deleted", 0},   {"unchanged", 0}, {"retained", 0},
-                                   {"failed", 0},    {"conflicts", 0}, {"deferred", 0}};
+                                   {"deleted", 0},   {"replaced", 0}, {"unchanged", 0},
+                                   {"retained", 0},  {"failed", 0},   {"conflicts", 0},
+                                   {"deferred", 0}};
     CHECK(json.at("counts") == zero);
 
     CycleReport done;
@@ -360,8 +401,9 @@ TEST_CASE("status.json counts every outcome, all 0 when the tenant could not be 
     done.result->prune_blocked_reason = "too many deletes";
     json = status_json(done);
     const boost::json::object counted{{"created", 1},   {"updated", 2},  {"adopted", 3},
-                                      {"deleted", 4},   {"unchanged", 5}, {"retained", 6},
-                                      {"failed", 7},    {"conflicts", 8}, {"deferred", 9}};
+                                      {"deleted", 4},   {"replaced", 0}, {"unchanged", 5},
+                                      {"retained", 6},  {"failed", 7},   {"conflicts", 8},
+                                      {"deferred", 9}};
     CHECK(json.at("counts") == counted);
     CHECK(json.at("pruneBlocked") == "too many deletes");
 }

@@ -264,15 +264,13 @@ json::object trigger_from_body(const json::object& body) {
                            "eventTTLSeconds", "delayBySeconds", "description"})
         if (const auto* v = body.if_contains(key); v && !v->is_null())
             trigger[key] = *v;
+    // A target sent without settings is kept without them, as the API does:
+    // such a target runs in TopLevelPrimitives mode (the Terraform
+    // provider's documentation), which the client must read, not assume Json.
     auto& target = trigger["target"].as_object();
-    const auto* settings = target.if_contains("workflowTargetSettings");
-    if (!settings || settings->is_null()) {
-        target["workflowTargetSettings"] = {{"dataFormat", "Json"}};
-    } else {
-        auto& format = target["workflowTargetSettings"].as_object()["dataFormat"];
-        if (format.is_null())
-            format = "Json";
-    }
+    if (const auto* settings = target.if_contains("workflowTargetSettings");
+        settings && settings->is_null())
+        target.erase("workflowTargetSettings");
     if (auto* criteria = trigger.if_contains("matchCriteria"))
         for (auto& c : criteria->as_array()) {
             auto& criterion = c.as_object();

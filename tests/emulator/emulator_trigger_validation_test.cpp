@@ -193,7 +193,7 @@ TEST_CASE("shape problems are told from values out of range") {
     CHECK_FALSE(is_shape_problem({"eventTTLSeconds", "invalid.value", ""}));
 }
 
-TEST_CASE("the stored trigger has the body's members, defaults dataFormat and drops nulls") {
+TEST_CASE("the stored trigger has the body's members, no invented settings, and drops nulls") {
     auto body = valid_body();
     body["target"].as_object().erase("workflowTargetSettings");
     body["description"] = nullptr;
@@ -201,9 +201,8 @@ TEST_CASE("the stored trigger has the body's members, defaults dataFormat and dr
     body["version"] = 4;
     criterion(body, 0)["values"] = nullptr;
     const auto t = trigger_from_body(body);
-    CHECK(t.at("target") == json::object{{"type", "Workflow"},
-                                         {"id", "5f6e1c2a-0d3b-4a8e-9c7f-2b1d0e4f6a8b"},
-                                         {"workflowTargetSettings", {{"dataFormat", "Json"}}}});
+    CHECK(t.at("target") ==
+          json::object{{"type", "Workflow"}, {"id", "5f6e1c2a-0d3b-4a8e-9c7f-2b1d0e4f6a8b"}});
     CHECK_FALSE(t.contains("description"));
     CHECK_FALSE(t.contains("id"));
     CHECK_FALSE(t.contains("version"));

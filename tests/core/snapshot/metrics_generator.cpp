@@ -2,6 +2,7 @@
 // (quotes, backslashes, a newline, UTF-8), for prometheus_parse_test.py to
 // read with the Prometheus project's own parser.
 #include "core/snapshot/metrics_text.hpp"
+#include "tests/core/snapshot/cycle_items.hpp"
 
 #include <cstdio>
 
@@ -14,8 +15,12 @@ int main() {
     report.started = end - 1500ms;
     report.finished = end;
     report.result = CycleResult{};
-    report.result->counts = {.created = 2, .updated = 1, .adopted = 1, .deleted = 0, .unchanged = 40,
-                             .retained = 3, .failed = 1, .conflicts = 0, .deferred = 2};
+    testing::add_items(report.result->items,
+                       {.created = 2, .updated = 1, .adopted = 1, .deleted = 0, .unchanged = 40,
+                        .retained = 3, .failed = 1, .conflicts = 0, .deferred = 2});
+    testing::add_items(report.result->items, {.replaced = 1, .unchanged = 4},
+                       ResourceKind::trigger);
+    report.result->counts = count_items(report.result->items);
 
     const auto health = make_health_snapshot(
         {{.kind = "webhook", .id = "1", .name = "Quote \"this\"", .health_status = "healthy"},

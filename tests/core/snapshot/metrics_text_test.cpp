@@ -1,4 +1,5 @@
 // metrics.prom: families, order, escaping.
+#include "tests/core/snapshot/cycle_items.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/doctest_result.hpp"
 
@@ -22,8 +23,10 @@ CycleReport failed_report() {
     r.started = std::chrono::system_clock::time_point{1'767'225'600'000ms};
     r.finished = r.started + 2500ms;
     r.result = CycleResult{};
-    r.result->counts = {.created = 1, .updated = 2, .adopted = 3, .deleted = 4, .unchanged = 5,
-                        .retained = 6, .failed = 7, .conflicts = 8, .deferred = 9};
+    testing::add_items(r.result->items,
+                       {.created = 1, .updated = 2, .adopted = 3, .deleted = 4, .unchanged = 5,
+                        .retained = 6, .failed = 7, .conflicts = 8, .deferred = 9});
+    r.result->counts = count_items(r.result->items);
     return r;
 }
 
@@ -59,6 +62,7 @@ TEST_CASE("metrics.prom: every family has HELP and TYPE, in a fixed order, with 
     CHECK(has_line(text, "hookwarden_build_info{version=\"0.9.0\"} 1"));
     CHECK(has_line(text, "hookwarden_items{kind=\"webhook\",state=\"created\"} 1"));
     CHECK(has_line(text, "hookwarden_items{kind=\"webhook\",state=\"deferred\"} 9"));
+    CHECK(has_line(text, "hookwarden_items{kind=\"trigger\",state=\"deferred\"} 0"));
     CHECK(has_line(text, "hookwarden_cycle_duration_seconds 2.5"));
     CHECK(has_line(text, "hookwarden_cycle_last_outcome{outcome=\"converged\"} 0"));
     CHECK(has_line(text, "hookwarden_cycle_last_outcome{outcome=\"failed\"} 1"));

@@ -51,7 +51,10 @@ check(samples("hookwarden_build_info") == {(("version", '0.9.0~rc1 "dev"'),): 1.
 items = samples("hookwarden_items")
 check(items[(("kind", "webhook"), ("state", "unchanged"))] == 40.0, "items unchanged")
 check(items[(("kind", "webhook"), ("state", "deferred"))] == 2.0, "items deferred")
-check(len(items) == 9, f"items: {items}")
+check(items[(("kind", "trigger"), ("state", "replaced"))] == 1.0, "trigger items replaced")
+check(items[(("kind", "trigger"), ("state", "unchanged"))] == 4.0, "trigger items unchanged")
+check(items[(("kind", "webhook"), ("state", "replaced"))] == 0.0, "webhook items replaced")
+check(len(items) == 20, f"items: {items}")
 check(samples("hookwarden_cycle_duration_seconds") == {(): 1.5}, "duration")
 check(samples("hookwarden_cycle_last_outcome") ==
       {(("outcome", "converged"),): 0.0, (("outcome", "failed"),): 1.0, (("outcome", "unreachable"),): 0.0},

@@ -53,7 +53,7 @@ TEST_CASE("status.json v2 holds every field of the format, keys in its order") {
         keys.emplace_back(kv.key());
     CHECK(keys == std::vector<std::string>{"formatVersion", "hookwardenVersion", "source", "cycleId", "start",
                                            "end", "durationSeconds", "outcome", "manifestRevision",
-                                           "manifestErrors", "counts", "webhooks", "rotations", "changeLog",
+                                           "manifestErrors", "counts", "countsByKind", "webhooks", "rotations", "changeLog",
                                            "snapshotErrors"});
     CHECK(o.at("formatVersion") == 2);
     CHECK(o.at("hookwardenVersion") == "0.9.0");

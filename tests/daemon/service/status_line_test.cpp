@@ -225,3 +225,27 @@ TEST_CASE("the summary names the snapshot files the report lists as failed") {
     report.snapshot_errors = {{"audit/", "Not a directory"}, {"metrics.prom", "No space left on device"}};
     CHECK(summarize(report).snapshot_errors == std::vector<std::string>{"audit/", "metrics.prom"});
 }
+
+TEST_CASE("with triggers desired, STATUS counts webhooks and triggers apart") {
+    CycleReport report;
+    report.result = CycleResult{};
+    auto trigger = item("SMS after chat error", ItemOutcome::unchanged);
+    trigger.kind = ResourceKind::trigger;
+    auto replaced = item("Moved", ItemOutcome::done, PlanAction::replace);
+    replaced.kind = ResourceKind::trigger;
+    report.result->items = {item("A", ItemOutcome::unchanged), item("B", ItemOutcome::done),
+                            trigger, replaced};
+    const CycleSummary summary = summarize(report);
+    CHECK(summary.converged == 2);
+    CHECK(summary.converged_triggers == 2);
+
+    StatusState state = idle(2, 55s);
+    state.last_cycle = summary;
+    state.desired_triggers = 3;
+    CHECK(status_line(state, now) == "converged 2/2 webhooks, 2/3 triggers · next in 55s");
+    state.cycle_running = true;
+    state.cycle_started = now;
+    CHECK(status_line(state, now) == "reconciling 2 webhooks, 3 triggers");
+    // Webhooks alone read as they always have.
+    CHECK(status_line(idle(42, 55s), now) == "converged 42/42 · next in 55s");
+}

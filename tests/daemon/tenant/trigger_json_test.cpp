@@ -128,11 +128,12 @@ TEST_CASE("a write body carries client fields only, version when known, and alwa
     CHECK_FALSE(body.contains("description"));
 }
 
-TEST_CASE("absent members keep their defaults: Json data format, no criteria, unset TTL and delay") {
+TEST_CASE("absent members keep their defaults: TopLevelPrimitives, no criteria, unset TTL and delay") {
     const auto t = trigger_from_json(json::parse(
         R"({"id": "x", "name": "N", "topicName": "v2.users.{id}.presence", "target": {"type": "Workflow", "id": "wf"}})"));
     REQUIRE(t);
-    CHECK(t->target.data_format == "Json");
+    // The mode a target without workflowTargetSettings runs in.
+    CHECK(t->target.data_format == "TopLevelPrimitives");
     CHECK(t->match_criteria.empty());
     CHECK(t->enabled);
     CHECK_FALSE(t->event_ttl_seconds);
@@ -142,7 +143,7 @@ TEST_CASE("absent members keep their defaults: Json data format, no criteria, un
 
     const auto settings_empty = trigger_from_json(json::parse(R"({"target": {"workflowTargetSettings": {}}})"));
     REQUIRE(settings_empty);
-    CHECK(settings_empty->target.data_format == "Json");
+    CHECK(settings_empty->target.data_format == "TopLevelPrimitives");
 }
 
 TEST_CASE("null members count as absent, as clients that write both value and values send them") {
