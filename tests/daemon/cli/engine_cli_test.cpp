@@ -387,6 +387,81 @@ TEST_CASE("export writes manifests that validate and that apply adopts with zero
     CHECK_MESSAGE(plan.status == 0, plan.all());
 }
 
+TEST_CASE("export writes trigger manifests that validate and apply adopts with zero writes") {
+    Workspace ws;
+    const std::string workflow = "5f6e1c2a-0d3b-4a8e-9c7f-2b1d0e4f6a8b";
+    ws.control.insert_trigger(json::object{
+        {"name", "SMS after chat error"},
+        {"topicName", "v2.detail.events.conversation.{id}.customer.end"},
+        {"target", {{"type", "Workflow"}, {"id", workflow},
+                    {"workflowTargetSettings", {{"dataFormat", "Json"}}}}},
+        {"matchCriteria", json::array{json::object{{"jsonPath", "mediaType"},
+                                                   {"operator", "Equal"},
+                                                   {"value", "CHAT"}},
+                                      json::object{{"jsonPath", "disconnectType"},
+                                                   {"operator", "In"},
+                                                   {"values", json::array{"error", "transfer"}}}}},
+        {"enabled", true},
+        {"eventTTLSeconds", 60},
+        {"description", "Text the customer when a chat ends badly"}});
+    // Made in the UI without workflowTargetSettings, a name a path cannot hold.
+    ws.control.insert_trigger(json::object{
+        {"name", "Survey a/b: 2 minutes later"},
+        {"topicName", "v2.detail.events.conversation.{id}.customer.end"},
+        {"target", {{"type", "Workflow"}, {"id", workflow}}},
+        {"matchCriteria", json::array{json::object{{"jsonPath", "queueId"},
+                                                   {"operator", "Exists"},
+                                                   {"value", true}}}},
+        {"enabled", false},
+        {"delayBySeconds", 120}});
+    Webhook same_name;
+    same_name.name = "Shared";
+    same_name.event_types = {"user:login"};
+    same_name.endpoint_url = "https://shared.example.com/in";
+    ws.control.insert_webhook(same_name);
+    ws.control.insert_trigger(json::object{
+        {"name", "Shared"},
+        {"topicName", "v2.users.{id}.presence"},
+        {"target", {{"type", "Workflow"}, {"id", workflow},
+                    {"workflowTargetSettings", {{"dataFormat", "TopLevelPrimitives"}}}}},
+        {"enabled", true}});
+
+    const auto out_dir = ws.dir / "exported";
+    const Run exported = ws.run({"export", "--dir", out_dir.string()});
+    CHECK_MESSAGE(exported.status == 0, exported.all());
+    CHECK(exported.out.find("Exported 1 webhook and 3 triggers to ") != std::string::npos);
+    CHECK(fs::exists(out_dir / "Shared.yaml"));
+    CHECK(fs::exists(out_dir / "triggers" / "Shared.yaml"));
+    CHECK(fs::exists(out_dir / "triggers" / "Survey a_b_ 2 minutes later.yaml"));
+    const std::string survey = read_text(out_dir / "triggers" / "Survey a_b_ 2 minutes later.yaml");
+    CHECK(survey.find("kind: Trigger") != std::string::npos);
+    CHECK(survey.find("TopLevelPrimitives") != std::string::npos); // what such a target runs in
+
+    const Run validated = ws.run({"validate", out_dir.string()});
+    CHECK_MESSAGE(validated.status == 0, validated.all());
+    CHECK(validated.out.find("1 webhook and 3 triggers") != std::string::npos);
+
+    ws.write_config(out_dir);
+    const Run apply = ws.run({"apply"});
+    CHECK_MESSAGE(apply.status == 0, apply.all());
+    CHECK(apply.out.find("adopted trigger \"SMS after chat error\"") != std::string::npos);
+    CHECK(ws.writes() == 0);
+    const Run plan = ws.run({"plan"});
+    CHECK_MESSAGE(plan.status == 0, plan.all());
+    CHECK(plan.out.find("No changes. The tenant matches the manifests (1 webhook, 3 triggers).") !=
+          std::string::npos);
+
+    const auto only = ws.dir / "only-triggers";
+    const Run triggers = ws.run({"export", "--dir", only.string(), "--kind", "trigger"});
+    CHECK_MESSAGE(triggers.status == 0, triggers.all());
+    CHECK(triggers.out.find("Exported 3 triggers to ") != std::string::npos);
+    CHECK_FALSE(fs::exists(only / "Shared.yaml"));
+    CHECK(fs::exists(only / "triggers" / "Shared.yaml"));
+    const Run bad = ws.run({"export", "--kind", "workflow"});
+    CHECK(bad.status == 64);
+    CHECK(bad.err.find("--kind must be webhook or trigger") != std::string::npos);
+}
+
 TEST_CASE("export never overwrites a file without --force") {
     Workspace ws;
     Webhook a;
