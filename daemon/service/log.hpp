@@ -23,6 +23,11 @@ inline constexpr std::string_view cycle_finished = "47d0c69f78f240c9949b1be94011
 inline constexpr std::string_view webhook_changed = "01eb61cdd93e439cb6a5ec2b919af72b";
 inline constexpr std::string_view drift_corrected = "d05ed17275664252b10d789f8c2b8ef9";
 inline constexpr std::string_view webhook_failed = "3b45356683d54594b7a0d4506c07314f";
+// The same three for triggers, whose journal fields are TRIGGER_NAME and
+// TRIGGER_ID (the catalog's texts name them).
+inline constexpr std::string_view trigger_changed = "026ec4b032b840e18c1ce54355b59731";
+inline constexpr std::string_view trigger_drift_corrected = "4f3494ccac084288b9dea44eefa713f5";
+inline constexpr std::string_view trigger_failed = "8671746707cb428e994b6b6a979dc49a";
 inline constexpr std::string_view daemon_reloaded = "a0304182c0d34e4b87ed6fc1010981f0";
 } // namespace message_id
 

@@ -97,7 +97,8 @@ ConfigLoad load_daemon_config(const CommandContext& context) {
 
 /// One line a person understands for a finished item, with its journal fields.
 void log_item(const ItemResult& item, const std::string& cycle_id) {
-    LogFields fields{.message_id = message_id::webhook_changed,
+    const bool trigger = item.kind == ResourceKind::trigger;
+    LogFields fields{.message_id = trigger ? message_id::trigger_changed : message_id::webhook_changed,
                      .cycle_id = cycle_id,
                      .kind = to_string(item.kind),
                      .webhook_name = item.name,
@@ -110,8 +111,7 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
     const std::string drift_fields = join(changed, ",");
 
     // Triggers are said to be one; webhook lines read as they always have.
-    const std::string name =
-        item.kind == ResourceKind::trigger ? "trigger \"" + item.name + "\"" : item.name;
+    const std::string name = trigger ? "trigger \"" + item.name + "\"" : item.name;
     switch (item.outcome) {
     case ItemOutcome::done: {
         std::string line;
@@ -128,7 +128,8 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
             line += " (" + field_list + ")";
         if (item.cause == ChangeCause::drift) {
             line += " [drift]";
-            fields.message_id = message_id::drift_corrected;
+            fields.message_id =
+                trigger ? message_id::trigger_drift_corrected : message_id::drift_corrected;
             fields.drift_fields = drift_fields;
         }
         if (!item.note.empty())
@@ -137,7 +138,7 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
         return;
     }
     case ItemOutcome::failed:
-        fields.message_id = message_id::webhook_failed;
+        fields.message_id = trigger ? message_id::trigger_failed : message_id::webhook_failed;
         if (item.error)
             fields.http_status = item.error->context.http_status;
         log_error(std::string("could not ") + to_string(item.action) + " " + name + ": " +
@@ -145,7 +146,7 @@ void log_item(const ItemResult& item, const std::string& cycle_id) {
                   fields);
         return;
     case ItemOutcome::refused:
-        fields.message_id = message_id::webhook_failed;
+        fields.message_id = trigger ? message_id::trigger_failed : message_id::webhook_failed;
         if (item.action == PlanAction::conflict)
             fields.action = "conflict";
         log_warning((item.action == PlanAction::conflict ? "conflict on " : "cannot apply ") +
