@@ -93,7 +93,7 @@ Result<std::optional<json::object>> read_json_object(const fs::path& file) {
 std::string item_state(const std::string& action, const std::string& result) {
     if (result != "done")
         return result;
-    if (action == "create" || action == "update" || action == "delete")
+    if (action == "create" || action == "update" || action == "delete" || action == "replace")
         return action + "d";
     if (action == "adopt")
         return "adopted";

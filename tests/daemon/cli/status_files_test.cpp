@@ -7,6 +7,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
+#include <map>
 
 using namespace hookwarden;
 using hookwarden::testing::ScratchDir;
@@ -108,6 +109,31 @@ TEST_CASE("rows join the last cycle, state.json, health.json, changes.jsonl and 
     REQUIRE(old.last_change);
     CHECK(old.last_change->by == "Jane Doe");
     CHECK(old.last_change->time == parse_rfc3339_time("2026-11-02T00:00:00Z"));
+}
+
+TEST_CASE("a trigger is its own row beside a webhook of the same name; a replace shows as replaced") {
+    ScratchDir dir;
+    dir.write("status.json",
+              R"({"formatVersion": 2, "source": "daemon", "cycleId": "c-2", "start": "2026-11-29T04:56:05.000Z",)"
+              R"( "end": "2026-11-29T04:56:06.000Z", "outcome": "converged", "counts": {},)"
+              R"( "webhooks": [{"kind": "webhook", "name": "Shared", "action": "unchanged", "result": "unchanged", "id": "w-1"},)"
+              R"( {"kind": "trigger", "name": "Shared", "action": "replace", "result": "done", "id": "t-2"}]})");
+    dir.write("state.json", R"({"formatVersion": 2, "webhooks": {"Shared": {"id": "w-1"}},)"
+                            R"( "triggers": {"Shared": {"id": "t-2"}, "Kept": {"id": "t-3"}}})");
+    auto read = read_status_files(dir.path());
+    REQUIRE(read);
+    REQUIRE(read->has_value());
+    const auto& rows = (*read)->rows;
+    REQUIRE(rows.size() == 3);
+    std::map<std::pair<std::string, std::string>, const StatusRow*> by_key;
+    for (const auto& row : rows)
+        by_key[{row.kind, row.name}] = &row;
+    REQUIRE(by_key.contains({"trigger", "Shared"}));
+    CHECK(by_key.at({"trigger", "Shared"})->state == "replaced");
+    CHECK(by_key.at({"trigger", "Shared"})->id == "t-2");
+    CHECK(by_key.at({"webhook", "Shared"})->state == "unchanged");
+    REQUIRE(by_key.contains({"trigger", "Kept"}));
+    CHECK(by_key.at({"trigger", "Kept"})->owned);
 }
 
 TEST_CASE("status.json's rotations are read by name with their end; a malformed one is skipped") {
