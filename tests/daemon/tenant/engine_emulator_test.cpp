@@ -11,11 +11,11 @@
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
+#include "tests/daemon/tenant/engine_emulator_rig.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <fstream>
-#include <random>
 
 namespace hookwarden {
 namespace {
@@ -27,28 +27,9 @@ using test::EmulatorControl;
 using test::EmulatorProcess;
 using testing::manifest;
 
-// One emulator for the whole executable; every test starts from reset().
-EmulatorProcess& emulator() {
-    static EmulatorProcess process({"--quiet", "--rpm", "100000"});
-    return process;
-}
-
-SecretRandom device_random() {
-    return [](std::span<unsigned char> out) {
-        std::random_device device;
-        for (auto& b : out)
-            b = static_cast<unsigned char>(device());
-        return true;
-    };
-}
-
-std::unique_ptr<TenantHttp> make_tenant() {
-    TenantHttpOptions options = test::tenant_options_for(emulator());
-    options.request_timeout = std::chrono::seconds(5);
-    auto tenant = TenantHttp::create(options);
-    REQUIRE(tenant.has_value());
-    return std::move(*tenant);
-}
+EmulatorProcess& emulator() { return test::engine_emulator(); }
+std::unique_ptr<TenantHttp> make_tenant() { return test::make_emulator_tenant(); }
+using test::device_random;
 
 // A fresh tenant, state directory and engine.
 struct World {
