@@ -10,7 +10,6 @@
 
 #include "daemon/service/config.hpp"
 
-#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -46,28 +45,44 @@ struct LogFields {
     std::string_view delivery_id;  ///< a delivery's webhook-id (receive)
 };
 
+/// Where a log call was made (the journal's CODE_FILE, CODE_LINE, CODE_FUNC).
+/// std::source_location's role, built on the compiler builtins it uses:
+/// libstdc++ 12's std::source_location needs a builtin clang 14 lacks, and
+/// clang 14 is what clang-tidy and the fuzzers compile with.
+struct LogSite {
+    const char* file = "";
+    unsigned line = 0;
+    const char* function = "";
+
+    static constexpr LogSite current(const char* file = __builtin_FILE(),
+                                     unsigned line = __builtin_LINE(),
+                                     const char* function = __builtin_FUNCTION()) noexcept {
+        return {file, line, function};
+    }
+};
+
 /// Sets the threshold and picks the sink (journal when JOURNAL_STREAM matches
 /// stderr). Call once at start; safe to call again on reload.
 void init_logging(LogLevel threshold);
 void set_log_level(LogLevel threshold);
 
 void log_message(LogLevel level, std::string_view message, const LogFields& fields = {},
-                 std::source_location where = std::source_location::current());
+                 LogSite where = LogSite::current());
 
 inline void log_debug(std::string_view message, const LogFields& fields = {},
-                      std::source_location where = std::source_location::current()) {
+                      LogSite where = LogSite::current()) {
     log_message(LogLevel::debug, message, fields, where);
 }
 inline void log_info(std::string_view message, const LogFields& fields = {},
-                     std::source_location where = std::source_location::current()) {
+                     LogSite where = LogSite::current()) {
     log_message(LogLevel::info, message, fields, where);
 }
 inline void log_warning(std::string_view message, const LogFields& fields = {},
-                        std::source_location where = std::source_location::current()) {
+                        LogSite where = LogSite::current()) {
     log_message(LogLevel::warning, message, fields, where);
 }
 inline void log_error(std::string_view message, const LogFields& fields = {},
-                      std::source_location where = std::source_location::current()) {
+                      LogSite where = LogSite::current()) {
     log_message(LogLevel::error, message, fields, where);
 }
 
