@@ -7,6 +7,7 @@
 #include <iterator>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 namespace hookwarden {
 
@@ -296,8 +297,8 @@ class Engine::Journal {
 
 Engine::Engine(Tenant& tenant, SecretStore& secrets, StateStore& state, Executor& executor,
                EngineOptions options, SteadyClock clock, RandomSource random)
-    : tenant_(tenant), secrets_(secrets), state_(state), executor_(executor), options_(options),
-      clock_(std::move(clock)), random_(std::move(random)) {}
+    : tenant_(tenant), secrets_(secrets), state_(state), executor_(executor),
+      options_(std::move(options)), clock_(std::move(clock)), random_(std::move(random)) {}
 
 Result<Plan> Engine::plan(const DesiredState& desired, const PlanOptions& options) {
     PlanInput input;

@@ -15,8 +15,9 @@ std::string secret_fingerprint(std::string_view value) {
     return sha256_digest(value);
 }
 
-SecretStore::SecretStore(fs::path state_dir, SecretEnvironment environment, SecretRandom random)
-    : secrets_dir_(std::move(state_dir) / "secrets"), environment_(std::move(environment)),
+SecretStore::SecretStore(const fs::path& state_dir, SecretEnvironment environment,
+                         SecretRandom random)
+    : secrets_dir_(state_dir / "secrets"), environment_(std::move(environment)),
       random_(std::move(random)) {}
 
 namespace {

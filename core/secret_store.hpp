@@ -54,7 +54,7 @@ struct SecretStatus {
 
 class SecretStore {
   public:
-    SecretStore(std::filesystem::path state_dir, SecretEnvironment environment,
+    SecretStore(const std::filesystem::path& state_dir, SecretEnvironment environment,
                 SecretRandom random);
 
     /// Reads the source of `name`'s secret without creating anything (plan).

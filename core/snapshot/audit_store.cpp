@@ -112,7 +112,7 @@ struct Candidate {
 
 } // namespace
 
-AuditStore::AuditStore(fs::path state_dir) : dir_(std::move(state_dir) / "audit") {}
+AuditStore::AuditStore(const fs::path& state_dir) : dir_(state_dir / "audit") {}
 
 Result<std::string> AuditStore::query_interval(std::chrono::system_clock::time_point now,
                                                std::chrono::seconds first_window) const {

@@ -33,7 +33,7 @@ namespace hookwarden {
 
 class AuditStore {
   public:
-    explicit AuditStore(std::filesystem::path state_dir);
+    explicit AuditStore(const std::filesystem::path& state_dir);
 
     /// The `interval` of the next audit query, "START/END": START is the
     /// cursor's `since` (inclusive), or `now - first_window` when there is no

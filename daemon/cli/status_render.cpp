@@ -35,11 +35,11 @@ std::string cut_to(const std::string& text, std::size_t width) {
         return text;
     std::string out;
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const bool starts_char = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    for (const char c : text) {
+        const bool starts_char = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
         if (starts_char && ++kept == width)
             break;
-        out += text[i];
+        out += c;
     }
     return out + "…";
 }

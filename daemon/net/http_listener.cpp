@@ -654,8 +654,10 @@ Result<std::shared_ptr<HttpListener::Impl>> make_impl(const std::optional<Listen
 
 } // namespace
 
-Result<std::unique_ptr<HttpListener>> HttpListener::bind(const std::string& listen, std::optional<ListenerTls> tls,
-                                                         ListenerLimits limits, EarlyCheck early, Handler handler) {
+Result<std::unique_ptr<HttpListener>> HttpListener::bind(const std::string& listen,
+                                                         const std::optional<ListenerTls>& tls,
+                                                         ListenerLimits limits, EarlyCheck early,
+                                                         Handler handler) {
     const auto parts = split_listen(listen);
     if (!parts)
         return parts.error();
@@ -690,8 +692,10 @@ Result<std::unique_ptr<HttpListener>> HttpListener::bind(const std::string& list
     return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
 }
 
-Result<std::unique_ptr<HttpListener>> HttpListener::adopt(int fd, std::optional<ListenerTls> tls,
-                                                          ListenerLimits limits, EarlyCheck early, Handler handler) {
+Result<std::unique_ptr<HttpListener>> HttpListener::adopt(int fd,
+                                                          const std::optional<ListenerTls>& tls,
+                                                          ListenerLimits limits, EarlyCheck early,
+                                                          Handler handler) {
     const auto refuse = [fd](const std::string& why) {
         ::close(fd);
         return make_error(ErrorKind::invalid_input, "cannot listen on file descriptor " + std::to_string(fd) + ": " + why);

@@ -99,13 +99,17 @@ public:
     /// Fails (invalid_input) on a malformed address or a certificate or key
     /// that cannot be loaded, naming the file; (io) when the address cannot
     /// be bound. Serves nothing before start().
-    static Result<std::unique_ptr<HttpListener>> bind(const std::string& listen, std::optional<ListenerTls> tls,
-                                                      ListenerLimits limits, EarlyCheck early, Handler handler);
+    static Result<std::unique_ptr<HttpListener>> bind(const std::string& listen,
+                                                      const std::optional<ListenerTls>& tls,
+                                                      ListenerLimits limits, EarlyCheck early,
+                                                      Handler handler);
     /// Adopts an already listening stream socket (systemd socket activation:
     /// SD_LISTEN_FDS_START), same otherwise. The listener owns `fd` from
     /// then on, also when this fails.
-    static Result<std::unique_ptr<HttpListener>> adopt(int fd, std::optional<ListenerTls> tls, ListenerLimits limits,
-                                                       EarlyCheck early, Handler handler);
+    static Result<std::unique_ptr<HttpListener>> adopt(int fd,
+                                                       const std::optional<ListenerTls>& tls,
+                                                       ListenerLimits limits, EarlyCheck early,
+                                                       Handler handler);
     /// Closes every connection (requests in flight are abandoned) and joins
     /// the I/O threads. Sinks still held elsewhere stay safe to call.
     ~HttpListener();

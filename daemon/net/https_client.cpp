@@ -256,7 +256,7 @@ private:
                                 });
     }
 
-    void on_resolve(error_code ec, tcp::resolver::results_type results) {
+    void on_resolve(error_code ec, const tcp::resolver::results_type& results) {
         // Timed out or cancelled while the lookup ran: nothing may go out.
         if (finished_ || client_->cancelled)
             return fail_cancelled();

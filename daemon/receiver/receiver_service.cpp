@@ -12,20 +12,18 @@
 #include "daemon/service/reconcile_setup.hpp"
 #include "daemon/service/service_notify.hpp"
 
-#include <systemd/sd-daemon.h>
-
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <mutex>
+#include <poll.h>
 #include <sstream>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 namespace hookwarden {
 
@@ -239,14 +237,14 @@ class Receiver {
             answered(*refused);
             return to_listener(*refused);
         };
-        auto handler = [this](ListenerRequest request, AnswerSink sink) {
+        auto handler = [this](const ListenerRequest& request, AnswerSink sink) {
             IncomingDelivery delivery{request.target,
                                       DeliveryHeaders{request.header("X-Hub-Signature-256"),
                                                       request.header("webhook-id"),
                                                       request.header("webhook-timestamp"),
                                                       request.header("webhook-signature")},
                                       request.body};
-            intake_.accept(delivery, [this, sink = std::move(sink)](IntakeAnswer answer) {
+            intake_.accept(delivery, [this, sink = std::move(sink)](const IntakeAnswer& answer) {
                 answered(answer);
                 sink(to_listener(answer));
             });

@@ -64,7 +64,7 @@ void send_to_journal(LogLevel level, std::string_view message, const LogFields& 
     items.reserve(14);
     items.push_back("MESSAGE=" + std::string(message));
     items.push_back("PRIORITY=" + std::to_string(syslog_priority(level)));
-    items.push_back("SYSLOG_IDENTIFIER=hookwarden");
+    items.emplace_back("SYSLOG_IDENTIFIER=hookwarden");
     items.push_back(std::string("CODE_FILE=") + where.file);
     items.push_back("CODE_LINE=" + std::to_string(where.line));
     items.push_back(std::string("CODE_FUNC=") + where.function);

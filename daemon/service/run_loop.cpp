@@ -13,21 +13,20 @@
 #include "daemon/service/status_line.hpp"
 #include "daemon/service/thread_pool.hpp"
 
-#include <malloc.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/eventfd.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <cassert>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 #include <memory>
 #include <mutex>
+#include <poll.h>
 #include <random>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <thread>
+#include <unistd.h>
 #include <utility>
 
 namespace hookwarden {

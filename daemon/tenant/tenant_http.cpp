@@ -85,7 +85,7 @@ struct TenantHttp::Impl {
     std::unique_ptr<HttpsTransport> transport;
     std::unique_ptr<TenantCaller> caller; // last: it refers to the two above
 
-    Result<json::value> call_json(ApiCall call, const ErrorContext& base) {
+    Result<json::value> call_json(const ApiCall& call, const ErrorContext& base) {
         auto answer = caller->call(call);
         if (!answer) {
             auto error = answer.error();

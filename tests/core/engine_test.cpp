@@ -3,14 +3,15 @@
 // mismatches re-plan, backoff follows the schedule, concurrency is bounded.
 #include "core/engine.hpp"
 #include "daemon/service/thread_pool.hpp"
+#include "tests/core/engine_fakes.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
-#include "tests/core/engine_fakes.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <utility>
 
 namespace hookwarden {
 namespace {
@@ -60,7 +61,7 @@ struct Rig {
     std::unique_ptr<Executor> executor;
     Engine engine;
 
-    Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
+    Plan plan(const std::vector<WebhookManifest>& desired, const PlanOptions& options = {},
               std::size_t manifest_errors = 0) {
         auto planned = engine.plan(DesiredState{desired, {}, manifest_errors}, options);
         REQUIRE(planned.has_value());
@@ -68,7 +69,7 @@ struct Rig {
     }
     CycleResult cycle(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
                       std::size_t manifest_errors = 0) {
-        return engine.apply(plan(desired, options, manifest_errors));
+        return engine.apply(plan(desired, std::move(options), manifest_errors));
     }
     State owned() {
         auto loaded = state.load();

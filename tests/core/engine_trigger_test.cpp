@@ -10,6 +10,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <utility>
 
 namespace hookwarden {
 namespace {
@@ -37,9 +38,8 @@ struct TriggerRig {
     Clock::time_point now = Clock::time_point(1000s);
     Engine engine;
 
-    Plan plan(const std::vector<TriggerManifest>& triggers, PlanOptions options = {},
-              std::size_t manifest_errors = 0,
-              const std::vector<WebhookManifest>& webhooks = {}) {
+    Plan plan(const std::vector<TriggerManifest>& triggers, const PlanOptions& options = {},
+              std::size_t manifest_errors = 0, const std::vector<WebhookManifest>& webhooks = {}) {
         auto planned = engine.plan(DesiredState{webhooks, {}, manifest_errors, triggers}, options);
         REQUIRE(planned.has_value());
         return *planned;
@@ -47,7 +47,7 @@ struct TriggerRig {
     CycleResult cycle(const std::vector<TriggerManifest>& triggers, PlanOptions options = {},
                       std::size_t manifest_errors = 0,
                       const std::vector<WebhookManifest>& webhooks = {}) {
-        return engine.apply(plan(triggers, options, manifest_errors, webhooks));
+        return engine.apply(plan(triggers, std::move(options), manifest_errors, webhooks));
     }
     State owned() {
         auto loaded = state.load();
@@ -337,7 +337,7 @@ TEST_CASE("topics are read only when triggers are desired, and kept for an hour"
     CHECK(rig.tenant.counts().topics == 2);
 
     // A topic new in the organisation is looked for at once.
-    rig.tenant.topics.push_back("v2.routing.queues.{id}.members");
+    rig.tenant.topics.emplace_back("v2.routing.queues.{id}.members");
     const Plan plan = rig.plan({m, trigger_manifest("New topic", "v2.routing.queues.{id}.members")});
     CHECK(rig.tenant.counts().topics == 3);
     CHECK(item_named(plan, "New topic").action == PlanAction::create);

@@ -22,31 +22,31 @@ Plan mixed_plan() {
     const SecretStatus ok{SecretStatus::State::available, secret_fingerprint(kSecret), {}};
 
     auto created = manifest("Created");
-    in.desired.push_back(created);
+    in.desired.emplace_back(created);
     in.secrets["Created"] = ok;
 
     auto updated = manifest("Updated");
-    in.desired.push_back(updated);
+    in.desired.emplace_back(updated);
     in.secrets["Updated"] = {SecretStatus::State::available, secret_fingerprint("rotated"), {}};
     Webhook drifted = webhook_for(updated, "id-u", 4);
     drifted.endpoint_url = "https://old.example.com/in";
     drifted.secret = kSecret; // echoed by the tenant
-    in.observed.push_back(drifted);
+    in.observed.emplace_back(drifted);
     in.state.owned["Updated"] = {"id-u", applied_digest(updated), secret_fingerprint(kSecret)};
 
     auto conflicted = manifest("Conflicted");
-    in.desired.push_back(conflicted);
+    in.desired.emplace_back(conflicted);
     in.secrets["Conflicted"] = ok;
     for (const char* id : {"c-1", "c-2"}) {
         Webhook clash = webhook_for(conflicted, id);
         clash.secret = kOtherSecret;
-        in.observed.push_back(clash);
+        in.observed.emplace_back(clash);
     }
 
     auto gone = manifest("Gone");
     Webhook leaving = webhook_for(gone, "id-g");
     leaving.secret = kOtherSecret;
-    in.observed.push_back(leaving);
+    in.observed.emplace_back(leaving);
     in.state.owned["Gone"] = {"id-g", applied_digest(gone), std::nullopt};
     return make_plan(in);
 }
@@ -90,9 +90,9 @@ TEST_CASE("colour codes appear only when asked for") {
 TEST_CASE("a plan without changes says so in one line") {
     PlanInput in;
     const auto m = manifest("A");
-    in.desired.push_back(m);
+    in.desired.emplace_back(m);
     in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("x"), {}};
-    in.observed.push_back(webhook_for(m, "id-a"));
+    in.observed.emplace_back(webhook_for(m, "id-a"));
     in.state.owned["A"] = {"id-a", applied_digest(m), secret_fingerprint("x")};
     CHECK(render_plan_text(make_plan(in)) ==
           "No changes. The tenant matches the manifests (1 webhook).\n");
@@ -104,9 +104,9 @@ PlanInput rotating_input(std::chrono::system_clock::time_point now) {
     using namespace std::chrono_literals;
     PlanInput in;
     const auto m = manifest("A");
-    in.desired.push_back(m);
+    in.desired.emplace_back(m);
     in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("x"), {}};
-    in.observed.push_back(webhook_for(m, "id-a"));
+    in.observed.emplace_back(webhook_for(m, "id-a"));
     const std::chrono::sys_seconds until =
         std::chrono::sys_days(std::chrono::year{2026} / 12 / 2) + 12h + 5min;
     in.state.owned["A"] = {"id-a", applied_digest(m), secret_fingerprint("x"),
@@ -145,9 +145,9 @@ TEST_CASE("an item that replaces a secret says how long the previous one stays v
     PlanInput in;
     auto m = manifest("A");
     m.retry_policy = {"PT10M", 3};
-    in.desired.push_back(m);
+    in.desired.emplace_back(m);
     in.secrets["A"] = {SecretStatus::State::available, secret_fingerprint("x"), {}};
-    in.observed.push_back(webhook_for(m, "id-a"));
+    in.observed.emplace_back(webhook_for(m, "id-a"));
     in.state.owned["A"] = {"id-a", applied_digest(m), secret_fingerprint("x")};
     in.options.rotate_secrets = {"A"};
     const std::string text = render_plan_text(make_plan(in));

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <functional>
+#include <utility>
 
 namespace hookwarden {
 namespace {
@@ -25,12 +26,12 @@ struct Situation {
     PlanInput input;
 
     Situation& want(WebhookManifest m, SecretStatus secret = available()) {
-        input.secrets[m.name] = secret;
-        input.desired.push_back(std::move(m));
+        input.secrets[m.name] = std::move(secret);
+        input.desired.emplace_back(std::move(m));
         return *this;
     }
     Situation& tenant(Webhook w) {
-        input.observed.push_back(std::move(w));
+        input.observed.emplace_back(std::move(w));
         return *this;
     }
     Situation& own(const std::string& name, const std::string& id,
@@ -351,7 +352,8 @@ TEST_CASE("the plan keeps the tenant's health of every listed webhook, owned or 
 TEST_CASE(
     "an adopted webhook whose manifest has the default generate source keeps the tenant's secret") {
     const auto m = manifest("Monitor");
-    for (auto status : {available(), SecretStatus{SecretStatus::State::not_generated, {}, {}}}) {
+    for (const auto& status :
+         {available(), SecretStatus{SecretStatus::State::not_generated, {}, {}}}) {
         const auto plan = Situation().want(m, status).tenant(webhook_for(m, "ui-1")).plan();
         CHECK(plan.items[0].secret == SecretAction::none);
         CHECK_FALSE(plan.items[0].writes());
@@ -403,7 +405,7 @@ TEST_CASE("an unchanged secret source plans no secret write") {
 
 TEST_CASE("a masked or absent echoed secret is never compared") {
     const auto m = manifest("Monitor");
-    for (std::optional<std::string> echoed :
+    for (const std::optional<std::string>& echoed :
          {std::optional<std::string>(), std::optional<std::string>("********"),
           std::optional<std::string>("")}) {
         Webhook observed = webhook_for(m, "id-1");

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <exception>
+#include <utility>
 
 namespace hookwarden::emulator {
 namespace chrono = std::chrono;
 
 DeliveryQueue::DeliveryQueue(Tenant& tenant, DeliverySender sender, DeliveryOptions options)
-    : tenant_(tenant), sender_(std::move(sender)), options_(options) {
+    : tenant_(tenant), sender_(std::move(sender)), options_(std::move(options)) {
     const int workers = std::max(1, options_.concurrency);
     workers_.reserve(std::size_t(workers));
     for (int i = 0; i < workers; ++i)

@@ -45,7 +45,8 @@ struct Setup {
     /// Creates a webhook through the API (validated like any client's) and returns its id.
     std::string create(const std::string& name, const std::string& path,
                        std::optional<std::string> secret, json::object retry_policy = {},
-                       std::vector<std::string> types = {"user:login"}, bool enabled = true) {
+                       const std::vector<std::string>& types = {"user:login"},
+                       bool enabled = true) {
         json::array event_types;
         for (const auto& t : types)
             event_types.emplace_back(t);

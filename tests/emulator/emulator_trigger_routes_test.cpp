@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <functional>
+#include <utility>
 
 using namespace hookwarden;
 using namespace hookwarden::emulator;
@@ -28,7 +29,7 @@ constexpr const char* kWorkflowId = "5f6e1c2a-0d3b-4a8e-9c7f-2b1d0e4f6a8b"; // t
 
 /// Creates a trigger through the API and returns it.
 json::object create_trigger(Api& t, json::object body) {
-    const auto r = t.api("POST", kTriggers, body);
+    const auto r = t.api("POST", kTriggers, std::move(body));
     REQUIRE(r.status == 200);
     return json_of(r);
 }

@@ -6,24 +6,24 @@
 
 #include "tests/support/scratch_dir.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <poll.h>
+#include <ranges>
+#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace hookwarden::test {
@@ -78,12 +78,13 @@ public:
 
     /// The STATUS= text of the latest message that carried one.
     std::string last_status() const {
-        for (auto m = messages_.rbegin(); m != messages_.rend(); ++m) {
-            const auto at = m->find("STATUS=");
+        for (const auto& message : std::ranges::reverse_view(messages_)) {
+            const auto at = message.find("STATUS=");
             if (at == std::string::npos)
                 continue;
-            const auto end = m->find('\n', at);
-            return m->substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+            const auto end = message.find('\n', at);
+            return message.substr(at + 7,
+                                  end == std::string::npos ? std::string::npos : end - at - 7);
         }
         return "";
     }
@@ -132,7 +133,7 @@ public:
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
-        env.push_back("PATH=/usr/bin:/bin");
+        env.emplace_back("PATH=/usr/bin:/bin");
         std::vector<char*> envp;
         for (auto& e : env)
             envp.push_back(e.data());

@@ -1,9 +1,9 @@
 #include "tests/support/emulator_process.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>

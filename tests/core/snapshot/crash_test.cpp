@@ -5,23 +5,20 @@
 // or doubled, and the change log verifies. The next child goes on from
 // what the files say, as a restarted daemon would.
 //   HOOKWARDEN_CRASH_SEED=N picks another sequence of kill moments.
+#include "core/atomic_file.hpp"
 #include "tests/core/snapshot/snapshot_generation.hpp"
 #include "tests/support/doctest_result.hpp"
 #include "tests/support/scratch_dir.hpp"
 
-#include "core/atomic_file.hpp"
-
 #include <boost/json.hpp>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <random>
 #include <regex>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #ifndef HOOKWARDEN_SNAPSHOT_WRITER_CHILD
 #error "the build names the child program"

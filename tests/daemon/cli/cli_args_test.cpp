@@ -104,7 +104,7 @@ TEST_CASE("a parser that knows nothing rejects every option but keeps positional
 }
 
 TEST_CASE("plan and status take no argument and only text or json as --output") {
-    auto parsed = [](std::vector<std::string> argv) {
+    auto parsed = [](const std::vector<std::string>& argv) {
         CliArgs args({"verify"}, {"output"});
         return parse_output_command_args(args, argv);
     };

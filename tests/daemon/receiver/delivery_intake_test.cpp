@@ -38,7 +38,7 @@ struct Receiver {
         SpoolOptions options;
         options.dir = dir / "spool";
         options.clock = [] { return t0; };
-        spool = std::move(DeliverySpool::open(options).value());
+        spool = DeliverySpool::open(options).value();
         SecretReaders readers{
             [this](const std::string&, const SecretSource&) -> Result<std::string> {
                 if (secret.empty())
@@ -58,8 +58,8 @@ struct Receiver {
     }
 
     IntakeAnswer deliver(const std::string& body, const std::string& id = "msg_1",
-                         std::chrono::system_clock::time_point signed_at = t0, std::string key = {},
-                         std::string target = "/hooks/w") {
+                         std::chrono::system_clock::time_point signed_at = t0,
+                         const std::string& key = {}, const std::string& target = "/hooks/w") {
         const auto signature =
             sign_delivery(key.empty() ? secret : key, body, id, std::chrono::floor<std::chrono::seconds>(signed_at))
                 .value();

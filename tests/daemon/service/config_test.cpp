@@ -50,7 +50,7 @@ struct LoadedConfig {
     fs::path file;
     ConfigLoad load;
 
-    explicit LoadedConfig(const std::string& text, ConfigEnvironment env = {}) {
+    explicit LoadedConfig(const std::string& text, const ConfigEnvironment& env = {}) {
         file = dir.write("etc/hookwarden.yaml", text);
         load = load_config(file, env);
     }

@@ -2,30 +2,28 @@
 // a real AF_UNIX datagram socket as $NOTIFY_SOCKET, real signals, real
 // inotify, and the tenant emulator over TLS.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include "tests/support/emulator_control.hpp"
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <doctest/doctest.h>
-
 #include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
+#include <sstream>
+#include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <fstream>
-#include <iterator>
-#include <functional>
-#include <sstream>
-#include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 extern char** environ;
@@ -260,7 +258,7 @@ TEST_CASE("a reload refused for an invalid configuration stays in STATUS, also a
 TEST_CASE("a daemon started with a broken manifest takes a credentials fix on SIGHUP") {
     Running run({.prepare = [](Setup& setup, std::vector<std::string>& env) {
         setup.write_config(Setup::short_timeouts, "WRONG_SECRET");
-        env.push_back("WRONG_SECRET=not-the-secret");
+        env.emplace_back("WRONG_SECRET=not-the-secret");
         setup.dir.write("manifests/broken.yaml", "apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: Broken}\nspec: {}\n");
     }});
     INFO(run.daemon.output());

@@ -51,7 +51,7 @@ spec:
 std::filesystem::path write_setup(const ScratchDir& dir, const EmulatorProcess& emulator) {
     dir.write("manifests/logins.yaml", webhook_yaml);
     dir.write("manifests/team/sms.yaml", trigger_yaml);
-    const std::string base = emulator.base_url();
+    const std::string& base = emulator.base_url();
     return dir.write("hookwarden.yaml",
                      "tenant:\n  apiBase: " + base + "\n  tokenUrl: " + base +
                          "/oauth/token\n  caFile: " + emulator.ca_file().string() +
@@ -92,7 +92,7 @@ TEST_CASE("run converges a directory of a webhook and a trigger and reports both
 
     REQUIRE(control.triggers().size() == 1);
     const json::object trigger = control.triggers().front();
-    const json::value trigger_id = trigger.at("id");
+    const json::value& trigger_id = trigger.at("id");
     CHECK(trigger.at("name") == "SMS after chat error");
     CHECK(trigger.at("eventTTLSeconds") == 60);
     CHECK(control.webhook_names() == std::vector<std::string>{"Logins"});

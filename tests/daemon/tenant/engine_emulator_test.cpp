@@ -1,21 +1,22 @@
 // The reconcile engine against the real emulator over TLS, through the real
 // HTTPS tenant client: what SPEC §4a promises, observed from the emulator's
 // own control plane (never through the code under test).
-#include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "core/plan_render.hpp"
+#include "daemon/service/thread_pool.hpp"
 #include "daemon/tenant/tenant_http.hpp"
-#include "tests/support/file_text.hpp"
-#include "tests/support/scratch_dir.hpp"
 #include "tests/core/engine_fakes.hpp"
+#include "tests/daemon/tenant/engine_emulator_rig.hpp"
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
-#include "tests/daemon/tenant/engine_emulator_rig.hpp"
+#include "tests/support/file_text.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <fstream>
+#include <utility>
 
 namespace hookwarden {
 namespace {
@@ -49,7 +50,7 @@ struct World {
     ThreadPool pool{4};
     std::unique_ptr<Engine> engine;
 
-    Plan plan(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
+    Plan plan(const std::vector<WebhookManifest>& desired, const PlanOptions& options = {},
               std::size_t manifest_errors = 0) {
         auto planned = engine->plan(DesiredState{desired, {}, manifest_errors}, options);
         REQUIRE_MESSAGE(planned.has_value(), (planned ? "" : planned.error().describe()));
@@ -57,7 +58,7 @@ struct World {
     }
     CycleResult cycle(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
                       std::size_t manifest_errors = 0) {
-        return engine->apply(plan(desired, options, manifest_errors));
+        return engine->apply(plan(desired, std::move(options), manifest_errors));
     }
     std::vector<Webhook> named(const std::string& name) {
         std::vector<Webhook> out;

@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <utility>
 
 namespace hookwarden {
 namespace {
@@ -75,7 +76,7 @@ struct World {
     }
 
     Plan plan(const std::vector<TriggerManifest>& triggers,
-              const std::vector<WebhookManifest>& webhooks = {}, PlanOptions options = {},
+              const std::vector<WebhookManifest>& webhooks = {}, const PlanOptions& options = {},
               std::size_t manifest_errors = 0) {
         auto planned =
             engine->plan(DesiredState{webhooks, {}, manifest_errors, triggers}, options);
@@ -85,7 +86,7 @@ struct World {
     CycleResult cycle(const std::vector<TriggerManifest>& triggers,
                       const std::vector<WebhookManifest>& webhooks = {}, PlanOptions options = {},
                       std::size_t manifest_errors = 0) {
-        return engine->apply(plan(triggers, webhooks, options, manifest_errors));
+        return engine->apply(plan(triggers, webhooks, std::move(options), manifest_errors));
     }
 
     /// The tenant's triggers of that name, as the API shows them.

@@ -47,7 +47,8 @@ inline TransportFailure lost(bool maybe_sent) {
 }
 
 struct ScriptedTenant {
-    explicit ScriptedTenant(ScriptedTransport::Script script, std::function<void(TenantHttpOptions&)> tweak = {},
+    explicit ScriptedTenant(ScriptedTransport::Script script,
+                            const std::function<void(TenantHttpOptions&)>& tweak = {},
                             RandomSource random = {}) {
         TenantHttpOptions options;
         options.api_base = "https://tenant.test";

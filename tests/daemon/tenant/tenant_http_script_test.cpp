@@ -491,7 +491,7 @@ TEST_CASE("analytics are asked in batches of at most 100 ids and every id is ans
     std::vector<std::string> ids;
     for (int i = 0; i < 250; ++i)
         ids.push_back("w" + std::to_string(i));
-    ids.push_back("w0"); // a duplicate is asked once
+    ids.emplace_back("w0"); // a duplicate is asked once
     ScriptedTenant c(with_token([](const HttpRequest& r) -> TransportResult {
         const auto body = json::parse(r.body).as_object();
         const auto& first = body.at("entities").as_array().at(0).at("id").as_string();
