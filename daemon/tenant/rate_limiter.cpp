@@ -9,6 +9,21 @@ namespace chrono = std::chrono;
 
 namespace {
 
+/// How far back what the tenant served is counted.
+constexpr chrono::seconds served_window{60};
+/// The shortest span whose served count bounds a cut.
+constexpr chrono::seconds min_served_span{1};
+/// No 429 cuts the pace below this, requests a minute: the tenant is
+/// still asked now and then, and the pace can grow back from there.
+constexpr double floor_per_minute = 1.0;
+/// How fast the pace grows back after a cut: by this share of the pace it
+/// was cut to, every minute. Slow against the limit just found, so that the
+/// tenant is probed again only after minutes.
+constexpr double recovery_per_minute = 0.1;
+/// ... of at least this share of the configured pace, so that a pace cut to
+/// the floor still comes back within hours.
+constexpr double recovery_at_least = 0.1;
+
 std::optional<std::int64_t> parse_count(std::string_view text) {
     while (!text.empty() && text.front() == ' ')
         text.remove_prefix(1);
@@ -41,16 +56,30 @@ std::optional<RateWindow> parse_rate_window(std::string_view count, std::string_
 }
 
 RateLimiter::RateLimiter(double requests_per_minute, double burst, clock::time_point start)
-    : per_second_(std::max(requests_per_minute, 0.001) / 60.0),
-      capacity_(std::max(burst, 1.0)),
-      tokens_(capacity_),
+    : ceiling_(std::max(requests_per_minute, 0.001) / 60.0),
+      full_burst_(std::max(burst, 1.0)),
+      tokens_(full_burst_),
       refilled_at_(start) {}
+
+double RateLimiter::rate_at(clock::time_point now) const {
+    if (!cut_at_)
+        return ceiling_;
+    const chrono::duration<double> since = std::max(now - *cut_at_, clock::duration::zero());
+    const double growth = std::max(cut_to_, ceiling_ * recovery_at_least) * recovery_per_minute / 60.0;
+    return std::min(ceiling_, cut_to_ + since.count() * growth);
+}
+
+double RateLimiter::capacity_at(double per_second) const {
+    return std::clamp(full_burst_ * per_second / ceiling_, 1.0, full_burst_);
+}
 
 void RateLimiter::refill(clock::time_point now) {
     if (now <= refilled_at_)
         return;
     const chrono::duration<double> elapsed = now - refilled_at_;
-    tokens_ = std::min(capacity_, tokens_ + elapsed.count() * per_second_);
+    // The pace may be growing back: the bucket fills by its average.
+    const double rate = (rate_at(refilled_at_) + rate_at(now)) / 2.0;
+    tokens_ = std::min(capacity_at(rate_at(now)), tokens_ + elapsed.count() * rate);
     refilled_at_ = now;
 }
 
@@ -64,7 +93,7 @@ std::optional<RateLimiter::clock::time_point> RateLimiter::try_acquire(clock::ti
     if (window_known_ && window_remaining_ <= 0)
         return window_end_;
     if (tokens_ < 1.0) {
-        const chrono::duration<double> missing((1.0 - tokens_) / per_second_);
+        const chrono::duration<double> missing((1.0 - tokens_) / rate_at(now));
         return now + chrono::ceil<clock::duration>(missing);
     }
     tokens_ -= 1.0;
@@ -74,8 +103,7 @@ std::optional<RateLimiter::clock::time_point> RateLimiter::try_acquire(clock::ti
     return std::nullopt;
 }
 
-void RateLimiter::complete(clock::time_point now, const std::optional<RateWindow>& window) {
-    std::lock_guard lock(mutex_);
+void RateLimiter::release_slot(clock::time_point now, const std::optional<RateWindow>& window) {
     if (in_flight_ > 0)
         --in_flight_;
     if (!window)
@@ -93,6 +121,59 @@ void RateLimiter::complete(clock::time_point now, const std::optional<RateWindow
     window_known_ = true;
 }
 
+void RateLimiter::complete(clock::time_point now, const std::optional<RateWindow>& window) {
+    std::lock_guard lock(mutex_);
+    release_slot(now, window);
+    served_.push_back(now);
+    while (!served_.empty() && served_.front() < now - served_window)
+        served_.pop_front();
+}
+
+void RateLimiter::unanswered(clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    release_slot(now, std::nullopt);
+}
+
+std::optional<double> RateLimiter::served_per_second(clock::time_point now) const {
+    // A 429 says the tenant's budget was spent: since the previous one it
+    // served what it refilled. Without one in the last minute its count
+    // says nothing (an unknown burst in it, or hardly any asking), and the
+    // halving alone bounds the cut.
+    if (!last_429_ || *last_429_ < now - served_window)
+        return std::nullopt;
+    const auto from = *last_429_;
+    const chrono::duration<double> span = now - from;
+    // Over a shorter span one answer more or less is the whole figure.
+    if (span < min_served_span)
+        return std::nullopt;
+    // Requests still on their way may yet be served: a 429 that overtakes
+    // a success sent with it must not read as a tenant that serves nothing.
+    const auto served = std::count_if(served_.begin(), served_.end(), [&](auto at) { return at > from; });
+    return static_cast<double>(served + in_flight_) / span.count();
+}
+
+void RateLimiter::cut(clock::time_point now) {
+    refill(now); // what the old pace earned until now stays earned
+    double to = rate_at(now) / 2.0;
+    if (const auto served = served_per_second(now))
+        to = std::min(to, *served);
+    cut_to_ = std::max(to, std::min(floor_per_minute / 60.0, ceiling_));
+    cut_at_ = now;
+    tokens_ = std::min(tokens_, capacity_at(cut_to_));
+}
+
+void RateLimiter::rate_limited(clock::time_point now, clock::time_point granted_at,
+                               const std::optional<RateWindow>& window,
+                               std::optional<clock::time_point> pause_until) {
+    std::lock_guard lock(mutex_);
+    release_slot(now, window);
+    if (!cut_at_ || granted_at > *cut_at_)
+        cut(now);
+    last_429_ = std::max(last_429_.value_or(now), now);
+    if (pause_until)
+        blocked_until_ = std::max(blocked_until_, *pause_until);
+}
+
 void RateLimiter::block_until(clock::time_point until) {
     std::lock_guard lock(mutex_);
     blocked_until_ = std::max(blocked_until_, until);
@@ -106,6 +187,16 @@ RateLimiter::clock::time_point RateLimiter::blocked_until() const {
 int RateLimiter::in_flight() const {
     std::lock_guard lock(mutex_);
     return in_flight_;
+}
+
+double RateLimiter::pace_per_minute(clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    return rate_at(now) * 60.0;
+}
+
+double RateLimiter::burst(clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    return capacity_at(rate_at(now));
 }
 
 } // namespace hookwarden

@@ -41,13 +41,14 @@ TenantHttpCounters TenantCaller::counters() const {
     return counters;
 }
 
-bool TenantCaller::pace() {
+std::optional<chrono::steady_clock::time_point> TenantCaller::pace() {
     while (true) {
-        const auto next = limiter_.try_acquire(clock_.now());
+        const auto now = clock_.now();
+        const auto next = limiter_.try_acquire(now);
         if (!next)
-            return true;
+            return now;
         if (!clock_.wait_until(*next))
-            return false;
+            return std::nullopt;
     }
 }
 
@@ -107,6 +108,7 @@ struct TenantCaller::Attempts {
     BodyQuoting quoting; ///< withheld when the request carried a secret
     std::string_view permission; ///< what a bare 403 names
     chrono::steady_clock::time_point started;
+    chrono::steady_clock::time_point granted; ///< the limiter's slot for the current attempt
     ErrorContext context; ///< operation, attempts, status and correlation id so far
     int sent = 0;
     int transient_failures = 0;
@@ -144,8 +146,10 @@ TenantCaller::Step TenantCaller::attempt(Attempts& call) {
         token = std::move(*got);
         request.headers.emplace_back("Authorization", "Bearer " + token);
     }
-    if (!pace())
+    const auto granted = pace();
+    if (!granted)
         return cancelled(call);
+    call.granted = *granted;
     count_send(call);
     auto exchanged = transport_.exchange(request);
     const auto now = clock_.now();
@@ -166,7 +170,7 @@ void TenantCaller::count_send(Attempts& call) {
 
 TenantCaller::Step TenantCaller::on_transport_failure(Attempts& call, const TransportFailure& failure,
                                                       chrono::steady_clock::time_point now) {
-    limiter_.complete(now, std::nullopt);
+    limiter_.unanswered(now);
     if (failure.kind == ErrorKind::cancelled)
         return cancelled(call);
     ++transport_failures_;
@@ -186,11 +190,16 @@ TenantCaller::Step TenantCaller::on_answer(Attempts& call, HttpAnswer& answer, c
                                            chrono::steady_clock::time_point now) {
     const int hundred = answer.status / 100;
     ++answers_by_hundred_[hundred >= 1 && hundred <= 5 ? static_cast<std::size_t>(hundred) : 0];
-    note_answer(call, answer, now);
-    switch (classify_status(answer.status, call.safety)) {
+    note_answer(call, answer);
+    const auto verdict = classify_status(answer.status, call.safety);
+    if (verdict == RetryVerdict::retry_rate_limit)
+        return on_rate_limited(call, answer, now);
+    // The tenant's own count of our budget tightens the pace of every caller.
+    limiter_.complete(now, window_of(answer));
+    switch (verdict) {
     case RetryVerdict::done: return std::move(answer);
     case RetryVerdict::refresh_token: return on_token_refused(call, answer, token);
-    case RetryVerdict::retry_rate_limit: return on_rate_limited(call, answer, now);
+    case RetryVerdict::retry_rate_limit: break; // on_rate_limited, above
     case RetryVerdict::retry_backoff: return on_transient_status(call, answer);
     case RetryVerdict::outcome_unknown: return create_outcome_unknown(call, answer);
     case RetryVerdict::fail: break;
@@ -198,11 +207,13 @@ TenantCaller::Step TenantCaller::on_answer(Attempts& call, HttpAnswer& answer, c
     return refusal(call, answer);
 }
 
-void TenantCaller::note_answer(Attempts& call, const HttpAnswer& answer, chrono::steady_clock::time_point now) {
-    // The tenant's own count of our budget tightens the pace of every caller.
-    limiter_.complete(now, parse_rate_window(answer.header("inin-ratelimit-count").value_or(""),
-                                             answer.header("inin-ratelimit-allowed").value_or(""),
-                                             answer.header("inin-ratelimit-reset").value_or(""), clock_.wall_now()));
+std::optional<RateWindow> TenantCaller::window_of(const HttpAnswer& answer) const {
+    return parse_rate_window(answer.header("inin-ratelimit-count").value_or(""),
+                             answer.header("inin-ratelimit-allowed").value_or(""),
+                             answer.header("inin-ratelimit-reset").value_or(""), clock_.wall_now());
+}
+
+void TenantCaller::note_answer(Attempts& call, const HttpAnswer& answer) {
     call.context.http_status = answer.status;
     if (const auto correlation = answer.header("inin-correlation-id"))
         call.context.correlation_id = std::string(*correlation);
@@ -230,7 +241,14 @@ TenantCaller::Step TenantCaller::on_rate_limited(Attempts& call, const HttpAnswe
     // parse_retry_after clamps: no overflow here, and a huge demand stays
     // huge (and is refused) instead of wrapping round.
     const chrono::milliseconds wait = asked ? chrono::milliseconds(*asked) : options_.default_retry_after;
-    if (wait > options_.max_retry_after) {
+    const bool too_long = wait > options_.max_retry_after;
+    const bool too_often = !too_long && ++call.rate_limit_waits > options_.max_rate_limit_waits;
+    // A 429 was not processed, so even a create goes again; and nobody in
+    // this client sends before the pause is over, not only this call, nor
+    // afterwards at the pace that the tenant refused.
+    limiter_.rate_limited(now, call.granted, window_of(answer),
+                          too_long || too_often ? std::nullopt : std::optional(now + wait));
+    if (too_long) {
         auto error = refusal(call, answer);
         error.kind = ErrorKind::rate_limited;
         error.message = "the tenant demands a pause of " +
@@ -240,17 +258,16 @@ TenantCaller::Step TenantCaller::on_rate_limited(Attempts& call, const HttpAnswe
                         std::to_string(options_.max_retry_after.count()) + " s hookwarden waits";
         return error;
     }
-    if (++call.rate_limit_waits > options_.max_rate_limit_waits) {
+    if (too_often) {
         auto error = refusal(call, answer);
         error.kind = ErrorKind::rate_limited;
         error.message = "the tenant still rate limits after " + std::to_string(call.rate_limit_waits - 1) + " pauses";
         return error;
     }
-    // A 429 was not processed, so even a create goes again; and nobody in
-    // this client sends before the pause is over, not only this call.
-    limiter_.block_until(now + wait);
     log([&] {
-        return call.operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) + " ms";
+        return call.operation + ": rate limited (429); the client pauses " + std::to_string(wait.count()) +
+               " ms and slows to " + std::to_string(static_cast<int>(limiter_.pace_per_minute(now))) +
+               " requests a minute";
     });
     return std::nullopt;
 }

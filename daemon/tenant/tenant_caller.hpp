@@ -5,7 +5,8 @@
 // - 401 on an API call: a new token, once, then the call once more.
 // - 429: the request was not processed (even a create is sent again), after
 //   `Retry-After` (3 s when absent) during which the whole client sends
-//   nothing; a demand over `max_retry_after` fails as rate_limited.
+//   nothing, and at the slower pace the limiter takes from it; a demand
+//   over `max_retry_after` fails as rate_limited.
 // - 502/503/504, resets and timeouts: idempotent calls are sent again after
 //   exponential backoff with full jitter, within an attempt and a time budget.
 // - a create that may have reached the tenant (lost answer, any 5xx) is never
@@ -110,8 +111,10 @@ private:
                               std::chrono::steady_clock::time_point now);
     Step on_answer(Attempts& call, HttpAnswer& answer, const std::string& token,
                    std::chrono::steady_clock::time_point now);
-    /// Feeds the limiter and the error context from an answer; logs it.
-    void note_answer(Attempts& call, const HttpAnswer& answer, std::chrono::steady_clock::time_point now);
+    /// Notes an answer in the error context; logs it.
+    void note_answer(Attempts& call, const HttpAnswer& answer);
+    /// The tenant's rate-limit window as the answer reports it, if it does.
+    std::optional<RateWindow> window_of(const HttpAnswer& answer) const;
     Step on_token_refused(Attempts& call, const HttpAnswer& answer, const std::string& token);
     Step on_rate_limited(Attempts& call, const HttpAnswer& answer, std::chrono::steady_clock::time_point now);
     Step on_transient_status(Attempts& call, const HttpAnswer& answer);
@@ -125,7 +128,8 @@ private:
     Error refusal(const Attempts& call, const HttpAnswer& answer) const;
     Error cancelled(const Attempts& call) const;
     Result<TokenGrant> fetch_token();
-    bool pace();
+    /// Waits for a send slot: when it was granted, or std::nullopt when cancelled.
+    std::optional<std::chrono::steady_clock::time_point> pace();
     std::uint64_t draw_random();
     /// Hands `line()` to the debug log; builds nothing when no log is set.
     /// Lines name operations, hosts, statuses and waits: never a header, a

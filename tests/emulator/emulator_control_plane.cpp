@@ -26,7 +26,8 @@ json::object settings_json(const Settings& s) {
             {"rpm", s.rpm},
             {"burst", rate_capacity(s.rpm)},
             {"tokenLifetime", s.token_lifetime.count()},
-            {"echoSecrets", s.echo_secrets}};
+            {"echoSecrets", s.echo_secrets},
+            {"rateLimitHeaders", s.rate_limit_headers}};
 }
 
 json::object fault_json(const FaultRule& f) {
@@ -70,7 +71,8 @@ HttpResponse configure(Tenant& tenant, const Call& call) {
     auto body = object_body(call, "the config");
     if (!body)
         return error_answer(call, body.error());
-    if (auto known = only_known_members(*body, {"rpm", "tokenLifetime", "echoSecrets"}, "the config");
+    if (auto known = only_known_members(*body, {"rpm", "tokenLifetime", "echoSecrets", "rateLimitHeaders"},
+                                          "the config");
         !known)
         return error_answer(call, known.error());
 
@@ -91,10 +93,14 @@ HttpResponse configure(Tenant& tenant, const Call& call) {
                 [](std::int64_t n) { return std::chrono::seconds{n}; });
     if (!ok)
         return error_answer(call, 400, "bad.request", "rpm and tokenLifetime must be integers");
-    if (const auto* v = body->if_contains("echoSecrets")) {
+    for (const auto& [key, out] : {std::pair{"echoSecrets", &change.echo_secrets},
+                                   std::pair{"rateLimitHeaders", &change.rate_limit_headers}}) {
+        const auto* v = body->if_contains(key);
+        if (!v)
+            continue;
         if (!v->is_bool())
-            return error_answer(call, 400, "bad.request", "echoSecrets must be a boolean");
-        change.echo_secrets = v->get_bool();
+            return error_answer(call, 400, "bad.request", std::string(key) + " must be a boolean");
+        *out = v->get_bool();
     }
     const auto settings = tenant.configure(change);
     if (!settings)

@@ -151,6 +151,23 @@ TEST_CASE("a tiny rpm gets 429 with Retry-After and the rate-limit headers") {
     CHECK(counter(control, "rateLimited") == 1);
 }
 
+TEST_CASE("--no-ratelimit-headers hides the window but not the limit") {
+    EmulatorProcess emulator({"--quiet", "--rpm", "6", "--no-ratelimit-headers"});
+    EmulatorControl control(emulator);
+    const auto first = control.api("GET", "/api/v2/webhooks");
+    REQUIRE(first);
+    CHECK(first->status == 200);
+    CHECK(first->header("inin-ratelimit-allowed").empty());
+    CHECK(first->header("inin-ratelimit-count").empty());
+    CHECK(first->header("inin-ratelimit-reset").empty());
+    const auto limited = control.api("GET", "/api/v2/webhooks");
+    REQUIRE(limited);
+    CHECK(limited->status == 429);
+    CHECK_FALSE(limited->header("Retry-After").empty());
+    CHECK(limited->header("inin-ratelimit-allowed").empty());
+    CHECK(control.get("/_emulator/config").at("rateLimitHeaders") == false);
+}
+
 TEST_CASE("a body over 1 MiB is answered 413 and the connection closed; 1 MiB is read") {
     EmulatorProcess emulator({"--quiet"});
     EmulatorControl control(emulator);

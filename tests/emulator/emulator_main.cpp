@@ -40,6 +40,8 @@ Options:
   --token-lifetime SECS  access token lifetime (default 86400)
   --rpm N                requests a minute per client id (default 300);
                          bursts of up to max(1, N/6) are allowed
+  --no-ratelimit-headers send no inin-ratelimit-* headers: clients learn
+                         the limit from 429s (and Retry-After) alone
   --echo-secrets         return webhook secrets in API answers
   --threads N            worker threads (default 2)
   --delivery-ca FILE     extra PEM trust anchors for webhook endpoints
@@ -147,6 +149,8 @@ Result<Options> parse_options(int argc, char** argv) {
             o.help = true;
         } else if (arg == "--echo-secrets") {
             o.settings.echo_secrets = true;
+        } else if (arg == "--no-ratelimit-headers") {
+            o.settings.rate_limit_headers = false;
         } else if (arg == "--quiet") {
             o.server.quiet = true;
         } else if (arg == "--stop-at-stdin-eof") {

@@ -468,7 +468,11 @@ HttpResponse audit_query(Tenant& tenant, const Call& call) {
 
 // --- The API -----------------------------------------------------------------
 
-void add_rate_headers(HttpResponse& answer, const RateDecision& rate) {
+// A tenant may keep its window to itself (`--no-ratelimit-headers`): then
+// a client has only its own pace and the 429s to go by.
+void add_rate_headers(HttpResponse& answer, const RateDecision& rate, const Settings& settings) {
+    if (!settings.rate_limit_headers)
+        return;
     answer.headers.emplace_back("inin-ratelimit-count", std::to_string(rate.used));
     answer.headers.emplace_back("inin-ratelimit-allowed", std::to_string(rate.capacity));
     answer.headers.emplace_back("inin-ratelimit-reset", std::to_string(rate.reset_seconds));
@@ -528,6 +532,7 @@ HttpResponse serve_api_authorized(Tenant& tenant, const Call& call, const Actor&
 }
 
 HttpResponse serve_api(Tenant& tenant, const Call& call) {
+    const Settings settings = tenant.settings();
     const std::string_view authorization = call.request.header("Authorization");
     const auto space = authorization.find(' ');
     if (authorization.empty() || space == std::string_view::npos ||
@@ -535,14 +540,14 @@ HttpResponse serve_api(Tenant& tenant, const Call& call) {
         auto answer = error_answer(call, 401, "authentication.required",
                                    "No authentication bearer token specified in authorization "
                                    "header.");
-        add_rate_headers(answer, {.capacity = rate_capacity(tenant.settings().rpm)});
+        add_rate_headers(answer, {.capacity = rate_capacity(settings.rpm)}, settings);
         return answer;
     }
     const auto client = tenant.authenticate(authorization.substr(space + 1));
     if (!client) {
         auto answer = error_answer(call, 401, "bad.credentials",
                                    "Invalid login credentials: " + client.error().message);
-        add_rate_headers(answer, {.capacity = rate_capacity(tenant.settings().rpm)});
+        add_rate_headers(answer, {.capacity = rate_capacity(settings.rpm)}, settings);
         return answer;
     }
 
@@ -552,14 +557,14 @@ HttpResponse serve_api(Tenant& tenant, const Call& call) {
         const std::string seconds = std::to_string(rate.retry_after_seconds);
         auto answer = error_answer(
             call, 429, "too.many.requests.retry.after",
-            "Rate limit exceeded the maximum of " + std::to_string(tenant.settings().rpm) +
+            "Rate limit exceeded the maximum of " + std::to_string(settings.rpm) +
                 " requests a minute. Retry the request in [" + seconds + "] seconds");
         answer.headers.emplace_back("Retry-After", seconds);
-        add_rate_headers(answer, rate);
+        add_rate_headers(answer, rate, settings);
         return answer;
     }
     auto answer = serve_api_authorized(tenant, call, Actor{*client, *client});
-    add_rate_headers(answer, rate);
+    add_rate_headers(answer, rate, settings);
     return answer;
 }
 

@@ -629,6 +629,32 @@ TEST_CASE("over the limit the API answers 429 with Retry-After and processes not
     CHECK(t.api("POST", "/api/v2/webhooks", Api::body("later")).status == 201);
 }
 
+TEST_CASE("a tenant told to keep its window to itself sends no rate-limit headers, "
+          "but still limits and still sends Retry-After") {
+    Api t(Settings{.rpm = 60, .rate_limit_headers = false});
+    const auto hidden = [](const HttpResponse& r) {
+        return r.header("inin-ratelimit-allowed").empty() &&
+               r.header("inin-ratelimit-count").empty() && r.header("inin-ratelimit-reset").empty();
+    };
+    for (int i = 0; i < 10; ++i) {
+        const auto r = t.api("GET", "/api/v2/webhooks");
+        REQUIRE(r.status == 200);
+        CHECK(hidden(r));
+    }
+    const auto limited = t.api("GET", "/api/v2/webhooks");
+    genesys_error(limited, 429, "too.many.requests.retry.after");
+    CHECK(limited.header("Retry-After") == "1");
+    CHECK(hidden(limited));
+    CHECK(hidden(t.send("GET", "/api/v2/webhooks", {}, {{"Authorization", "Bearer nonsense"}})));
+
+    // The control plane turns them back on.
+    const auto config =
+        t.control("POST", "/_emulator/config", json::object{{"rateLimitHeaders", true}});
+    CHECK(json_of(config).at("rateLimitHeaders") == true);
+    t.now += 1s;
+    CHECK(t.api("GET", "/api/v2/webhooks").header("inin-ratelimit-allowed") == "10");
+}
+
 // --- Counters ----------------------------------------------------------------
 
 TEST_CASE("counters count API requests by route and status, but not the control plane") {
@@ -903,14 +929,16 @@ TEST_CASE("config changes settings at runtime and refuses nonsense") {
                                      {"rpm", 120},
                                      {"burst", 20},
                                      {"tokenLifetime", 30},
-                                     {"echoSecrets", true}});
+                                     {"echoSecrets", true},
+                                     {"rateLimitHeaders", true}});
     CHECK(json_of(t.control("GET", "/_emulator/config")) == json_of(r));
     const auto token =
         t.token_request("grant_type=client_credentials", {{"Authorization", kBasicDemo}});
     CHECK(json_of(token).at("expires_in").as_int64() == 30);
     for (const auto& bad :
          {json::object{{"rpm", 0}}, json::object{{"rpm", "fast"}}, json::object{{"latencyMs", -1}},
-          json::object{{"echoSecrets", 1}}, json::object{{"speed", 1}}}) {
+          json::object{{"echoSecrets", 1}}, json::object{{"rateLimitHeaders", "no"}},
+          json::object{{"speed", 1}}}) {
         CAPTURE(json::serialize(bad));
         CHECK(t.control("POST", "/_emulator/config", bad).status == 400);
     }

@@ -227,6 +227,8 @@ Result<Settings> Tenant::configure(const SettingsChange& change) {
         settings_.token_lifetime = *change.token_lifetime;
     if (change.echo_secrets)
         settings_.echo_secrets = *change.echo_secrets;
+    if (change.rate_limit_headers)
+        settings_.rate_limit_headers = *change.rate_limit_headers;
     return settings_;
 }
 

@@ -41,6 +41,9 @@ struct Settings {
     std::chrono::seconds token_lifetime{86400};
     int rpm = 300;                        ///< sustained requests a minute per client id
     bool echo_secrets = false; ///< return `secret` in API answers
+    /// Send the `inin-ratelimit-*` headers; off, the client must find the
+    /// limit from 429s alone, as behind a tenant or proxy that hides them.
+    bool rate_limit_headers = true;
 };
 
 /// A partial change of Settings (POST /_emulator/config).
@@ -48,6 +51,7 @@ struct SettingsChange {
     std::optional<int> rpm;
     std::optional<std::chrono::seconds> token_lifetime;
     std::optional<bool> echo_secrets;
+    std::optional<bool> rate_limit_headers;
 };
 
 /// Who made a change: an API client (its client id) or the "UI".

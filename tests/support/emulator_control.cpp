@@ -336,8 +336,12 @@ json::object EmulatorControl::wait_for_deliveries(std::chrono::milliseconds time
 
 json::object EmulatorControl::set_config(const ConfigChange& change) {
     json::object body;
+    if (change.rpm)
+        body["rpm"] = *change.rpm;
     if (change.echo_secrets)
         body["echoSecrets"] = *change.echo_secrets;
+    if (change.rate_limit_headers)
+        body["rateLimitHeaders"] = *change.rate_limit_headers;
     return post("/_emulator/config", body).as_object();
 }
 

@@ -77,7 +77,10 @@ struct EventSpec {
 
 /// A runtime settings change (POST /_emulator/config); unset fields stay.
 struct ConfigChange {
+    std::optional<int> rpm;
     std::optional<bool> echo_secrets;
+    /// false: no `inin-ratelimit-*` headers, as `--no-ratelimit-headers`.
+    std::optional<bool> rate_limit_headers;
 };
 
 class EmulatorControl {

@@ -93,6 +93,27 @@ TEST_CASE("a 429 pauses the whole client, not just the call that got it") {
     CHECK(to_b[0].at - to_a[0].at >= 5s);
 }
 
+TEST_CASE("after a 429 without the tenant's window the client goes on at a slower pace") {
+    ScriptedTenant c(sequence({answer(200, webhook_json("a")), answer(200, webhook_json("a")),
+                               answer(429, "{}", {{"Retry-After", "1"}}), answer(200, webhook_json("a"))}),
+                     [](TenantHttpOptions& o) {
+                         o.requests_per_minute = 600;
+                         o.concurrency = 1;
+                     });
+    for (int i = 0; i < 8; ++i)
+        REQUIRE(c.tenant->get_webhook("a"));
+    const auto sent = c.api_requests();
+    REQUIRE(sent.size() == 9);
+    CHECK(sent[1].at - sent[0].at < 110ms); // 600 a minute
+    CHECK(sent[3].at - sent[2].at >= 1s);   // the 429's pause
+    for (std::size_t i = 4; i < sent.size(); ++i)
+        CHECK(sent[i].at - sent[i - 1].at >= 195ms); // about 300 a minute
+    bool told = false;
+    for (const auto& line : c.log)
+        told = told || line.find("slows to 300 requests a minute") != std::string::npos;
+    CHECK(told);
+}
+
 TEST_CASE("a 429 with an HTTP-date Retry-After waits until that date") {
     const auto clock = std::make_shared<FakeClock>();
     const auto date = [&] {
