@@ -54,6 +54,30 @@ TextShape shape_of(std::string_view text) {
     return shape;
 }
 
+// Boost.URL 1.81 ends a host at the longest IPv4 address or port it can
+// read (boostorg/url#680): "https://1.2.3.4.nip.io/" comes back as host
+// 1.2.3.4 and a path ".nip.io/", "https://h:84a3/" as port 84 and a path
+// "a3/". Here the authority is read again as RFC 3986 delimits it, up to the
+// first '/', '?' or '#': a host name (an IP literal is bracketed and Boost
+// reads it right), then a port of digits. Boost has already refused user info.
+std::optional<std::string> reread_authority(std::string_view url) {
+    const std::size_t start = url.find("//") + 2;
+    const std::string_view authority = url.substr(start, url.find_first_of("/?#", start) - start);
+    const std::size_t colon = authority.rfind(':');
+    const std::string_view host = authority.substr(0, colon);
+    const std::string_view port = colon == std::string_view::npos ? "" : authority.substr(colon + 1);
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::string("must have a port of digits only");
+    static constexpr std::string_view reg_name_marks = "-._~!$&'()*+,;=";
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        if (host[i] == '%' && i + 2 < host.size() && is_hex(host[i + 1]) && is_hex(host[i + 2]))
+            i += 2;
+        else if (!is_alnum(host[i]) && reg_name_marks.find(host[i]) == std::string_view::npos)
+            return std::string("must be an absolute URL such as https://example.com/hooks");
+    }
+    return std::nullopt;
+}
+
 template <std::size_t N>
 std::optional<std::string> one_of(std::string_view value, const std::array<std::string_view, N>& allowed) {
     for (auto candidate : allowed)
@@ -118,6 +142,10 @@ std::optional<std::string> check_endpoint_url(std::string_view url, bool allow_i
         return std::string("must name a host");
     if (parsed->has_userinfo())
         return std::string("must not carry a user name or password");
+    // After an authority a path is empty or starts with '/'. When Boost's is
+    // not, Boost split the authority early (see reread_authority).
+    if (const auto path = parsed->encoded_path(); !path.empty() && path.front() != '/')
+        return reread_authority(url);
     return std::nullopt;
 }
 

@@ -88,6 +88,22 @@ TEST_CASE("an endpoint URL that is relative, not https, hostless or carries user
     }
 }
 
+TEST_CASE("an endpoint URL's authority is read as RFC 3986 reads it, where Boost.URL 1.81 stops early") {
+    // boostorg/url#680: "h:84a3/in" came back as port 84 and path "a3/in",
+    // "1.2.3.4.nip.io" as host 1.2.3.4 and path ".nip.io".
+    for (const char* url : {"https://hooks.example.com:84a3/in", "https://h:8x", "https://h:80a",
+                            "https://1.2.3.4:80x/", "https://1.2.3.4a b/", "https://1.2.3.4%zz/"}) {
+        INFO(std::string(url));
+        CHECK(check_endpoint_url(url, false).has_value());
+    }
+    for (const char* url : {"https://1.2.3.4.nip.io/hooks", "https://1.2.3.4example.com",
+                            "https://1.2.3.4-a:8443?x=1", "https://1.2.3.4%41/", "https://h:/in",
+                            "https://h:8443?x=1"}) {
+        INFO(std::string(url));
+        CHECK_FALSE(check_endpoint_url(url, false).has_value());
+    }
+}
+
 TEST_CASE("http endpoints are allowed only with allowInsecureEndpoints, which still demands a host") {
     CHECK(check_endpoint_url("http://localhost:8080/hook", false).has_value());
     CHECK_FALSE(check_endpoint_url("http://localhost:8080/hook", true).has_value());
