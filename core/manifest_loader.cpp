@@ -27,7 +27,6 @@ namespace hookwarden {
 namespace {
 
 constexpr const char* api_version = "hookwarden/v1";
-constexpr std::size_t max_payload_template_bytes = 64 * 1024;
 constexpr std::size_t max_labels = 64;
 
 // The fields of each mapping: what `finish` accepts, and what
@@ -194,10 +193,8 @@ private:
             read_retry_policy(*policy, manifest);
         if (auto tmpl = spec.take("payloadTemplate")) {
             if (auto value = read_string(*tmpl, diagnostics_)) {
-                if (value->empty())
-                    error(*tmpl, "field 'spec.payloadTemplate' must not be empty");
-                else if (value->size() > max_payload_template_bytes)
-                    error(*tmpl, "field 'spec.payloadTemplate' must be at most 64 KiB");
+                if (auto problem = check_payload_template(*value))
+                    error(*tmpl, "field 'spec.payloadTemplate' " + *problem);
                 manifest.payload_template = *value;
             }
         }

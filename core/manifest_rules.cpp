@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace hookwarden {
 
@@ -52,6 +53,30 @@ TextShape shape_of(std::string_view text) {
         i += length;
     }
     return shape;
+}
+
+// Boost.URL 1.81 ends a host at the longest IPv4 address or port it can
+// read (boostorg/url#680): "https://1.2.3.4.nip.io/" comes back as host
+// 1.2.3.4 and a path ".nip.io/", "https://h:84a3/" as port 84 and a path
+// "a3/". Here the authority is read again as RFC 3986 delimits it, up to the
+// first '/', '?' or '#': a host name (an IP literal is bracketed and Boost
+// reads it right), then a port of digits. Boost has already refused user info.
+std::optional<std::string> reread_authority(std::string_view url) {
+    const std::size_t start = url.find("//") + 2;
+    const std::string_view authority = url.substr(start, url.find_first_of("/?#", start) - start);
+    const std::size_t colon = authority.rfind(':');
+    const std::string_view host = authority.substr(0, colon);
+    const std::string_view port = colon == std::string_view::npos ? "" : authority.substr(colon + 1);
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::string("must have a port of digits only");
+    static constexpr std::string_view reg_name_marks = "-._~!$&'()*+,;=";
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        if (host[i] == '%' && i + 2 < host.size() && is_hex(host[i + 1]) && is_hex(host[i + 2]))
+            i += 2;
+        else if (!is_alnum(host[i]) && reg_name_marks.find(host[i]) == std::string_view::npos)
+            return std::string("must be an absolute URL such as https://example.com/hooks");
+    }
+    return std::nullopt;
 }
 
 template <std::size_t N>
@@ -118,6 +143,10 @@ std::optional<std::string> check_endpoint_url(std::string_view url, bool allow_i
         return std::string("must name a host");
     if (parsed->has_userinfo())
         return std::string("must not carry a user name or password");
+    // After an authority a path is empty or starts with '/'. When Boost's is
+    // not, Boost split the authority early (see reread_authority).
+    if (const auto path = parsed->encoded_path(); !path.empty() && path.front() != '/')
+        return reread_authority(url);
     return std::nullopt;
 }
 
@@ -127,6 +156,37 @@ std::optional<std::string> check_retry_interval(std::string_view interval) {
         return std::string("must be an ISO-8601 duration such as PT30S, PT1M or P1D");
     if (*seconds < min_retry_interval || *seconds > max_retry_interval)
         return std::string("must be between PT1S and P1D");
+    // Each unit after the first stays below its carry-over point. The
+    // duration parsed, so it is 'P', 'T' and runs of digits each closed by
+    // its unit.
+    bool first = true;
+    std::int64_t value = 0;
+    for (const char c : interval.substr(1)) {
+        if (c == 'T')
+            continue;
+        if (c >= '0' && c <= '9') {
+            value = value * 10 + (c - '0');
+            continue;
+        }
+        const std::int64_t carry = c == 'H' ? 24 : c == 'D' ? 0 : 60;
+        if (!first && carry != 0 && value >= carry)
+            return std::string("may pass a carry-over point only in its first unit: after it, hours "
+                               "stay under 24 and minutes and seconds under 60 (PT2H30M or PT150M, "
+                               "not PT1H90M)");
+        first = false;
+        value = 0;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_payload_template(std::string_view text) {
+    if (text.empty())
+        return std::string("must not be empty");
+    const TextShape shape = shape_of(text);
+    if (!shape.valid_utf8)
+        return std::string("must be valid UTF-8");
+    if (shape.characters > max_payload_template_length)
+        return "must be at most 65536 characters long, not " + std::to_string(shape.characters);
     return std::nullopt;
 }
 

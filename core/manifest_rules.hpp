@@ -15,6 +15,7 @@ namespace hookwarden {
 inline constexpr std::size_t max_webhook_name_length = 128;
 inline constexpr std::size_t max_event_types = 50;
 inline constexpr int max_max_retries = 10;
+inline constexpr std::size_t max_payload_template_length = 65536; ///< characters
 
 /// 1..128 characters of [A-Za-z0-9._-].
 std::optional<std::string> check_webhook_name(std::string_view name);
@@ -26,8 +27,14 @@ std::optional<std::string> check_event_type(std::string_view event_type);
 /// URL would end up in logs); http:// only when `allow_insecure`.
 std::optional<std::string> check_endpoint_url(std::string_view url, bool allow_insecure);
 
-/// ISO-8601 duration between PT1S and P1D.
+/// ISO-8601 duration between PT1S and P1D in days, hours, minutes and whole
+/// seconds. Only its first unit may pass its carry-over point (PT90M, not
+/// PT1H60M): that keeps the rule a regular expression the JSON Schema can
+/// state exactly.
 std::optional<std::string> check_retry_interval(std::string_view interval);
+
+/// 1..65536 characters, counted as the JSON Schema's maxLength counts them.
+std::optional<std::string> check_payload_template(std::string_view text);
 
 // ------------------------------------------------------------ triggers (§8)
 

@@ -88,6 +88,22 @@ TEST_CASE("an endpoint URL that is relative, not https, hostless or carries user
     }
 }
 
+TEST_CASE("an endpoint URL's authority is read as RFC 3986 reads it, where Boost.URL 1.81 stops early") {
+    // boostorg/url#680: "h:84a3/in" came back as port 84 and path "a3/in",
+    // "1.2.3.4.nip.io" as host 1.2.3.4 and path ".nip.io".
+    for (const char* url : {"https://hooks.example.com:84a3/in", "https://h:8x", "https://h:80a",
+                            "https://1.2.3.4:80x/", "https://1.2.3.4a b/", "https://1.2.3.4%zz/"}) {
+        INFO(std::string(url));
+        CHECK(check_endpoint_url(url, false).has_value());
+    }
+    for (const char* url : {"https://1.2.3.4.nip.io/hooks", "https://1.2.3.4example.com",
+                            "https://1.2.3.4-a:8443?x=1", "https://1.2.3.4%41/", "https://h:/in",
+                            "https://h:8443?x=1"}) {
+        INFO(std::string(url));
+        CHECK_FALSE(check_endpoint_url(url, false).has_value());
+    }
+}
+
 TEST_CASE("http endpoints are allowed only with allowInsecureEndpoints, which still demands a host") {
     CHECK(check_endpoint_url("http://localhost:8080/hook", false).has_value());
     CHECK_FALSE(check_endpoint_url("http://localhost:8080/hook", true).has_value());
@@ -113,6 +129,34 @@ TEST_CASE("a retry interval that is not an ISO-8601 duration of days to seconds,
         INFO(std::string(interval));
         CHECK(check_retry_interval(interval).has_value());
     }
+}
+
+TEST_CASE("only a retry interval's first unit may pass its carry-over point") {
+    // So that the JSON Schema can say the same with a regular expression.
+    for (const char* interval : {"PT90M", "PT1440M", "PT86400S", "PT1H30M", "PT23H59M59S", "PT1439M59S",
+                                 "P0DT23H", "P1DT0H0M0S", "PT24H0M0S", "PT000000001S"}) {
+        INFO(std::string(interval));
+        CHECK_FALSE(check_retry_interval(interval).has_value());
+    }
+    for (const char* interval : {"PT1H90M", "PT23H60M", "PT1M60S", "PT0H1440M", "P0DT24H", "PT0M86400S",
+                                 "PT0H0M60S"}) {
+        INFO(std::string(interval));
+        const auto problem = check_retry_interval(interval);
+        REQUIRE(problem.has_value());
+        CHECK(problem->find("carry-over") != std::string::npos);
+    }
+}
+
+TEST_CASE("a payloadTemplate is 1 to 65536 characters, however many bytes they take") {
+    CHECK_FALSE(check_payload_template("x").has_value());
+    CHECK_FALSE(check_payload_template(std::string(65536, 'x')).has_value());
+    std::string two_byte;
+    for (int i = 0; i < 65536; ++i)
+        two_byte += "\xc3\xa9"; // é: 131072 bytes, 65536 characters
+    CHECK_FALSE(check_payload_template(two_byte).has_value());
+    CHECK(check_payload_template("").has_value());
+    CHECK(check_payload_template(std::string(65537, 'x')).has_value());
+    CHECK(check_payload_template(two_byte + "x").has_value());
 }
 
 TEST_CASE("an ISO-8601 duration adds up its days, hours, minutes and seconds") {
