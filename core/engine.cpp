@@ -804,6 +804,12 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         }
         if (!may_replan(updated.error(), mismatches, out))
             return out;
+        // The tenant client sends a PUT again when its answer is lost (SPEC
+        // §5); a mismatch met by such a resend may be our own first send,
+        // applied, and then the update was made even if a fresh read finds
+        // nothing left to do.
+        const bool resent = updated.error().context.attempts > 1;
+        auto sent_changes = current.changes;
         auto replanned =
             replan_after_mismatch(planned, current.id, owned, adopting, value.has_value());
         if (!replanned) {
@@ -821,6 +827,14 @@ ItemResult Engine::execute_update(const PlanItem& planned, Journal& journal) {
         if (!current.writes()) {
             journal.set(planned.key(),
                         OwnedResource{current.id, current.desired_digest, fingerprint, rotation});
+            if (resent) {
+                // Reported (and logged in changes.jsonl) as the write it was.
+                out.outcome = ItemOutcome::done;
+                out.changes = std::move(sent_changes);
+                out.note = "the update's answer was lost and its resend met a version mismatch; "
+                           "a fresh read shows it applied";
+                return out;
+            }
             out.outcome =
                 planned.action == PlanAction::adopt ? ItemOutcome::done : ItemOutcome::unchanged;
             out.changes.clear();

@@ -16,7 +16,9 @@
 //  - no two writes of one name run in a cycle, at once or one after the
 //    other: a plan that holds them is refused for that name;
 //  - an update sends the version it read; a version mismatch re-reads,
-//    re-plans that one webhook and tries again, a bounded number of times;
+//    re-plans that one webhook and tries again, a bounded number of times
+//    (a mismatch met by the client's resend of an update whose answer was
+//    lost, with a re-read that matches, is the update made: reported done);
 //  - a failed webhook is retried with exponential backoff (1 s doubling to
 //    5 min, full jitter), reset on success;
 //  - no write is made when the plan has no change, and state.json is only

@@ -243,6 +243,12 @@ std::vector<std::string> EmulatorControl::webhook_names() {
     return names;
 }
 
+std::vector<Webhook> EmulatorControl::webhooks_named(std::string_view name) {
+    auto all = webhooks();
+    std::erase_if(all, [&](const Webhook& w) { return w.name != name; });
+    return all;
+}
+
 json::object EmulatorControl::counters() {
     return get("/_emulator/counters").as_object();
 }
@@ -371,6 +377,12 @@ std::vector<std::string> EmulatorControl::trigger_names() {
         names.emplace_back(t.at("name").as_string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+std::vector<json::object> EmulatorControl::triggers_named(std::string_view name) {
+    auto all = triggers();
+    std::erase_if(all, [&](const json::object& t) { return t.at("name").as_string() != name; });
+    return all;
 }
 
 void EmulatorControl::set_trigger_topics(const std::vector<std::string>& topics) {

@@ -137,6 +137,8 @@ class EmulatorControl {
     /// The names of webhooks(), sorted (a name the tenant holds twice
     /// appears twice).
     std::vector<std::string> webhook_names();
+    /// The webhooks of webhooks() named exactly `name`.
+    std::vector<Webhook> webhooks_named(std::string_view name);
     /// {"requests": {...}, "statuses": {...}, "rateLimited", "writes", "tokensIssued",
     /// "connections"}.
     boost::json::object counters();
@@ -188,6 +190,8 @@ class EmulatorControl {
     std::vector<boost::json::object> triggers();
     /// The names of triggers(), sorted (a name held twice appears twice).
     std::vector<std::string> trigger_names();
+    /// The triggers of triggers() named exactly `name`.
+    std::vector<boost::json::object> triggers_named(std::string_view name);
     /// Replaces what GET /api/v2/processautomation/triggers/topics lists.
     void set_trigger_topics(const std::vector<std::string>& topics);
     /// Withdraws one of processautomation:trigger:view, :add, :edit,

@@ -60,13 +60,7 @@ struct World {
                       std::size_t manifest_errors = 0) {
         return engine->apply(plan(desired, std::move(options), manifest_errors));
     }
-    std::vector<Webhook> named(const std::string& name) {
-        std::vector<Webhook> out;
-        for (auto& w : control.webhooks())
-            if (w.name == name)
-                out.push_back(std::move(w));
-        return out;
-    }
+    std::vector<Webhook> named(const std::string& name) { return control.webhooks_named(name); }
     std::int64_t writes() { return control.counters().at("writes").as_int64(); }
     std::string owned_id(const std::string& name) {
         auto loaded = state.load();

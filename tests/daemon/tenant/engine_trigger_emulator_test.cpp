@@ -90,13 +90,7 @@ struct World {
     }
 
     /// The tenant's triggers of that name, as the API shows them.
-    std::vector<json::object> named(const std::string& name) {
-        std::vector<json::object> out;
-        for (auto& t : control.triggers())
-            if (t.at("name").as_string() == name)
-                out.push_back(std::move(t));
-        return out;
-    }
+    std::vector<json::object> named(const std::string& name) { return control.triggers_named(name); }
     /// The one trigger of that name.
     json::object only(const std::string& name) {
         auto found = named(name);
