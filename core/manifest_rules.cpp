@@ -5,7 +5,6 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cstdint>
 
 namespace hookwarden {
 
@@ -156,26 +155,6 @@ std::optional<std::string> check_retry_interval(std::string_view interval) {
         return std::string("must be an ISO-8601 duration such as PT30S, PT1M or P1D");
     if (*seconds < min_retry_interval || *seconds > max_retry_interval)
         return std::string("must be between PT1S and P1D");
-    // Each unit after the first stays below its carry-over point. The
-    // duration parsed, so it is 'P', 'T' and runs of digits each closed by
-    // its unit.
-    bool first = true;
-    std::int64_t value = 0;
-    for (const char c : interval.substr(1)) {
-        if (c == 'T')
-            continue;
-        if (c >= '0' && c <= '9') {
-            value = value * 10 + (c - '0');
-            continue;
-        }
-        const std::int64_t carry = c == 'H' ? 24 : c == 'D' ? 0 : 60;
-        if (!first && carry != 0 && value >= carry)
-            return std::string("may pass a carry-over point only in its first unit: after it, hours "
-                               "stay under 24 and minutes and seconds under 60 (PT2H30M or PT150M, "
-                               "not PT1H90M)");
-        first = false;
-        value = 0;
-    }
     return std::nullopt;
 }
 

@@ -131,19 +131,19 @@ TEST_CASE("a retry interval that is not an ISO-8601 duration of days to seconds,
     }
 }
 
-TEST_CASE("only a retry interval's first unit may pass its carry-over point") {
-    // So that the JSON Schema can say the same with a regular expression.
-    for (const char* interval : {"PT90M", "PT1440M", "PT86400S", "PT1H30M", "PT23H59M59S", "PT1439M59S",
-                                 "P0DT23H", "P1DT0H0M0S", "PT24H0M0S", "PT000000001S"}) {
+TEST_CASE("a retry interval's units add up, past their carry-over points too") {
+    // SPEC: any duration from PT1S to P1D. The JSON Schema cannot add units
+    // up and refuses these (a difference schema_agreement.py lists).
+    for (const char* interval : {"PT90M", "PT1440M", "PT86400S", "PT1H30M", "PT1H90M", "PT23H60M",
+                                 "PT1M60S", "PT0H1440M", "P0DT24H", "PT0M86400S", "PT0H0M60S"}) {
         INFO(std::string(interval));
         CHECK_FALSE(check_retry_interval(interval).has_value());
     }
-    for (const char* interval : {"PT1H90M", "PT23H60M", "PT1M60S", "PT0H1440M", "P0DT24H", "PT0M86400S",
-                                 "PT0H0M60S"}) {
+    for (const char* interval : {"PT23H61M", "PT1439M61S", "P0DT24H1S", "PT0H1441M"}) {
         INFO(std::string(interval));
         const auto problem = check_retry_interval(interval);
         REQUIRE(problem.has_value());
-        CHECK(problem->find("carry-over") != std::string::npos);
+        CHECK(*problem == "must be between PT1S and P1D");
     }
 }
 
