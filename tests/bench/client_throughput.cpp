@@ -10,6 +10,7 @@
 // never fails on timing. K=600 at R=300 takes about two minutes; small K
 // with a large R (e.g. 200 6000) runs in seconds.
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/bench/bench_main.hpp"
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -33,15 +34,14 @@ int argument(int argc, char** argv, int index, int fallback) {
         return fallback;
     const int value = std::atoi(argv[index]);
     if (value <= 0) {
-        std::fprintf(stderr, "usage: %s [K=600] [R=300] [CONCURRENCY=4] (positive integers)\n", argv[0]);
+        (void)std::fprintf(stderr, "usage: %s [K=600] [R=300] [CONCURRENCY=4] (positive integers)\n",
+                           argv[0]);
         std::exit(2);
     }
     return value;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const int requests = argument(argc, argv, 1, 600);
     const int rpm = argument(argc, argv, 2, 300);
     const int concurrency = argument(argc, argv, 3, 4);
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     options.concurrency = concurrency;
     auto made = TenantHttp::create(options);
     if (!made) {
-        std::fprintf(stderr, "client_throughput: %s\n", made.error().describe().c_str());
+        (void)std::fprintf(stderr, "client_throughput: %s\n", made.error().describe().c_str());
         return 1;
     }
     auto& tenant = **made;
@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
     std::uint64_t rate_limited_in_first_minute = 0;
     const auto start = steady::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(concurrency));
     for (int t = 0; t < concurrency; ++t) {
         workers.emplace_back([&] {
             while (left.fetch_sub(1) > 0) {
@@ -114,4 +115,10 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(counters.token_requests),
                 static_cast<unsigned long long>(counters.retries), failures.load());
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("client_throughput", argc, argv, run);
 }
