@@ -86,26 +86,26 @@ public:
     }
 
 private:
-    // The rest of a document of one kind: its spec, then the verdict.
-  template <class Manifest>
-  void read_as(YamlMap& root, const Metadata& metadata,
-               void (DocumentReader::*spec_reader)(const YamlField&, Manifest&),
-               std::vector<Manifest>& manifests,
-               std::vector<std::pair<std::string, SourceLocation>>& declared,
-               std::size_t errors_before) {
-      Manifest manifest;
-      if (auto spec = root.require("spec"))
-          (this->*spec_reader)(*spec, manifest);
-      root.finish(root_fields);
-      if (name_valid_)
-          declared.emplace_back(metadata.name, metadata.location);
-      if (diagnostics_.error_count() != errors_before)
-          return;
-      manifest.name = std::move(metadata.name);
-      manifest.labels = std::move(metadata.labels);
-      manifest.location = std::move(metadata.location);
-      manifests.push_back(std::move(manifest));
-  }
+    // The rest of a document of one kind: its spec, then the verdict. A
+    // valid document's manifest takes over `metadata`.
+    template <class Manifest>
+    void read_as(YamlMap& root, Metadata&& metadata,
+                 void (DocumentReader::*spec_reader)(const YamlField&, Manifest&),
+                 std::vector<Manifest>& manifests,
+                 std::vector<std::pair<std::string, SourceLocation>>& declared, std::size_t errors_before) {
+        Manifest manifest;
+        if (auto spec = root.require("spec"))
+            (this->*spec_reader)(*spec, manifest);
+        root.finish(root_fields);
+        if (name_valid_)
+            declared.emplace_back(metadata.name, metadata.location);
+        if (diagnostics_.error_count() != errors_before)
+            return;
+        manifest.name = std::move(metadata.name);
+        manifest.labels = std::move(metadata.labels);
+        manifest.location = std::move(metadata.location);
+        manifests.push_back(std::move(manifest));
+    }
 
     // The kind the rest of the document is read as. A document whose kind is
     // missing or wrong is read as a Webhook, the first kind, unless its kind

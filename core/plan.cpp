@@ -234,6 +234,7 @@ namespace {
 
 std::vector<std::string> ids_of(const std::vector<const TenantResource*>& found) {
     std::vector<std::string> ids;
+    ids.reserve(found.size());
     for (const auto* r : found)
         ids.push_back(id_of(*r));
     return ids;

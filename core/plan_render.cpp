@@ -198,7 +198,7 @@ std::string render_plan_text(const Plan& plan, const RenderOptions& options) {
         for (const auto& warning : item.warnings)
             block += "      " + p.paint(yellow, "warning:") + " " + warning + "\n";
         if (item.action == PlanAction::unchanged && !block.empty())
-            block = "    " + shown_name(item.kind, item.name) + "\n" + block;
+            block.insert(0, "    " + shown_name(item.kind, item.name) + "\n");
         if (!block.empty())
             body += block + "\n";
     }

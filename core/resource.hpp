@@ -40,13 +40,17 @@ struct ResourceKey {
 inline constexpr std::array<ResourceKind, 2> all_resource_kinds{ResourceKind::webhook,
                                                                 ResourceKind::trigger};
 
+// kind_of only asks which alternative is held. The other accessors read
+// through std::visit, which throws std::bad_variant_access on a variant
+// left valueless by a failed assignment: a broken invariant, reported as an
+// exception like the others (core/error.hpp), so they are not noexcept.
 ResourceKind kind_of(const TenantResource& resource) noexcept;
-const std::string& id_of(const TenantResource& resource) noexcept;
-const std::string& name_of(const TenantResource& resource) noexcept;
-std::int64_t version_of(const TenantResource& resource) noexcept;
+const std::string& id_of(const TenantResource& resource);
+const std::string& name_of(const TenantResource& resource);
+std::int64_t version_of(const TenantResource& resource);
 
 ResourceKind kind_of(const ManifestEntry& entry) noexcept;
-const std::string& name_of(const ManifestEntry& entry) noexcept;
-const SourceLocation& location_of(const ManifestEntry& entry) noexcept;
+const std::string& name_of(const ManifestEntry& entry);
+const SourceLocation& location_of(const ManifestEntry& entry);
 
 } // namespace hookwarden

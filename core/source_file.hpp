@@ -16,7 +16,7 @@
 namespace hookwarden {
 
 /// Largest manifest or config file accepted.
-inline constexpr std::size_t max_source_file_bytes = 1024 * 1024;
+inline constexpr std::size_t max_source_file_bytes = std::size_t{1024} * 1024;
 
 /// Reads `path` whole. On a problem adds one error at `display` (with line
 /// and column where the file holds an invalid byte) and returns nothing.

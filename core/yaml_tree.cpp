@@ -112,10 +112,13 @@ std::size_t find_control_character(const std::string& text) {
 std::size_t quoted_scalar_end(const std::string& text, std::size_t open) {
     const char quote = text[open];
     for (std::size_t i = open + 1; i < text.size();) {
-        if (quote == '"' && text[i] == '\\')
-            i += 2; // an escape, perhaps of a quote
-        else if (quote == '\'' && text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'')
-            i += 2; // '' is an escaped quote
+        // Two characters that stand for one: a backslash escape (perhaps of
+        // the quote) in a double-quoted scalar, '' in a single-quoted one.
+        const bool escape = quote == '"' && text[i] == '\\';
+        const bool doubled_quote =
+            quote == '\'' && text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'';
+        if (escape || doubled_quote)
+            i += 2;
         else if (text[i] == quote)
             return i + 1;
         else
@@ -206,12 +209,11 @@ std::size_t find_deep_flow_nesting(const std::string& text, std::size_t max_dept
                 ++i;
                 continue;
             }
-            if (c == ' ' || c == '\t' || c == '\r') {
-                ++i;
+            if (c == ' ' || c == '\t' || c == '\r' ||
+                ((c == '-' || c == '?' || c == ':') && is_blank(i + 1))) {
+                ++i; // a blank, or an indicator after which a node still starts
             } else if (c == '#') {
                 break;
-            } else if ((c == '-' || c == '?' || c == ':') && is_blank(i + 1)) {
-                ++i;
             } else if (c == '&' || c == '!') {
                 while (i < end && !is_blank(i))
                     ++i;
@@ -306,11 +308,11 @@ public:
 
     std::optional<std::vector<YamlNode>> build() {
         if (const std::size_t bad = find_control_character(text_); bad != std::string::npos) {
-            char code[8];
-            std::snprintf(code, sizeof code, "U+%04X",
-                          static_cast<unsigned char>(text_[bad]) == 0xC2
-                              ? static_cast<unsigned>(static_cast<unsigned char>(text_[bad + 1]))
-                              : static_cast<unsigned>(static_cast<unsigned char>(text_[bad])));
+            char code[8]; // U+0000 .. U+00FF and the NUL
+            (void)std::snprintf(code, sizeof code, "U+%04X",
+                                static_cast<unsigned char>(text_[bad]) == 0xC2
+                                    ? static_cast<unsigned>(static_cast<unsigned char>(text_[bad + 1]))
+                                    : static_cast<unsigned>(static_cast<unsigned char>(text_[bad])));
             diagnostics_.error(location_of_offset(text_, bad, file_),
                                std::string("invalid YAML: control character ") + code +
                                    " is not allowed in a YAML file");

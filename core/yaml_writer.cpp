@@ -32,7 +32,8 @@ bool resolves_to_non_string(std::string_view text) {
     // prefix could read is quoted; a quoted string is never wrong.
     const std::string copy(text);
     char* end = nullptr;
-    std::strtod(copy.c_str(), &end);
+    // Only how far it reads matters: out of range (ERANGE) is still a number.
+    (void)std::strtod(copy.c_str(), &end);
     if (end == copy.c_str() + copy.size())
         return true;
     return copy.size() > 2 && copy[0] == '0' &&

@@ -176,7 +176,7 @@ Result<std::size_t> AuditStore::store(const std::vector<AuditEntry>& entries) {
         std::stable_sort(candidates.begin(), candidates.end(),
                          [](const Candidate& a, const Candidate& b) { return a.time < b.time; });
         const fs::path file = dir_ / (webhook + ".jsonl");
-        auto hold_all = [&](const Error& why) {
+        auto hold_all = [this, &hold, &candidates = candidates](const Error& why) {
             problems_.push_back(why.describe());
             for (const auto& c : candidates)
                 hold(c);

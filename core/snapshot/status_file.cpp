@@ -23,10 +23,12 @@ std::string format_rfc3339(std::chrono::system_clock::time_point time) {
     const std::time_t t = static_cast<std::time_t>(seconds.count());
     std::tm utc{};
     gmtime_r(&t, &utc);
+    // Neither call can run out of room: the widest year, an int's 11
+    // characters, fits both buffers.
     char buffer[40];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    (void)std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
     char out[48];
-    std::snprintf(out, sizeof out, "%s.%03dZ", buffer, static_cast<int>(millis.count()));
+    (void)std::snprintf(out, sizeof out, "%s.%03dZ", buffer, static_cast<int>(millis.count()));
     return out;
 }
 

@@ -38,7 +38,7 @@ namespace json = boost::json;
 using TimePoint = std::chrono::system_clock::time_point;
 
 /// A longer line (or a longer pretty-printed document) is an error of its own.
-constexpr std::size_t max_event_bytes = 1024 * 1024;
+constexpr std::size_t max_event_bytes = std::size_t{1024} * 1024;
 
 bool blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 

@@ -33,7 +33,7 @@ public:
     };
 
     /// Reads from `fd` (not owned, not closed).
-    LineReader(int fd, std::size_t max_line, std::size_t buffer_size = 64 * 1024);
+    LineReader(int fd, std::size_t max_line, std::size_t buffer_size = std::size_t{64} * 1024);
 
     Next next();
 

@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include <array>
-#include <cstdio>
+#include <charconv>
 
 namespace hookwarden {
 
@@ -79,11 +79,17 @@ std::string revision_text(const ManifestRevisionText& revision) {
     return revision.kind + " sha256:" + revision.value.substr(0, 12);
 }
 
-std::string seconds_text(double seconds) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3fs", seconds);
-    return buffer;
+/// `value` with `decimals` digits after the point. The numbers come from
+/// files on disk: the buffer holds any double (the widest has 309 digits
+/// before the point), so none is cut short.
+std::string fixed_text(double value, int decimals) {
+    std::array<char, 400> buffer{};
+    const auto [end, ec] =
+        std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::fixed, decimals);
+    return ec == std::errc{} ? std::string(buffer.data(), end) : std::string("?");
 }
+
+std::string seconds_text(double seconds) { return fixed_text(seconds, 3) + "s"; }
 
 std::string counts_text(const StatusFiles& files) {
     std::string text;
@@ -112,9 +118,7 @@ class Header {
 std::string format_failure_rate(const std::optional<double>& rate) {
     if (!rate)
         return "-";
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f%%", *rate * 100.0);
-    return buffer;
+    return fixed_text(*rate * 100.0, 1) + "%";
 }
 
 std::string render_status_table(const std::vector<StatusRow>& rows, SystemTime now,

@@ -2,6 +2,7 @@
 
 #include "core/rfc3339_time.hpp"
 
+#include <cstdint>
 
 namespace hookwarden {
 
@@ -28,7 +29,7 @@ std::string format_age(chrono::milliseconds age) {
         return std::to_string(seconds) + "s";
     if (seconds < 3600)
         return std::to_string(seconds / 60) + "m";
-    if (seconds < 2 * 86400) // "30h" says more than "1d"
+    if (seconds < std::int64_t{2} * 86400) // "30h" says more than "1d"
         return std::to_string(seconds / 3600) + "h";
     return std::to_string(seconds / 86400) + "d";
 }

@@ -73,7 +73,7 @@ constexpr auto kLinger = 1s;
 // connection is closed unanswered: a flood must not cost more than the cap.
 constexpr std::uint64_t kMaxRefusing = 64;
 // The read buffer holds the headers plus what came with them.
-constexpr std::size_t kBufferSlack = 16 * 1024;
+constexpr std::size_t kBufferSlack = std::size_t{16} * 1024;
 constexpr std::size_t kReadChunk = 4096;
 
 constexpr std::string_view kRefusal = "HTTP/1.1 503 Service Unavailable\r\n"
@@ -585,7 +585,15 @@ void HttpListener::Impl::shutdown() {
         close_acceptor();
         return;
     }
-    asio::post(acceptor.get_executor(), [self = shared_from_this()] { self->stop_accepting(true); });
+    try {
+        asio::post(acceptor.get_executor(), [self = shared_from_this()] { self->stop_accepting(true); });
+    } catch (...) {
+        // Posting allocates. Without the post no socket is closed and the
+        // threads would never run out of work: stop them instead (the
+        // handlers still queued are dropped unrun) rather than hang or throw
+        // from the destructor.
+        io.stop();
+    }
     // With every socket closed the threads run out of work and return;
     // sessions still held by sinks outlive them, inert.
     work.reset();

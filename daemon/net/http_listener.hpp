@@ -54,7 +54,7 @@ using AnswerSink = std::function<void(ListenerAnswer)>;
 
 struct ListenerLimits {
     std::uint64_t max_body = 1 << 20;
-    std::size_t max_header_bytes = 16 * 1024; ///< request line + headers; more is refused with 431
+    std::size_t max_header_bytes = std::size_t{16} * 1024; ///< request line + headers; more is refused with 431
     /// First byte .. end of headers; also a new connection's TLS handshake
     /// and wait for its first byte. Not reset per byte: a client trickling
     /// its headers is cut when the time is up.

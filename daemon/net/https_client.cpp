@@ -250,10 +250,11 @@ private:
             self->resolver_.cancel();
             self->fail(ErrorKind::timeout, "could not resolve " + self->host_ + ": timed out", false);
         });
-        resolver_.async_resolve(host_, std::to_string(port_),
-                                [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
-                                    self->on_resolve(ec, std::move(results));
-                                });
+        resolver_.async_resolve(
+            host_, std::to_string(port_),
+            [self = shared_from_this()](error_code ec, const tcp::resolver::results_type& results) {
+                self->on_resolve(ec, results);
+            });
     }
 
     void on_resolve(error_code ec, const tcp::resolver::results_type& results) {
@@ -425,7 +426,15 @@ HttpsClient::~HttpsClient() {
     // Cancelling closes every socket, so every pending operation completes
     // and the I/O thread runs out of work and returns: nothing is left
     // holding the client alive.
-    cancel();
+    try {
+        cancel();
+    } catch (...) {
+        // Posting the cancellation allocates. Without it the sockets stay
+        // open and the thread would never run out of work: stop it instead
+        // (the handlers still queued are dropped unrun) rather than hang or
+        // throw from the destructor.
+        impl_->io.stop();
+    }
     impl_->work.reset();
     if (impl_->thread.joinable())
         impl_->thread.join();

@@ -407,7 +407,7 @@ struct DeliverySpool::Impl {
         std::vector<AcceptedId> ids;
         {
             std::lock_guard guard(mutex);
-            if (journal_size <= (1u << 20) || journal_size <= 4 * 45 * accepted.size())
+            if (journal_size <= (1u << 20) || journal_size <= std::size_t{4} * 45 * accepted.size())
                 return;
             ids = accepted.ids();
         }

@@ -166,6 +166,14 @@ SecretReaders state_dir_readers(const Config& config) {
     return readers;
 }
 
+/// Why the route at `path` cannot be served: no valid manifest defines its webhook.
+Error unknown_route_webhook(const Config& config, const std::string& path, const std::string& name) {
+    return make_error(ErrorKind::invalid_input,
+                      config.source.string() + ": receiver.routes: " + path + " names webhook " + name +
+                          ", which no valid manifest in " + config.manifests.string() +
+                          " defines; its secret is what verifies the route");
+}
+
 /// Every route with its webhook's secret source, or why one cannot be served.
 Result<DeliveryIntake::Routes> make_routes(const Config& config, std::ostream& err,
                                            std::chrono::seconds& longest_grace) {
@@ -178,13 +186,9 @@ Result<DeliveryIntake::Routes> make_routes(const Config& config, std::ostream& e
     DeliveryIntake::Routes routes;
     longest_grace = tolerance;
     for (const auto& [path, name] : config.receiver.routes) {
-        const auto webhook = std::find_if(manifests.webhooks.begin(), manifests.webhooks.end(),
-                                          [&](const WebhookManifest& m) { return m.name == name; });
+        const auto webhook = std::ranges::find(manifests.webhooks, name, &WebhookManifest::name);
         if (webhook == manifests.webhooks.end())
-            return make_error(ErrorKind::invalid_input,
-                              config.source.string() + ": receiver.routes: " + path + " names webhook " + name +
-                                  ", which no valid manifest in " + config.manifests.string() +
-                                  " defines; its secret is what verifies the route");
+            return unknown_route_webhook(config, path, name);
         const auto grace = rotation_grace(webhook->retry_policy, tolerance);
         longest_grace = std::max(longest_grace, grace);
         routes.emplace(path, std::make_unique<RouteSecrets>(
@@ -349,10 +353,11 @@ int run_receiver(CommandContext& context) {
     for (int s : {SIGTERM, SIGINT, SIGHUP})
         sigaddset(&signals, s);
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+    // signal(2) fails only for a signal number that does not exist.
+    (void)::signal(SIGPIPE, SIG_IGN);
     // A spool write over a file-size limit must fail with EFBIG (answered
     // 503, retried by the sender), not kill the receiver.
-    ::signal(SIGXFSZ, SIG_IGN);
+    (void)::signal(SIGXFSZ, SIG_IGN);
     const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
 
     init_logging(context.log_level.value_or(LogLevel::info));

@@ -55,7 +55,7 @@ struct ReceiverConfig {
     std::filesystem::path tls_key;
     std::map<std::string, std::string> routes; ///< URL path -> webhook name
     std::filesystem::path spool;               ///< default stateDir/spool
-    std::uint64_t max_body = 1024 * 1024;
+    std::uint64_t max_body = std::uint64_t{1024} * 1024;
     std::chrono::milliseconds tolerance{5 * 60 * 1000};
 };
 

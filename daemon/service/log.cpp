@@ -58,6 +58,15 @@ const char* prefix(LogLevel level) {
     return "";
 }
 
+/// The text sink, and the journal's fallback. A write to stderr that fails
+/// has nowhere left to be reported: the results go unchecked.
+void write_to_stderr(LogLevel level, std::string_view message) {
+    std::lock_guard lock(stderr_mutex);
+    (void)std::fprintf(stderr, "%s%.*s\n", prefix(level), static_cast<int>(message.size()),
+                       message.data());
+    (void)std::fflush(stderr);
+}
+
 void send_to_journal(LogLevel level, std::string_view message, const LogFields& fields,
                      const LogSite& where) {
     std::vector<std::string> items;
@@ -91,9 +100,7 @@ void send_to_journal(LogLevel level, std::string_view message, const LogFields& 
     if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) < 0) {
         // journald went away: the text still reaches stderr (and the journal
         // through the stream, if it comes back).
-        std::lock_guard lock(stderr_mutex);
-        std::fprintf(stderr, "%s%.*s\n", prefix(level), static_cast<int>(message.size()),
-                     message.data());
+        write_to_stderr(level, message);
     }
 }
 
@@ -114,10 +121,7 @@ void log_message(LogLevel level, std::string_view message, const LogFields& fiel
         send_to_journal(level, message, fields, where);
         return;
     }
-    std::lock_guard lock(stderr_mutex);
-    std::fprintf(stderr, "%s%.*s\n", prefix(level), static_cast<int>(message.size()),
-                 message.data());
-    std::fflush(stderr);
+    write_to_stderr(level, message);
 }
 
 } // namespace hookwarden

@@ -342,8 +342,9 @@ private:
         hung_reported_ = false;
         scheduler_.cycle_started(Clock::now());
         cycle_rule_ = scheduler_.next_cycle_rule();
-        char id[9];
-        std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(random_() & 0xffffffffu));
+        char id[9]; // 8 hex digits of 32 bits and the NUL: it always fits
+        (void)std::snprintf(id, sizeof id, "%08llx",
+                            static_cast<unsigned long long>(random_() & 0xffffffffu));
         const std::string cycle_id = id;
         // finish_cycle() joined the last worker before the loop could get here;
         // the loop touches neither the snapshot writer nor the tenant client
@@ -550,7 +551,7 @@ private:
                 log_warning("the cycle in flight did not stop within " + format_wait(drain_timeout) +
                             "; abandoning it");
                 worker_.detach();
-                std::fflush(stderr);
+                (void)std::fflush(stderr);
                 std::_Exit(exit_code::ok);
             }
             finish_cycle();
@@ -611,7 +612,7 @@ int run_daemon(CommandContext& context) {
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1})
         sigaddset(&signals, s);
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+    (void)::signal(SIGPIPE, SIG_IGN); // fails only for a signal number that does not exist
     use_one_malloc_arena();
     const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
 

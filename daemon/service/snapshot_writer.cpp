@@ -88,8 +88,8 @@ const char* hookwarden_version() noexcept { return HOOKWARDEN_VERSION; }
 
 std::string new_cycle_id() {
     std::random_device device;
-    char id[9];
-    std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(device()));
+    char id[9]; // 8 hex digits of 32 bits and the NUL: it always fits
+    (void)std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(device()));
     return id;
 }
 

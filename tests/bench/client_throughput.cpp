@@ -21,6 +21,7 @@
 //
 // Figures only: it never fails on timing.
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/bench/bench_main.hpp"
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -49,7 +50,7 @@ int argument(int argc, char** argv, int index, int fallback) {
         return fallback;
     const int value = std::atoi(argv[index]);
     if (value <= 0) {
-        std::fprintf(stderr, kUsage, argv[0], argv[0]);
+        (void)std::fprintf(stderr, kUsage, argv[0], argv[0]);
         std::exit(2);
     }
     return value;
@@ -61,7 +62,7 @@ std::unique_ptr<TenantHttp> client_for(const test::EmulatorProcess& emulator, in
     options.concurrency = concurrency;
     auto made = TenantHttp::create(options);
     if (!made) {
-        std::fprintf(stderr, "client_throughput: %s\n", made.error().describe().c_str());
+        (void)std::fprintf(stderr, "client_throughput: %s\n", made.error().describe().c_str());
         std::exit(1);
     }
     return std::move(*made);
@@ -165,7 +166,7 @@ int unknown_limit(int creates, int tenant_rpm, int client_rpm, int concurrency) 
                     ids.push_back(created->id);
                 else {
                     ++failures;
-                    std::fprintf(stderr, "client_throughput: %s\n", created.error().describe().c_str());
+                    (void)std::fprintf(stderr, "client_throughput: %s\n", created.error().describe().c_str());
                 }
             }
         });
@@ -193,8 +194,10 @@ int unknown_limit(int creates, int tenant_rpm, int client_rpm, int concurrency) 
 } // namespace
 
 int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("client_throughput", argc, argv, [](int argc, char** argv) {
     if (argc > 1 && std::strcmp(argv[1], "unknown") == 0)
         return unknown_limit(argument(argc, argv, 2, 40), argument(argc, argv, 3, 60), argument(argc, argv, 4, 600),
                              argument(argc, argv, 5, 4));
     return known_budget(argument(argc, argv, 1, 600), argument(argc, argv, 2, 300), argument(argc, argv, 3, 4));
+    });
 }

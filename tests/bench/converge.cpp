@@ -12,6 +12,7 @@
 #include "daemon/service/thread_pool.hpp"
 #include "core/engine.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/bench/bench_main.hpp"
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -34,16 +35,14 @@ int argument(int argc, char** argv, int index, int fallback) {
         return fallback;
     const int value = std::atoi(argv[index]);
     if (value <= 0) {
-        std::fprintf(stderr, "usage: %s [N=1000] [R=300] [CONCURRENCY=4] (positive integers)\n",
-                     argv[0]);
+        (void)std::fprintf(stderr, "usage: %s [N=1000] [R=300] [CONCURRENCY=4] (positive integers)\n",
+                           argv[0]);
         std::exit(2);
     }
     return value;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const int n = argument(argc, argv, 1, 1000);
     const int rpm = argument(argc, argv, 2, 300);
     const int concurrency = argument(argc, argv, 3, 4);
@@ -57,7 +56,7 @@ int main(int argc, char** argv) {
     options.concurrency = concurrency;
     auto made = TenantHttp::create(options);
     if (!made) {
-        std::fprintf(stderr, "converge: %s\n", made.error().describe().c_str());
+        (void)std::fprintf(stderr, "converge: %s\n", made.error().describe().c_str());
         return 1;
     }
     SecretStore secrets(dir.path(), {}, [](std::span<unsigned char> out) {
@@ -86,7 +85,7 @@ int main(int argc, char** argv) {
     const auto start = steady::now();
     auto plan = engine.plan(DesiredState{desired, {}, 0}, PlanOptions{});
     if (!plan) {
-        std::fprintf(stderr, "converge: %s\n", plan.error().describe().c_str());
+        (void)std::fprintf(stderr, "converge: %s\n", plan.error().describe().c_str());
         return 1;
     }
     const auto result = engine.apply(*plan);
@@ -105,4 +104,10 @@ int main(int argc, char** argv) {
                 static_cast<long long>(control.request_count("POST /api/v2/webhooks")),
                 static_cast<long long>(control.request_count("GET /api/v2/webhooks")));
     return result.converged() ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("converge", argc, argv, run);
 }

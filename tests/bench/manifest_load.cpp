@@ -18,6 +18,7 @@
 #include "core/manifest.hpp"
 #include "core/manifest_cache.hpp"
 #include "daemon/service/thread_pool.hpp"
+#include "tests/bench/bench_main.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -234,9 +235,7 @@ double median(std::vector<double> values) {
     return values[values.size() / 2];
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const std::size_t count = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10'000;
     const int runs = std::max(argc > 2 ? std::atoi(argv[2]) : 5, 1);
     const char* tmp = std::getenv("TMPDIR");
@@ -329,10 +328,16 @@ int main(int argc, char** argv) {
     if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
         if (std::fscanf(f, "%lf", &load1) != 1)
             load1 = 0;
-        std::fclose(f);
+        (void)std::fclose(f); // read, not written: a failed close loses nothing
     }
     std::printf("  process ru_maxrss %.1f MB; cores online: %ld, load average (1 min) %.2f "
                 "(wall above CPU/threads means the cores were shared)\n",
                 static_cast<double>(ru_maxrss_kib()) / 1024.0, ::sysconf(_SC_NPROCESSORS_ONLN), load1);
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("manifest_load", argc, argv, run);
 }

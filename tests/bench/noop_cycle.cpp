@@ -31,6 +31,7 @@
 #include "daemon/service/snapshot_writer.hpp"
 #include "daemon/service/thread_pool.hpp"
 #include "daemon/tenant/tenant_http.hpp"
+#include "tests/bench/bench_main.hpp"
 #include "tests/support/emulator_client.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -55,7 +56,7 @@ std::unique_ptr<TenantHttp> connect(const test::EmulatorProcess& emulator) {
     TenantHttpOptions options = test::tenant_options_for(emulator);
     auto made = TenantHttp::create(options);
     if (!made) {
-        std::fprintf(stderr, "noop_cycle: %s\n", made.error().describe().c_str());
+        (void)std::fprintf(stderr, "noop_cycle: %s\n", made.error().describe().c_str());
         std::exit(1);
     }
     return std::move(*made);
@@ -91,8 +92,9 @@ DesiredState desired_state(int webhooks, int triggers) {
         TriggerManifest m;
         m.name = "bench-trigger-" + std::to_string(i);
         m.topic_name = topics[i % std::size(topics)];
-        char workflow[37];
-        std::snprintf(workflow, sizeof workflow, "5f6e1c2a-0d3b-4a8e-9c7f-%012x", static_cast<unsigned>(i));
+        char workflow[37]; // a UUID and the NUL: it always fits
+        (void)std::snprintf(workflow, sizeof workflow, "5f6e1c2a-0d3b-4a8e-9c7f-%012x",
+                            static_cast<unsigned>(i));
         m.target.id = workflow;
         if (i % 3 == 0) {
             m.match_criteria.push_back({.json_path = "mediaType", .op = "Equal", .value = boost::json::value("CHAT")});
@@ -129,7 +131,7 @@ CycleResult cycle(Engine& engine, TenantHttp& tenant, const DesiredState& desire
     report.started = std::chrono::system_clock::now();
     auto plan = engine.plan(desired, PlanOptions{});
     if (!plan) {
-        std::fprintf(stderr, "noop_cycle: %s\n", plan.error().describe().c_str());
+        (void)std::fprintf(stderr, "noop_cycle: %s\n", plan.error().describe().c_str());
         std::exit(1);
     }
     report.result = engine.apply(*plan);
@@ -139,7 +141,7 @@ CycleResult cycle(Engine& engine, TenantHttp& tenant, const DesiredState& desire
     SnapshotSettings settings{.state_dir = *snapshots_in, .manifest_dir = *snapshots_in / "manifests", .source = "apply"};
     SnapshotWriter(settings).write(report, desired, &*plan, tenant);
     for (const auto& [file, message] : report.snapshot_errors)
-        std::fprintf(stderr, "noop_cycle: snapshot %s: %s\n", file.c_str(), message.c_str());
+        (void)std::fprintf(stderr, "noop_cycle: snapshot %s: %s\n", file.c_str(), message.c_str());
     return *report.result;
 }
 
@@ -204,13 +206,12 @@ void print_budget(const char* what, std::int64_t count, const std::string& formu
                 count <= budget ? "within" : "OVER");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const int w = argc > 1 ? std::atoi(argv[1]) : 1000;
     const int t = argc > 2 ? std::atoi(argv[2]) : w;
     if (w < 0 || t < 0 || w + t == 0) {
-        std::fprintf(stderr, "usage: %s [W=1000] [T=W]  (webhooks and triggers, not both 0)\n", argv[0]);
+        (void)std::fprintf(stderr, "usage: %s [W=1000] [T=W]  (webhooks and triggers, not both 0)\n",
+                           argv[0]);
         return 2;
     }
     test::EmulatorProcess emulator({"--rpm", "1000000", "--quiet"});
@@ -227,8 +228,9 @@ int main(int argc, char** argv) {
         auto tenant = connect(emulator);
         Reconciler setup(*tenant, secrets, state);
         const auto result = cycle(setup.engine, *tenant, desired, dir.path());
-        if (!result.converged() || result.counts.created != static_cast<std::size_t>(w + t)) {
-            std::fprintf(stderr, "noop_cycle: the set-up cycle did not converge\n");
+        const std::size_t all = static_cast<std::size_t>(w) + static_cast<std::size_t>(t);
+        if (!result.converged() || result.counts.created != all) {
+            (void)std::fprintf(stderr, "noop_cycle: the set-up cycle did not converge\n");
             return 1;
         }
     }
@@ -286,6 +288,12 @@ int main(int argc, char** argv) {
         converged = converged && first.converged() && result.converged();
     }
     if (!converged)
-        std::fprintf(stderr, "noop_cycle: a measured cycle did not converge\n");
+        (void)std::fprintf(stderr, "noop_cycle: a measured cycle did not converge\n");
     return converged ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("noop_cycle", argc, argv, run);
 }

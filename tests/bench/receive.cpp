@@ -9,6 +9,7 @@
 // Goal on a 2-core machine: ≥ 5,000/s at 64 senders, p99 ≤ 25 ms at 1,000/s.
 #include "core/event/delivery_signature.hpp"
 #include "daemon/net/https_client.hpp"
+#include "tests/bench/bench_main.hpp"
 #include "tests/emulator/emulator_tls.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/file_text.hpp"
@@ -79,7 +80,7 @@ class Bench {
                                          {"--config", (dir_ / ("hookwarden-" + name + ".yaml")).string(), "receive"},
                                          {"NOTIFY_SOCKET=" + notify.path(), "BENCH_SECRET=" + secret}, socket.fd());
         if (!notify.wait_for("READY=1", 20s)) {
-            std::fprintf(stderr, "the receiver did not start:\n%s\n", receiver.output().c_str());
+            (void)std::fprintf(stderr, "the receiver did not start:\n%s\n", receiver.output().c_str());
             std::exit(1);
         }
         port_ = socket.port();
@@ -93,8 +94,8 @@ class Bench {
             if (entry.path().extension() == ".jsonl")
                 lines += testing::lines_of(testing::read_text(entry.path())).size();
         if (lines != accepted_) {
-            std::fprintf(stderr, "the spool holds %zu records, but %llu were accepted\n", lines,
-                         static_cast<unsigned long long>(accepted_.load()));
+            (void)std::fprintf(stderr, "the spool holds %zu records, but %llu were accepted\n", lines,
+                               static_cast<unsigned long long>(accepted_.load()));
             std::exit(1);
         }
     }
@@ -104,6 +105,7 @@ class Bench {
         auto client = make_client(senders);
         std::vector<Run> runs(static_cast<std::size_t>(senders));
         std::vector<std::thread> threads;
+        threads.reserve(runs.size());
         const auto end = Clock::now() + duration;
         const auto start = Clock::now();
         for (int t = 0; t < senders; ++t)
@@ -127,6 +129,7 @@ class Bench {
         auto client = make_client(senders);
         std::vector<Run> runs(static_cast<std::size_t>(senders));
         std::vector<std::thread> threads;
+        threads.reserve(runs.size());
         const auto start = Clock::now() + 100ms;
         const auto total = static_cast<std::uint64_t>(rate) * static_cast<std::uint64_t>(duration.count()) / 1000;
         const auto step = std::chrono::nanoseconds(1'000'000'000LL / rate);
@@ -206,9 +209,7 @@ void print(const char* what, Run& run) {
                 percentile(run.latencies_ms, 0.99));
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const int seconds = argc > 1 ? std::atoi(argv[1]) : 3;
     const auto duration = std::chrono::milliseconds(seconds * 1000);
     Bench bench;
@@ -229,4 +230,10 @@ int main(int argc, char** argv) {
         print("TLS, 1,000/s (open loop)", steady);
     });
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return hookwarden::bench::run_main("receive", argc, argv, run);
 }

@@ -67,9 +67,9 @@ struct Rig {
         REQUIRE(planned.has_value());
         return *planned;
     }
-    CycleResult cycle(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
+    CycleResult cycle(const std::vector<WebhookManifest>& desired, const PlanOptions& options = {},
                       std::size_t manifest_errors = 0) {
-        return engine.apply(plan(desired, std::move(options), manifest_errors));
+        return engine.apply(plan(desired, options, manifest_errors));
     }
     State owned() {
         auto loaded = state.load();
@@ -622,6 +622,7 @@ TEST_CASE("at most `concurrency` tenant calls are in flight") {
     Rig rig(EngineOptions{.concurrency = 3}, std::make_unique<ThreadPool>(4));
     rig.tenant.latency = 20ms;
     std::vector<WebhookManifest> desired;
+    desired.reserve(12);
     for (int i = 0; i < 12; ++i)
         desired.push_back(manifest("W" + std::to_string(i)));
     const auto result = rig.cycle(desired);

@@ -44,10 +44,10 @@ struct TriggerRig {
         REQUIRE(planned.has_value());
         return *planned;
     }
-    CycleResult cycle(const std::vector<TriggerManifest>& triggers, PlanOptions options = {},
+    CycleResult cycle(const std::vector<TriggerManifest>& triggers, const PlanOptions& options = {},
                       std::size_t manifest_errors = 0,
                       const std::vector<WebhookManifest>& webhooks = {}) {
-        return engine.apply(plan(triggers, std::move(options), manifest_errors, webhooks));
+        return engine.apply(plan(triggers, options, manifest_errors, webhooks));
     }
     State owned() {
         auto loaded = state.load();

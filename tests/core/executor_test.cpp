@@ -131,6 +131,7 @@ TEST_CASE("a thread pool can be used from inside its own pieces and from several
 
     std::atomic<int> total{0};
     std::vector<std::thread> callers;
+    callers.reserve(4);
     for (int c = 0; c < 4; ++c)
         callers.emplace_back([&] { pool.run(250, [&](std::size_t) { total.fetch_add(1); }); });
     for (auto& caller : callers)

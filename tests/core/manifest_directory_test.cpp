@@ -91,6 +91,7 @@ TEST_CASE("files load in byte-wise order of their path below the directory") {
     Diagnostics diagnostics;
     const auto files = discover_manifest_files(dir.path(), diagnostics);
     std::vector<std::string> relative;
+    relative.reserve(files.size());
     for (const auto& f : files)
         relative.push_back(f.relative);
     CHECK(relative == std::vector<std::string>{"B.yaml", "a-b.yaml", "a/10.yaml", "a/9.yaml",
@@ -282,7 +283,7 @@ TEST_CASE("an unreadable directory or file is an error, and the readable rest st
                         errors_of(set.diagnostics)[0].location.file == locked_display &&
                         errors_of(set.diagnostics)[1].location.file == secret_display;
         if (!ok)
-            std::fprintf(stderr, "%s", dump(set.diagnostics).c_str());
+            (void)std::fprintf(stderr, "%s", dump(set.diagnostics).c_str());
         return ok;
     });
     if (!verdict) {

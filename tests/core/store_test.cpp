@@ -89,6 +89,7 @@ TEST_CASE("threads racing to create one directory all succeed") {
         ScratchDir dir;
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(8);
         for (int t = 0; t < 8; ++t)
             threads.emplace_back([&] {
                 if (!ensure_directory(dir / "secrets", fs::perms::owner_all).has_value())

@@ -185,7 +185,7 @@ TEST_CASE("a body over 1 MiB is answered 413 and the connection closed; 1 MiB is
 
     // At the limit the body is read (and, being all blanks, refused as empty).
     const auto at_limit =
-        control.request("POST", "/api/v2/webhooks", std::string(1024 * 1024, ' '), headers);
+        control.request("POST", "/api/v2/webhooks", std::string(std::size_t{1024} * 1024, ' '), headers);
     REQUIRE(at_limit);
     CHECK(at_limit->status == 400);
     CHECK(control.state().at("webhooks").as_array().empty());
@@ -302,6 +302,7 @@ TEST_CASE("concurrent clients are served on kept-alive connections") {
     constexpr int kRequests = 25;
     std::atomic<int> ok{0};
     std::vector<std::thread> clients;
+    clients.reserve(kClients);
     for (int c = 0; c < kClients; ++c) {
         clients.emplace_back([&, c] {
             EmulatorControl client(emulator);

@@ -219,8 +219,9 @@ Result<Options> parse_options(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    // A peer that goes away mid-write must cost an error code, not the process.
-    std::signal(SIGPIPE, SIG_IGN);
+    // A peer that goes away mid-write must cost an error code, not the
+    // process. signal(2) fails only for a signal number that does not exist.
+    (void)std::signal(SIGPIPE, SIG_IGN);
 
     auto options = parse_options(argc, argv);
     if (!options) {
@@ -262,7 +263,7 @@ int main(int argc, char** argv) {
         options->delivery.log = [](const std::string& line) {
             // One write(2) per line, so that lines from several threads never interleave.
             const std::string text = "hookwarden-emulator: " + line + '\n';
-            std::fwrite(text.data(), 1, text.size(), stderr);
+            (void)std::fwrite(text.data(), 1, text.size(), stderr);
         };
     DeliveryQueue deliveries(
         tenant, [&send = **sender](const DeliveryRequest& r) { return send.send(r); },

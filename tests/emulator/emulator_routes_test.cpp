@@ -287,7 +287,7 @@ TEST_CASE("a PUT with the current version replaces the webhook and bumps the ver
     t.now += 90s;
     auto body = Api::body("renamed", "");
     body["version"] = 1;
-    body["eventTypes"] = {"user:logout"};
+    body["eventTypes"] = json::array{"user:logout"};
     body["enabled"] = false;
     const auto r = t.api("PUT", "/api/v2/webhooks/" + id, body);
     REQUIRE(r.status == 200);
@@ -390,7 +390,11 @@ TEST_CASE("API POST and PUT bodies without a JSON media type are answered 415, u
     const std::string id(t.create("a").at("id").as_string());
     auto put = Api::body("a");
     put["version"] = 1;
-    const std::vector<std::pair<std::string, json::value>> calls{
+    struct Call {
+        std::string target;
+        json::value body;
+    };
+    const std::vector<Call> calls{
         {"/api/v2/webhooks", Api::body("b")},
         {"/api/v2/webhooks/search", json::object{{"query", {{"name", "a"}}}}},
         {"/api/v2/analytics/webhooks/summary/query",
@@ -404,9 +408,9 @@ TEST_CASE("API POST and PUT bodies without a JSON media type are answered 415, u
         HeaderList headers{{"Authorization", "Bearer " + t.token}};
         if (*type)
             headers.emplace_back("Content-Type", type);
-        for (const auto& [target, body] : calls) {
-            CAPTURE(target);
-            const auto r = t.send("POST", target, json::serialize(body), headers);
+        for (const Call& call : calls) {
+            CAPTURE(call.target);
+            const auto r = t.send("POST", call.target, json::serialize(call.body), headers);
             const auto error = genesys_error(r, 415, "unsupported.media.type");
             CHECK(std::string(error.at("message").as_string()).find("application/json") !=
                   std::string::npos);
@@ -508,7 +512,7 @@ TEST_CASE("analytics accept up to 100 entities and refuse more") {
     genesys_error(t.api("POST", "/api/v2/analytics/webhooks/summary/query", query), 400,
                   "bad.request");
     query["interval"] = "2026-01-05T08:00:00Z/2026-01-05T10:00:00Z";
-    query["metrics"] = {"deliveryJoy"};
+    query["metrics"] = json::array{"deliveryJoy"};
     genesys_error(t.api("POST", "/api/v2/analytics/webhooks/summary/query", query), 400,
                   "bad.request");
 }
@@ -804,7 +808,7 @@ TEST_CASE("a webhook inserted through the control plane looks made in the UI") {
     Api t;
     auto body = Api::body("from-ui");
     body["id"] = "11111111-2222-4333-8444-555555555555";
-    body["eventTypes"] = {"Not A Valid Type"}; // no validation beyond the JSON shape
+    body["eventTypes"] = json::array{"Not A Valid Type"}; // no validation beyond the JSON shape
     const auto r = t.control("POST", "/_emulator/webhooks", body);
     REQUIRE(r.status == 201);
     const auto w = json_of(r);

@@ -21,8 +21,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -46,7 +48,7 @@ constexpr auto kHandshakeTimeout = 10s;
 constexpr auto kIdleTimeout = 30s; // how long a keep-alive connection may wait for a request
 constexpr auto kWriteTimeout = 30s;
 constexpr auto kShutdownTimeout = 2s;
-constexpr std::uint64_t kMaxBody = 1024 * 1024;
+constexpr std::uint64_t kMaxBody = std::uint64_t{1024} * 1024;
 // After refusing a body as too large: how long to keep reading (and
 // discarding) what the client still sends, so that closing does not reset
 // the connection under the 413 before the client has read it.
@@ -281,7 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::chrono::steady_clock::time_point started_;
     bool drain_after_write_ = false; ///< a body was refused unread: drain, then close
     std::chrono::steady_clock::time_point drain_until_;
-    std::array<char, 16 * 1024> drain_buffer_{};
+    std::array<char, std::size_t{16} * 1024> drain_buffer_{};
     std::string method_;
     std::string target_;
 };
@@ -408,8 +410,11 @@ Result<void> serve(const ServerOptions& options, Tenant& tenant, DeliveryQueue* 
 
     const std::string host = bound->address().is_v6() ? '[' + bound->address().to_string() + ']'
                                                       : bound->address().to_string();
-    std::printf("listening on https://%s:%u\n", host.c_str(), unsigned(bound->port()));
-    std::fflush(stdout);
+    // Whoever started the emulator waits for this line: unwritten, serving is pointless.
+    if (std::printf("listening on https://%s:%u\n", host.c_str(), unsigned(bound->port())) < 0 ||
+        std::fflush(stdout) != 0)
+        return make_error(ErrorKind::io, std::string("could not write the listening address to stdout: ") +
+                                             std::strerror(errno));
 
     std::vector<std::thread> pool;
     pool.reserve(std::size_t(threads - 1));

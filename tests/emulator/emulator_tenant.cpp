@@ -147,6 +147,7 @@ std::vector<MetricBucket> summarize(const std::vector<Delivery>& deliveries,
         }
     }
     std::vector<MetricBucket> out;
+    out.reserve(buckets.size());
     for (auto& [index, bucket] : buckets)
         out.push_back(bucket);
     return out;
@@ -242,13 +243,13 @@ std::string Tenant::new_uuid_locked() {
     std::uint64_t lo = random_();
     hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
     lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // RFC 4122 variant
-    char text[37];
-    std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                  static_cast<unsigned long long>(hi >> 32),
-                  static_cast<unsigned long long>((hi >> 16) & 0xffff),
-                  static_cast<unsigned long long>(hi & 0xffff),
-                  static_cast<unsigned long long>(lo >> 48),
-                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    char text[37]; // 36 characters and the NUL: it always fits
+    (void)std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                        static_cast<unsigned long long>(hi >> 32),
+                        static_cast<unsigned long long>((hi >> 16) & 0xffff),
+                        static_cast<unsigned long long>(hi & 0xffff),
+                        static_cast<unsigned long long>(lo >> 48),
+                        static_cast<unsigned long long>(lo & 0xffffffffffffULL));
     return text;
 }
 
@@ -259,8 +260,8 @@ Result<IssuedToken> Tenant::issue_token(std::string_view client_id,
     std::lock_guard lock(mutex_);
     if (client_id != settings_.client_id || client_secret != settings_.client_secret)
         return make_error(ErrorKind::unauthorized, "The client credentials are not valid");
-    char text[49];
-    std::snprintf(
+    char text[49]; // 48 hex digits and the NUL: it always fits
+    (void)std::snprintf(
         text, sizeof text, "%016llx%016llx%016llx", static_cast<unsigned long long>(random_()),
         static_cast<unsigned long long>(random_()), static_cast<unsigned long long>(random_()));
     tokens_[text] = TokenInfo{std::string(client_id), clock_() + settings_.token_lifetime};

@@ -82,7 +82,7 @@ inline json::object json_of(const HttpResponse& r) {
 inline json::object genesys_error(const HttpResponse& r, int status, const char* code) {
     CHECK(r.status == status);
     CHECK(r.header("Content-Type") == "application/json");
-    const auto body = json_of(r);
+    auto body = json_of(r);
     CHECK(body.at("code").as_string() == code);
     CHECK(body.at("status").as_int64() == status);
     CHECK_FALSE(body.at("message").as_string().empty());

@@ -25,7 +25,8 @@ using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
 
-constexpr long kDay = 24 * 60 * 60;
+constexpr long kHour = long{60} * 60;
+constexpr long kDay = 24 * kHour;
 
 /// The error for a failed OpenSSL call, with OpenSSL's own reason.
 Error openssl_error(const std::string& what) {
@@ -65,7 +66,7 @@ Result<CertPtr> make_certificate(const char* common_name, EVP_PKEY* subject_key,
     if (!cert || !serial || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
         BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
         !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) ||
-        !X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60 * 60) ||
+        !X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kHour) ||
         !X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * kDay) ||
         X509_set_pubkey(cert.get(), subject_key) != 1)
         return openssl_error("fill in a certificate");

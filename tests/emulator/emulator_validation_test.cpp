@@ -105,14 +105,14 @@ TEST_CASE("event types follow ^[a-z][a-zA-Z0-9]*(:[a-zA-Z0-9_.]+)+$ exactly") {
     for (const char* good : {"user:login", "a:b", "user1:x.y_z", "routing:queue:created",
                              "v2:users.Presence", "aB9:_"}) {
         auto body = valid_body();
-        body["eventTypes"] = {good};
+        body["eventTypes"] = json::array{good};
         CAPTURE(good);
         CHECK(fields_of(body).empty());
     }
     for (const char* bad : {"user", "user:", ":login", "user::login", "User:login", "1user:x",
                             "user:log-in", "user.x:login", "user:login:", "user :login", ""}) {
         auto body = valid_body();
-        body["eventTypes"] = {bad};
+        body["eventTypes"] = json::array{bad};
         CAPTURE(bad);
         CHECK(fields_of(body) == "eventTypes[0]");
     }

@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <poll.h>
-#include <ranges>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
@@ -32,10 +31,13 @@ namespace hookwarden::test {
 class NotifySocket {
 public:
     explicit NotifySocket(const testing::ScratchDir& dir) : path_((dir / "notify.sock").string()) {
-        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
-        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+        // Cut short, the path would name another socket than NOTIFY_SOCKET does.
+        if (path_.size() >= sizeof address.sun_path)
+            throw std::runtime_error("the notify socket path is too long for a Unix socket: " + path_);
+        path_.copy(address.sun_path, path_.size());
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
             throw std::runtime_error("cannot bind the notify socket " + path_);
     }
@@ -78,13 +80,12 @@ public:
 
     /// The STATUS= text of the latest message that carried one.
     std::string last_status() const {
-        for (const auto& message : std::ranges::reverse_view(messages_)) {
-            const auto at = message.find("STATUS=");
+        for (auto m = messages_.rbegin(); m != messages_.rend(); ++m) {
+            const auto at = m->find("STATUS=");
             if (at == std::string::npos)
                 continue;
-            const auto end = message.find('\n', at);
-            return message.substr(at + 7,
-                                  end == std::string::npos ? std::string::npos : end - at - 7);
+            const auto end = m->find('\n', at);
+            return m->substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
         }
         return "";
     }
@@ -130,11 +131,13 @@ public:
         if (listen_fd >= 0)
             args.insert(args.begin(), {"/bin/sh", "-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\""});
         std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
         env.emplace_back("PATH=/usr/bin:/bin");
         std::vector<char*> envp;
+        envp.reserve(env.size() + 1);
         for (auto& e : env)
             envp.push_back(e.data());
         envp.push_back(nullptr);

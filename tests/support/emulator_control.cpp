@@ -16,7 +16,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::size_t kMaxAnswerBody = 64 * 1024 * 1024;
+constexpr std::size_t kMaxAnswerBody = std::size_t{64} * 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -73,6 +73,7 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> extra_args,
         "--stop-at-stdin-eof"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args)
         argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -50,24 +50,25 @@ public:
 
     /// Writes `content` to `relative` (parents created), byte for byte.
     std::filesystem::path write(const std::filesystem::path& relative, std::string_view content) const {
-        const auto file = root_ / relative;
+        auto file = root_ / relative;
         std::filesystem::create_directories(file.parent_path());
         std::ofstream out(file, std::ios::binary | std::ios::trunc);
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
+        out.close(); // what is still buffered fails here, if anywhere
         if (!out)
             throw std::runtime_error("cannot write " + file.string());
         return file;
     }
 
     std::filesystem::path mkdir(const std::string& relative) const {
-        const auto dir = root_ / relative;
+        auto dir = root_ / relative;
         std::filesystem::create_directories(dir);
         return dir;
     }
 
     /// Creates the symlink `relative` -> `target` (target taken verbatim).
     std::filesystem::path symlink(const std::filesystem::path& target, const std::string& relative) const {
-        const auto link = root_ / relative;
+        auto link = root_ / relative;
         std::filesystem::create_directories(link.parent_path());
         std::filesystem::create_symlink(target, link);
         return link;

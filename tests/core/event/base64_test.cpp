@@ -16,13 +16,17 @@ std::string encode(std::string_view text) {
 } // namespace
 
 TEST_CASE("base64 encodes and decodes RFC 4648's test vectors") {
-    const std::pair<const char*, const char*> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                                           {"foo", "Zm9v"},  {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-                                                           {"foobar", "Zm9vYmFy"}};
-    for (const auto& [plain, encoded] : vectors) {
-        CAPTURE(plain);
-        CHECK(encode(plain) == encoded);
-        CHECK(base64_decode_strict(encoded) == std::string(plain));
+    struct Vector {
+        const char* plain;
+        const char* encoded;
+    };
+    const Vector vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+                              {"foo", "Zm9v"},  {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+                              {"foobar", "Zm9vYmFy"}};
+    for (const Vector& v : vectors) {
+        CAPTURE(v.plain);
+        CHECK(encode(v.plain) == v.encoded);
+        CHECK(base64_decode_strict(v.encoded) == std::string(v.plain));
     }
     CHECK(encode("\xff\xfe\xfd") == "//79");
     CHECK(base64_decode_strict("//79") == std::string("\xff\xfe\xfd"));

@@ -39,6 +39,11 @@ Result<SignatureMatch> verify(const DeliveryHeaders& headers, const std::vector<
 
 int status_of(const Result<SignatureMatch>& result) { return result ? 200 : result.error().context.http_status; }
 
+/// What a Standard Webhooks signature covers: "ID.TIMESTAMP.BODY".
+std::string signed_content(const std::string& timestamp_text) {
+    return id + "." + timestamp_text + "." + body;
+}
+
 } // namespace
 
 TEST_CASE("signing gives the header values Python's hmac and base64 give") {
@@ -197,7 +202,7 @@ TEST_CASE("each refusal has its status and a reason") {
         CAPTURE(malformed);
         // HMAC(secret, "ID.TIMESTAMP.BODY") is the X-Hub MAC of that string.
         const std::string mac =
-            sign_delivery(secret, id + "." + malformed + "." + body, id, timestamp)->hub_signature_256.substr(7);
+            sign_delivery(secret, signed_content(malformed), id, timestamp)->hub_signature_256.substr(7);
         const std::string signature = "v1," + mac; // outlives the header views
         DeliveryHeaders headers = standard(signature);
         headers.webhook_timestamp = malformed;

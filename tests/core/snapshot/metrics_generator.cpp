@@ -46,6 +46,11 @@ int main() {
     counters.snapshot_failures = 0;
 
     const std::string text = metrics_text(report, counters, health, end, "0.9.0~rc1 \"dev\"");
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    // The test reads what arrives: a short write must fail it, not pass
+    // for a shorter exposition.
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+        std::perror("metrics_generator: cannot write the metrics");
+        return 1;
+    }
     return 0;
 }

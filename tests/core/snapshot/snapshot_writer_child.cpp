@@ -16,7 +16,7 @@ namespace crash = hookwarden::testing::crash;
 namespace {
 
 int fail(const std::string& what, const Error& error) {
-    std::fprintf(stderr, "snapshot_writer_child: %s: %s\n", what.c_str(), error.describe().c_str());
+    (void)std::fprintf(stderr, "snapshot_writer_child: %s: %s\n", what.c_str(), error.describe().c_str());
     return 2;
 }
 
@@ -24,7 +24,8 @@ int fail(const std::string& what, const Error& error) {
 
 int main(int argc, char** argv) {
     if (argc != 4) {
-        std::fprintf(stderr, "usage: snapshot_writer_child STATE_DIR FIRST_GENERATION LAST_GENERATION\n");
+        (void)std::fprintf(stderr,
+                           "usage: snapshot_writer_child STATE_DIR FIRST_GENERATION LAST_GENERATION\n");
         return 64;
     }
     const std::filesystem::path dir = argv[1];

@@ -100,6 +100,7 @@ struct Workspace {
     Run run(std::vector<std::string> args) {
         args.insert(args.begin(), {HOOKWARDEN_BINARY, "--config", config().string()});
         std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -115,6 +116,7 @@ struct Workspace {
                               EmulatorProcess::kClientSecret);
         env_strings.push_back(std::string("HW_TEST_MANIFEST_SECRET=") + kManifestSecret);
         std::vector<char*> envp;
+        envp.reserve(env_strings.size() + 1);
         for (auto& e : env_strings)
             envp.push_back(e.data());
         envp.push_back(nullptr);

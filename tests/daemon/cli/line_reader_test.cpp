@@ -17,8 +17,8 @@ namespace {
 std::vector<std::string> lines_of(const std::string& input, std::size_t max_line, std::size_t buffer_size) {
     std::FILE* file = std::tmpfile();
     REQUIRE(file);
-    std::fwrite(input.data(), 1, input.size(), file);
-    std::fflush(file);
+    REQUIRE(std::fwrite(input.data(), 1, input.size(), file) == input.size());
+    REQUIRE(std::fflush(file) == 0);
     std::rewind(file);
     LineReader reader(fileno(file), max_line, buffer_size);
     std::vector<std::string> out;
@@ -31,7 +31,7 @@ std::vector<std::string> lines_of(const std::string& input, std::size_t max_line
         out.push_back(next.status == LineReader::Status::line ? std::string(next.text)
                                                               : "<too long " + std::to_string(next.length) + ">");
     }
-    std::fclose(file);
+    CHECK(std::fclose(file) == 0);
     return out;
 }
 
@@ -49,9 +49,10 @@ TEST_CASE("lines are the same whatever the read size") {
 
 TEST_CASE("a line of exactly the bound is kept and one byte more is skipped, not held") {
     const std::string at(10, 'a'), over(11, 'b');
+    const std::string input = at + "\n" + over + "\nnext\n" + over;
     for (std::size_t buffer : {1, 4, 10, 11, 64}) {
         CAPTURE(buffer);
-        CHECK(lines_of(at + "\n" + over + "\nnext\n" + over, 10, buffer) ==
+        CHECK(lines_of(input, 10, buffer) ==
               Lines{at, "<too long 11>", "next", "<too long 11>"});
     }
 }

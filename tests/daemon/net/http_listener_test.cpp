@@ -84,7 +84,7 @@ public:
                 return std::nullopt;
         RawAnswer answer;
         answer.head = pending_.substr(0, end + 2);
-        std::sscanf(answer.head.c_str(), "HTTP/1.1 %d", &answer.status);
+        (void)std::sscanf(answer.head.c_str(), "HTTP/1.1 %d", &answer.status); // unread, it stays 0
         std::size_t length = 0;
         if (const char* field = ::strcasestr(answer.head.c_str(), "\r\nContent-Length:"))
             length = std::stoul(field + 17);
@@ -140,7 +140,7 @@ struct Echo {
     std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
 
     HttpListener::Handler handler() const {
-        return [calls = calls](ListenerRequest request, AnswerSink sink) {
+        return [calls = calls](const ListenerRequest& request, const AnswerSink& sink) {
             ++*calls;
             sink({200, {}, request.method + ' ' + request.target + ' ' + request.body});
         };
@@ -148,8 +148,9 @@ struct Echo {
 };
 
 std::unique_ptr<HttpListener> serve(ListenerLimits limits, HttpListener::Handler handler,
-                                    HttpListener::EarlyCheck early = {}, std::optional<ListenerTls> tls = {}) {
-    auto made = HttpListener::bind("127.0.0.1:0", std::move(tls), limits, std::move(early), std::move(handler));
+                                    HttpListener::EarlyCheck early = {},
+                                    const std::optional<ListenerTls>& tls = {}) {
+    auto made = HttpListener::bind("127.0.0.1:0", tls, limits, std::move(early), std::move(handler));
     REQUIRE(made);
     (*made)->start();
     return std::move(*made);
@@ -195,7 +196,7 @@ TEST_CASE("over TLS, HttpsClient verifies the listener's certificate and reuses 
     testing::ScratchDir dir;
     const auto files = emulator::prepare_tls_dir(dir / "tls");
     REQUIRE(files);
-    auto listener = serve({}, [](ListenerRequest request, AnswerSink sink) {
+    auto listener = serve({}, [](const ListenerRequest& request, const AnswerSink& sink) {
         sink({201, {{"X-Peer", request.peer}}, request.body});
     }, {}, ListenerTls{files->cert_file, files->key_file});
     auto client = HttpsClient::create({.ca_file = files->ca_file.string()});
@@ -232,9 +233,10 @@ TEST_CASE("a client that expects 100-continue is told to go on, then answered") 
 }
 
 TEST_CASE("a dual-stack listener names an IPv4 peer as IPv4") {
-    auto listener = HttpListener::bind("[::]:0", std::nullopt, {}, {}, [](ListenerRequest request, AnswerSink sink) {
-        sink({200, {}, request.peer});
-    });
+    auto listener = HttpListener::bind("[::]:0", std::nullopt, {}, {},
+                                       [](const ListenerRequest& request, const AnswerSink& sink) {
+                                           sink({200, {}, request.peer});
+                                       });
     if (!listener) // no IPv6 here: nothing to tell
         return;
     (*listener)->start();
@@ -415,7 +417,7 @@ TEST_CASE("drain closes idle connections, refuses new ones, and lets a late answ
     std::mutex mutex;
     std::vector<std::thread> answerers;
     std::promise<void> slow_arrived;
-    auto listener = serve({}, [&](ListenerRequest request, AnswerSink sink) {
+    auto listener = serve({}, [&](const ListenerRequest& request, AnswerSink sink) {
         if (request.target != "/slow")
             return sink({200, {}, "fast"});
         std::lock_guard lock(mutex);
@@ -452,7 +454,7 @@ TEST_CASE("drain closes idle connections, refuses new ones, and lets a late answ
 TEST_CASE("drain abandons at its deadline a request whose sink is never called; the sink stays harmless") {
     auto kept = std::make_shared<std::vector<AnswerSink>>();
     std::mutex mutex;
-    auto listener = serve({}, [&](ListenerRequest, AnswerSink sink) {
+    auto listener = serve({}, [&](const ListenerRequest&, AnswerSink sink) {
         std::lock_guard lock(mutex);
         kept->push_back(std::move(sink));
     });
@@ -473,7 +475,7 @@ TEST_CASE("drain abandons at its deadline a request whose sink is never called; 
 
 TEST_CASE("an answer for a client that already went away is harmless") {
     std::promise<AnswerSink> handed;
-    auto listener = serve({}, [&](ListenerRequest, AnswerSink sink) { handed.set_value(std::move(sink)); });
+    auto listener = serve({}, [&](const ListenerRequest&, AnswerSink sink) { handed.set_value(std::move(sink)); });
     auto sink = [&] {
         RawClient client(listener->port());
         REQUIRE(client.send(post("/in", "x")));

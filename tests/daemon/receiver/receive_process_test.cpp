@@ -311,7 +311,7 @@ TEST_CASE("refusals over the wire: unknown path 404, a body over maxBody 413, no
         return *answer;
     };
     CHECK(post("/nowhere", "{}").status == 404);
-    CHECK(post("/hooks/monitor", std::string(65 * 1024, 'x')).status == 413);
+    CHECK(post("/hooks/monitor", std::string(std::size_t{65} * 1024, 'x')).status == 413);
     const auto unsigned_answer = post("/hooks/monitor", "{}");
     CHECK(unsigned_answer.status == 401);
     CHECK(unsigned_answer.body.find("message") != std::string::npos);

@@ -354,16 +354,17 @@ TEST_CASE("booleans are YAML booleans, not strings") {
 }
 
 TEST_CASE("logLevel is one of debug, info, warning, error") {
-    const std::pair<const char*, LogLevel> levels[] = {{"debug", LogLevel::debug},
-                                                       {"info", LogLevel::info},
-                                                       {"warning", LogLevel::warning},
-                                                       {"error", LogLevel::error}};
-    for (const auto& [text, level] : levels) {
-        INFO(std::string(text));
-        const LoadedConfig c(std::string(minimal_tenant) + "logLevel: " + text + "\n");
+    struct Level {
+        const char* text;
+        LogLevel level;
+    };
+    for (const Level& l : {Level{"debug", LogLevel::debug}, Level{"info", LogLevel::info},
+                           Level{"warning", LogLevel::warning}, Level{"error", LogLevel::error}}) {
+        INFO(std::string(l.text));
+        const LoadedConfig c(std::string(minimal_tenant) + "logLevel: " + l.text + "\n");
         REQUIRE(c.load.ok());
-        CHECK(c.config().log_level == level);
-        CHECK(std::string(to_string(level)) == text);
+        CHECK(c.config().log_level == l.level);
+        CHECK(std::string(to_string(l.level)) == l.text);
     }
     for (const char* bad : {"verbose", "WARN", "Info", "warn"}) {
         INFO(std::string(bad));

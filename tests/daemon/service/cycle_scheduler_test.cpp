@@ -63,10 +63,10 @@ TEST_CASE("after a cycle that reached the tenant the next runs one interval late
         std::uint64_t draw;
         Clock::duration wait;
     };
-    for (const auto& [draw, wait] : {Case{0, 54s}, Case{6000, 60s}, Case{12000, 66s}, Case{12001, 54s}}) {
-        CAPTURE(draw);
-        Schedule schedule(60s, draw);
-        CHECK(schedule.run_cycle(true) == wait);
+    for (const Case& c : {Case{0, 54s}, Case{6000, 60s}, Case{12000, 66s}, Case{12001, 54s}}) {
+        CAPTURE(c.draw);
+        Schedule schedule(60s, c.draw);
+        CHECK(schedule.run_cycle(true) == c.wait);
     }
 }
 
@@ -170,13 +170,11 @@ TEST_CASE("a failed webhook's retry brings the next cycle forward, never sooner 
         Clock::duration retry_in; ///< from the end of the cycle
         Clock::duration wait;
     };
-    for (const auto& [what, retry_in, wait] : {Case{"due before the interval", 20s, 20s},
-                                               Case{"due after the interval", 5min, 60s},
-                                               Case{"due within the second", 300ms, 1s},
-                                               Case{"already due", -5s, 1s}}) {
-        CAPTURE(what);
+    for (const Case& c : {Case{"due before the interval", 20s, 20s}, Case{"due after the interval", 5min, 60s},
+                          Case{"due within the second", 300ms, 1s}, Case{"already due", -5s, 1s}}) {
+        CAPTURE(c.what);
         Schedule schedule;
-        CHECK(schedule.run_cycle(true, retry_in) == wait);
+        CHECK(schedule.run_cycle(true, c.retry_in) == c.wait);
     }
 }
 
@@ -202,16 +200,16 @@ TEST_CASE("the rule fixed at a cycle's start foretells what its end decides, unr
     };
     Schedule schedule(60s, 3000);
     auto& scheduler = schedule.scheduler;
-    for (const auto& [reached, retry_in] : {Case{false, {}}, Case{false, {}}, Case{false, {}}, Case{true, 20s},
-                                            Case{true, {}}, Case{false, {}}}) {
-        CAPTURE(reached);
+    for (const Case& c : {Case{false, {}}, Case{false, {}}, Case{false, {}}, Case{true, 20s}, Case{true, {}},
+                          Case{false, {}}}) {
+        CAPTURE(c.reached);
         REQUIRE(scheduler.due(schedule.now));
         scheduler.cycle_started(schedule.now);
         const auto rule = scheduler.next_cycle_rule();
         schedule.advance(2s);
-        const auto retry = retry_in ? std::optional(schedule.now + *retry_in) : std::nullopt;
-        const auto foretold = CycleScheduler::next_cycle_after(rule, schedule.now, reached, retry);
-        CHECK(scheduler.cycle_finished(schedule.now, reached, retry, rule) == foretold);
+        const auto retry = c.retry_in ? std::optional(schedule.now + *c.retry_in) : std::nullopt;
+        const auto foretold = CycleScheduler::next_cycle_after(rule, schedule.now, c.reached, retry);
+        CHECK(scheduler.cycle_finished(schedule.now, c.reached, retry, rule) == foretold);
         schedule.now = scheduler.next_cycle();
     }
     CHECK(scheduler.unreachable_streak() == 1);

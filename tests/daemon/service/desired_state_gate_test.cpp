@@ -42,19 +42,19 @@ TEST_CASE("which loads replace the desired state in force") {
         std::size_t next_errors;
         bool taken;
     };
-    for (const auto& [what, in_force_errors, next_errors, taken] : {
+    for (const Case& c : {
              Case{"a good edit of a good state", 0, 0, true},
              Case{"a broken edit of a good state", 0, 1, false},
              Case{"a good edit of a broken state", 2, 0, true},
              Case{"a broken edit of a broken state: the newest is as good as any", 2, 5, true},
          }) {
-        CAPTURE(what);
+        CAPTURE(c.what);
         DesiredStateGate gate;
-        gate.take(loaded(2, in_force_errors));
-        const auto next = loaded(3, next_errors);
-        CHECK(gate.refusal_of(*next).has_value() == !taken);
-        CHECK(!gate.offer(next).has_value() == taken);
-        CHECK((gate.in_force() == next) == taken);
+        gate.take(loaded(2, c.in_force_errors));
+        const auto next = loaded(3, c.next_errors);
+        CHECK(gate.refusal_of(*next).has_value() == !c.taken);
+        CHECK(!gate.offer(next).has_value() == c.taken);
+        CHECK((gate.in_force() == next) == c.taken);
     }
 }
 

@@ -40,11 +40,11 @@ TEST_CASE("a wait is shown in seconds up to two minutes, then minutes, then hour
         Clock::duration wait;
         const char* shown;
     };
-    for (const auto& [wait, shown] : {Case{-3s, "0s"}, Case{0s, "0s"}, Case{1ms, "1s"}, Case{54500ms, "55s"},
-                                      Case{119s, "119s"}, Case{120s, "2m"}, Case{149s, "2m"}, Case{150s, "3m"},
-                                      Case{59min, "59m"}, Case{7199s, "120m"}, Case{2h, "2h"}, Case{150min, "3h"}}) {
-        CAPTURE(shown);
-        CHECK(format_wait(wait) == shown);
+    for (const Case& c : {Case{-3s, "0s"}, Case{0s, "0s"}, Case{1ms, "1s"}, Case{54500ms, "55s"},
+                          Case{119s, "119s"}, Case{120s, "2m"}, Case{149s, "2m"}, Case{150s, "3m"},
+                          Case{59min, "59m"}, Case{7199s, "120m"}, Case{2h, "2h"}, Case{150min, "3h"}}) {
+        CAPTURE(c.shown);
+        CHECK(format_wait(c.wait) == c.shown);
     }
 }
 
@@ -97,7 +97,7 @@ TEST_CASE("STATUS shows every state of the cycles in its own words") {
     invalid_prune_blocked.last_cycle->prune_blocked =
         "prune is skipped this cycle because 2 manifest errors were found";
 
-    for (const auto& [what, state, line] : {
+    for (const Case& c : {
              Case{"converged", converged_42, "converged 42/42 · next in 55s"},
              Case{"prune was blocked", prune_blocked,
                   "converged 40/42 · prune blocked: 12 owned webhooks left the manifests, more than "
@@ -120,8 +120,8 @@ TEST_CASE("STATUS shows every state of the cycles in its own words") {
              Case{"the manifests in force are invalid", invalid,
                   "manifests invalid (2 errors) · 1/2 converged · next in 59m"},
          }) {
-        CAPTURE(what);
-        CHECK(status_line(state, now) == line);
+        CAPTURE(c.what);
+        CHECK(status_line(c.state, now) == c.line);
     }
 }
 

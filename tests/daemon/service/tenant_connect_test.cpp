@@ -26,7 +26,7 @@ class StderrCapture {
 public:
     StderrCapture() : file_(std::tmpfile()) {
         REQUIRE(file_);
-        std::fflush(stderr);
+        (void)std::fflush(stderr);
         saved_ = ::dup(STDERR_FILENO);
         ::dup2(::fileno(file_), STDERR_FILENO);
     }
@@ -47,7 +47,7 @@ private:
     void restore() {
         if (saved_ < 0)
             return;
-        std::fflush(stderr);
+        (void)std::fflush(stderr);
         ::dup2(saved_, STDERR_FILENO);
         ::close(saved_);
         saved_ = -1;

@@ -56,9 +56,9 @@ struct World {
         REQUIRE_MESSAGE(planned.has_value(), (planned ? "" : planned.error().describe()));
         return *planned;
     }
-    CycleResult cycle(const std::vector<WebhookManifest>& desired, PlanOptions options = {},
+    CycleResult cycle(const std::vector<WebhookManifest>& desired, const PlanOptions& options = {},
                       std::size_t manifest_errors = 0) {
-        return engine->apply(plan(desired, std::move(options), manifest_errors));
+        return engine->apply(plan(desired, options, manifest_errors));
     }
     std::vector<Webhook> named(const std::string& name) { return control.webhooks_named(name); }
     std::int64_t writes() { return control.counters().at("writes").as_int64(); }

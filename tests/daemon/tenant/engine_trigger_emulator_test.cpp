@@ -84,9 +84,9 @@ struct World {
         return *planned;
     }
     CycleResult cycle(const std::vector<TriggerManifest>& triggers,
-                      const std::vector<WebhookManifest>& webhooks = {}, PlanOptions options = {},
+                      const std::vector<WebhookManifest>& webhooks = {}, const PlanOptions& options = {},
                       std::size_t manifest_errors = 0) {
-        return engine->apply(plan(triggers, webhooks, std::move(options), manifest_errors));
+        return engine->apply(plan(triggers, webhooks, options, manifest_errors));
     }
 
     /// The tenant's triggers of that name, as the API shows them.
@@ -451,9 +451,11 @@ TEST_CASE("a directory of webhooks and triggers converges in one cycle, and a no
     constexpr int trigger_count = 250; // two pages of 200
     World world;
     std::vector<WebhookManifest> webhooks;
+    webhooks.reserve(webhook_count);
     for (int i = 0; i < webhook_count; ++i)
         webhooks.push_back(manifest("hook-" + std::to_string(i)));
     std::vector<TriggerManifest> triggers;
+    triggers.reserve(trigger_count);
     for (int i = 0; i < trigger_count; ++i)
         triggers.push_back(trigger_manifest("Trigger " + std::to_string(i)));
 

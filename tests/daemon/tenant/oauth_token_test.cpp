@@ -102,6 +102,7 @@ TEST_CASE("concurrent callers share one token refresh") {
         return TokenGrant{"shared", 3600s};
     };
     std::vector<std::thread> threads;
+    threads.reserve(8);
     std::atomic<int> right{0};
     for (int i = 0; i < 8; ++i)
         threads.emplace_back([&] {
@@ -124,6 +125,7 @@ TEST_CASE("callers waiting on a failed refresh share its error, the next caller 
         return make_error(ErrorKind::unauthorized, "refused");
     };
     std::vector<std::thread> threads;
+    threads.reserve(4);
     std::atomic<int> refused{0};
     for (int i = 0; i < 4; ++i)
         threads.emplace_back([&] {

@@ -98,6 +98,7 @@ TEST_CASE("concurrent callers share one token and a few kept-alive connections")
     const auto connections_before = live.counter("connections");
     std::atomic<int> ok{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t)
         threads.emplace_back([&] {
             for (int i = 0; i < 10; ++i)
@@ -280,16 +281,20 @@ TEST_CASE("a create reset before processing is outcome_unknown too: the client c
 }
 
 TEST_CASE("the list walks every page at 0, 100, 101 and 250 webhooks") {
-    for (const auto& [count, pages] : {std::pair{0, 1}, {100, 1}, {101, 2}, {250, 3}}) {
-        CAPTURE(count);
+    struct Case {
+        int webhooks;
+        int pages;
+    };
+    for (const Case& c : {Case{0, 1}, Case{100, 1}, Case{101, 2}, Case{250, 3}}) {
+        CAPTURE(c.webhooks);
         Live live;
-        insert(live.control, count);
+        insert(live.control, c.webhooks);
         auto all = live.tenant->list_webhooks();
         REQUIRE(all);
-        REQUIRE(all->size() == static_cast<std::size_t>(count));
-        for (int i = 0; i < count; ++i)
+        REQUIRE(all->size() == static_cast<std::size_t>(c.webhooks));
+        for (int i = 0; i < c.webhooks; ++i)
             REQUIRE((*all)[i].name == "hook-" + std::to_string(i)); // creation order
-        CHECK(live.control.request_count("GET /api/v2/webhooks") == pages);
+        CHECK(live.control.request_count("GET /api/v2/webhooks") == c.pages);
     }
 }
 

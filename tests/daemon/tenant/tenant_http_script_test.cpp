@@ -124,12 +124,12 @@ TEST_CASE("a 429 with an HTTP-date Retry-After waits until that date") {
         static const char* names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
         static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-        char buffer[64];
-        std::snprintf(buffer, sizeof buffer, "%s, %02u %s %d %02ld:%02ld:%02ld GMT",
-                      names[std::chrono::weekday{days}.c_encoding()], static_cast<unsigned>(ymd.day()),
-                      months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                      static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                      static_cast<long>(hms.seconds().count()));
+        char buffer[64]; // "Thu, 01 Jan 2026 00:00:12 GMT" and the NUL: it always fits
+        (void)std::snprintf(buffer, sizeof buffer, "%s, %02u %s %d %02ld:%02ld:%02ld GMT",
+                            names[std::chrono::weekday{days}.c_encoding()], static_cast<unsigned>(ymd.day()),
+                            months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                            static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                            static_cast<long>(hms.seconds().count()));
         return std::string(buffer);
     }();
     ScriptedTenant c(sequence({answer(429, "{}", {{"Retry-After", date}}), answer(200, webhook_json("a"))}));
@@ -510,6 +510,7 @@ TEST_CASE("the audit trail follows nextPageToken and refuses a repeated token") 
 
 TEST_CASE("analytics are asked in batches of at most 100 ids and every id is answered") {
     std::vector<std::string> ids;
+    ids.reserve(251);
     for (int i = 0; i < 250; ++i)
         ids.push_back("w" + std::to_string(i));
     ids.emplace_back("w0"); // a duplicate is asked once
