@@ -267,6 +267,23 @@ TEST_CASE("a create whose answer is lost never takes a same-name webhook someone
     CHECK(world.named("Alpha").at(0).endpoint_url == theirs.endpoint_url);
 }
 
+// Found by the randomized convergence test (seed 11).
+TEST_CASE("a prune whose delete gets an answer that is not the API's keeps the webhook owned and "
+          "deletes it next cycle") {
+    World world;
+    REQUIRE(world.cycle({manifest("Alpha"), manifest("Beta")}).converged());
+    const auto id = world.named("Beta").at(0).id;
+    world.control.add_fault({.method = "DELETE", .path = "^/api/v2/webhooks/[^/]+$", .action = "malformed"});
+    auto result = world.cycle({manifest("Alpha")}, PlanOptions{.prune = true});
+    CHECK(result.counts.failed == 1);
+    CHECK(world.named("Beta").size() == 1);
+    CHECK(world.owned_id("Beta") == id);
+    result = world.cycle({manifest("Alpha")}, PlanOptions{.prune = true});
+    CHECK(result.counts.deleted == 1);
+    CHECK(world.named("Beta").empty());
+    CHECK(world.owned_id("Beta") == "(not owned)");
+}
+
 TEST_CASE("a 409 on update re-reads, re-plans and succeeds with the fresh version") {
     World world;
     auto m = manifest("Alpha");
