@@ -691,6 +691,20 @@ ItemResult Engine::execute_create(const PlanItem& item, Journal& journal,
                 item.name);
             return out;
         }
+        if (found->size() == 1 && observed_digest(found->front()) != item.desired_digest) {
+            // Not what was sent: someone else made a resource of that name
+            // meanwhile, and ours never landed (or was changed at once).
+            // Either way it is not provably ours, so the name is not either.
+            journal.restore(item.key(), previous);
+            out.error = with_name(
+                make_error(ErrorKind::conflict,
+                           "the create's answer was lost, and the only " + noun + " named " +
+                               item.name + " in the tenant (id " + id_of(found->front()) +
+                               ") is not what was sent: someone else made it meanwhile; "
+                               "hookwarden leaves it alone"),
+                item.name);
+            return out;
+        }
         if (found->size() == 1) {
             const std::string& id = id_of(found->front());
             journal.set(item.key(), OwnedResource{id, item.desired_digest, fingerprint});

@@ -8,7 +8,9 @@
 // the others. Guarantees:
 //  - only owned webhooks are updated or deleted; prune follows the plan;
 //  - a create whose answer is lost is looked up by name before anything is
-//    sent again, and every name about to be created is recorded in
+//    sent again, and what the lookup finds is taken as its own only when it
+//    holds what was sent (one someone else made meanwhile is left alone, as
+//    `adopt` says); every name about to be created is recorded in
 //    state.json (without an id, with the fingerprint of the secret it will
 //    send) in one write before the first create is sent, so that even a
 //    crash between the tenant's commit and ours cannot lead to a second

@@ -434,7 +434,11 @@ PlanItem plan_desired(const ManifestEntry& desired, const PlanInput& input,
     }
 
     const TenantResource& existing = *candidates.front();
-    if (owned && owned->id.empty()) {
+    // An earlier create of this name whose answer was lost made `existing`
+    // only if it holds what that create sent; otherwise someone else made
+    // it meanwhile, and it is theirs: `adopt` decides, as for any other.
+    const bool lost_create = owned && owned->id.empty();
+    if (lost_create && observed_digest(existing) == owned->applied_digest) {
         // Our own earlier create, whose answer was lost: ours whatever
         // `adopt` says, with the secret we sent then.
         PlanItem item = plan_existing(desired, secret, existing, owned, false, rotate);
@@ -451,8 +455,11 @@ PlanItem plan_desired(const ManifestEntry& desired, const PlanInput& input,
         return conflict_item(key, {id_of(existing)},
                              "a " + noun(key.kind) + " named " + key.name +
                                  " already exists in the tenant (id " + id_of(existing) +
-                                 ") and hookwarden does not own it; set adopt: true to take it "
-                                 "over, or rename or delete it");
+                                 ") and hookwarden does not own it" +
+                                 (lost_create ? " (an earlier create of that name lost its answer, "
+                                                "but this is not what it sent)"
+                                              : "") +
+                                 "; set adopt: true to take it over, or rename or delete it");
     return plan_existing(desired, secret, existing, owned, true, rotate);
 }
 
@@ -484,7 +491,9 @@ std::vector<PlanItem> plan_leaving(const PlanInput& input, const std::set<Resour
                             "); hookwarden cannot tell which is its own"));
                     continue;
                 }
-                if (same.size() == 1)
+                // Ours only if it holds what the create sent: one someone
+                // else made meanwhile is never pruned.
+                if (same.size() == 1 && observed_digest(*same.front()) == owned.applied_digest)
                     found = same.front();
             }
             if (!found) {

@@ -36,6 +36,10 @@ std::string applied_digest(const ManifestEntry& desired) {
     return std::visit([](const auto& d) { return applied_digest(d); }, desired);
 }
 
+std::string observed_digest(const TenantResource& observed) {
+    return std::visit([](const auto& o) { return observed_digest(o); }, observed);
+}
+
 TenantResource desired_body(const ManifestEntry& desired) {
     return std::visit([](const auto& d) { return TenantResource(desired_body(d)); }, desired);
 }

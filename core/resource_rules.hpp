@@ -22,6 +22,12 @@ std::vector<FieldChange> creation_fields(const ManifestEntry& desired);
 
 std::string applied_digest(const ManifestEntry& desired);
 
+/// applied_digest's digest of a tenant resource as it is: equal to the
+/// `applied_digest` a create recorded exactly when `observed` holds what
+/// that create sent. After a lost create this tells hookwarden's own
+/// resource from one someone else made with the same name meanwhile.
+std::string observed_digest(const TenantResource& observed);
+
 /// The POST/PUT body, without id, version or secret.
 TenantResource desired_body(const ManifestEntry& desired);
 

@@ -110,6 +110,19 @@ std::string applied_digest(const TriggerManifest& desired) {
     return sha256_digest(json::serialize(canonical));
 }
 
+std::string observed_digest(const Trigger& observed) {
+    TriggerManifest as_sent;
+    as_sent.name = observed.name;
+    as_sent.topic_name = observed.topic_name;
+    as_sent.target = observed.target;
+    as_sent.match_criteria = observed.match_criteria;
+    as_sent.enabled = observed.enabled;
+    as_sent.event_ttl_seconds = observed.event_ttl_seconds;
+    as_sent.delay_by_seconds = observed.delay_by_seconds;
+    as_sent.description = observed.description;
+    return applied_digest(as_sent);
+}
+
 Trigger desired_body(const TriggerManifest& desired) {
     Trigger body;
     body.name = desired.name;

@@ -26,6 +26,11 @@ std::vector<FieldChange> creation_fields(const TriggerManifest& desired);
 /// state.json records as applied.
 std::string applied_digest(const TriggerManifest& desired);
 
+/// The same digest of a tenant trigger as it is: equal to
+/// applied_digest(desired) exactly when `observed` holds what `desired`
+/// asks for (server-owned fields aside).
+std::string observed_digest(const Trigger& observed);
+
 /// The POST/PUT body for `desired`, without id or version.
 Trigger desired_body(const TriggerManifest& desired);
 

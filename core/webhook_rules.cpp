@@ -134,6 +134,17 @@ std::string applied_digest(const WebhookManifest& desired) {
     return sha256_digest(json::serialize(canonical));
 }
 
+std::string observed_digest(const Webhook& observed) {
+    WebhookManifest as_sent;
+    as_sent.name = observed.name;
+    as_sent.event_types = observed.event_types;
+    as_sent.endpoint_url = observed.endpoint_url;
+    as_sent.enabled = observed.enabled;
+    as_sent.retry_policy = observed.retry_policy;
+    as_sent.payload_template = observed.payload_template;
+    return applied_digest(as_sent);
+}
+
 Webhook desired_body(const WebhookManifest& desired) {
     Webhook body;
     body.name = desired.name;

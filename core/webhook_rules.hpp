@@ -33,6 +33,12 @@ bool same_retry_interval(std::string_view a, std::string_view b);
 /// what state.json records as applied.
 std::string applied_digest(const WebhookManifest& desired);
 
+/// The same digest of a tenant webhook as it is: equal to
+/// applied_digest(desired) exactly when `observed` holds what `desired`
+/// asks for (server-owned fields and the secret aside). Tells whether a
+/// webhook found after a lost create is the one that create sent.
+std::string observed_digest(const Webhook& observed);
+
 /// The POST/PUT body for `desired`, without id, version or secret.
 Webhook desired_body(const WebhookManifest& desired);
 

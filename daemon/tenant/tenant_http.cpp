@@ -9,6 +9,7 @@
 #include "daemon/tenant/tenant_endpoints.hpp"
 #include "daemon/tenant/tenant_paging.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -74,6 +75,28 @@ auto cursor_reader(Result<CursorPage<Item>> (*read)(const json::value&, const Er
 Error about(Error error, std::string_view subject) {
     error.message = std::string(subject) + ": " + error.message;
     return error;
+}
+
+// A delete's 2xx confirms it when its body is empty (the API answers 204)
+// or JSON. Any other body (a proxy's page, a cut-off answer) did not come
+// from the API, so whether the resource is gone is unknown: the caller
+// keeps it, and the next cycle's list says whether to delete it again.
+Result<void> confirm_delete(const HttpAnswer& answer, const std::string& operation, std::string_view subject) {
+    if (answer.body.empty())
+        return {};
+    boost::system::error_code ec;
+    json::parse(answer.body, ec);
+    if (!ec)
+        return {};
+    ErrorContext context;
+    context.operation = operation;
+    context.http_status = answer.status;
+    if (const auto correlation = answer.header("inin-correlation-id"))
+        context.correlation_id = std::string(*correlation);
+    return make_error(ErrorKind::outcome_unknown,
+                      std::string(subject) + ": the tenant answered the delete with " + std::to_string(answer.status) +
+                          " but a body that is not JSON; whether it was deleted is unknown, the next cycle looks again",
+                      context);
 }
 
 } // namespace
@@ -275,7 +298,7 @@ Result<void> TenantHttp::delete_webhook(std::string_view id) {
     auto answer = impl_->caller->call({operation, "DELETE", webhook_path(id)});
     if (!answer)
         return about(answer.error(), "webhook " + std::string(id));
-    return {};
+    return confirm_delete(*answer, operation, "webhook " + std::string(id));
 }
 
 Result<std::vector<DeliveryMetrics>> TenantHttp::delivery_metrics(const std::vector<std::string>& ids,
@@ -402,7 +425,7 @@ Result<void> TenantHttp::delete_trigger(std::string_view id) {
         {operation, "DELETE", trigger_path(id), {}, RequestSafety::idempotent, false, std::string(trigger_delete)});
     if (!answer)
         return about(answer.error(), "trigger " + std::string(id));
-    return {};
+    return confirm_delete(*answer, operation, "trigger " + std::string(id));
 }
 
 Result<std::vector<std::string>> TenantHttp::trigger_topics() {

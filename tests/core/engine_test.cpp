@@ -193,6 +193,35 @@ TEST_CASE("a create whose answers keep getting lost stops, stays owned by name a
     CHECK(rig.tenant.named("A").size() == 1);
 }
 
+// Found by the randomized convergence test (seed 13).
+TEST_CASE("a create whose answer is lost never takes a same-name webhook someone else made "
+          "meanwhile, and the name stays theirs") {
+    Rig rig;
+    const auto m = manifest("A");
+    const auto theirs = manifest("A", "https://theirs.example.com/in");
+    rig.tenant.lose_create_before_commit = 1;
+    rig.tenant.on_create = [&rig, &theirs](const Webhook&) { rig.tenant.insert(webhook_for(theirs, "")); };
+    const auto result = rig.cycle({m}, PlanOptions{.adopt = false});
+    const auto& item = result_for(result, "A");
+    CHECK(item.outcome == ItemOutcome::failed);
+    REQUIRE(item.error);
+    CHECK(item.error->kind == ErrorKind::conflict);
+    CHECK(item.error->message.find("is not what was sent") != std::string::npos);
+    CHECK(rig.tenant.counts().create == 1); // not sent again: the name is taken
+    REQUIRE(rig.tenant.named("A").size() == 1);
+    CHECK(rig.tenant.named("A")[0].endpoint_url == theirs.endpoint_url);
+    CHECK_FALSE(rig.owned().owned.contains("A"));
+
+    // With adopt off it stays theirs: a conflict, and not one write.
+    rig.tenant.on_create = nullptr;
+    rig.now += 10min;
+    const auto writes = rig.tenant.counts().writes();
+    const auto next = rig.cycle({m}, PlanOptions{.adopt = false});
+    CHECK(result_for(next, "A").action == PlanAction::conflict);
+    CHECK(rig.tenant.counts().writes() == writes);
+    CHECK(rig.tenant.named("A")[0].endpoint_url == theirs.endpoint_url);
+}
+
 TEST_CASE("a crash between the tenant's commit and ours is resolved by name even with adopt off") {
     Rig rig;
     const auto m = manifest("A");

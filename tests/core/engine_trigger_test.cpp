@@ -303,6 +303,31 @@ TEST_CASE("a lost create is looked up by name, never sent twice") {
     CHECK(rig.owned().owned_triggers.at("Lost").id == rig.tenant.all_triggers().front().id);
 }
 
+// Found by the randomized convergence test (seed 103): the trigger someone
+// else made had another topic, and taking it as ours meant replacing it.
+TEST_CASE("a lost create never takes, nor replaces, a same-name trigger someone else made "
+          "meanwhile") {
+    TriggerRig rig;
+    const auto m = trigger_manifest("Lost");
+    rig.tenant.lose_create_before_commit = 2;
+    auto result = rig.cycle({m});
+    REQUIRE(result.items.front().error);
+    CHECK(result.items.front().error->kind == ErrorKind::outcome_unknown);
+    CHECK(rig.owned().owned_triggers.at("Lost").id.empty()); // in doubt
+
+    // Meanwhile someone makes a trigger of that name on another topic.
+    const auto theirs = rig.tenant.insert(
+        trigger_for(trigger_manifest("Lost", "v2.detail.events.conversation.{id}.acw"), ""));
+    rig.now += 10min;
+    const Plan plan = rig.plan({m});
+    CHECK(item_named(plan, "Lost").action == PlanAction::conflict);
+    result = rig.engine.apply(plan);
+    CHECK(rig.tenant.counts().remove == 0);
+    REQUIRE(rig.tenant.all_triggers().size() == 1);
+    CHECK(rig.tenant.all_triggers()[0].id == theirs.id);
+    CHECK(rig.tenant.all_triggers()[0].topic_name == "v2.detail.events.conversation.{id}.acw");
+}
+
 TEST_CASE("a topic the tenant does not list is an error of that trigger only, never sent") {
     TriggerRig rig;
     const auto unknown = trigger_manifest("Typo", "v2.users.{id}.presense");

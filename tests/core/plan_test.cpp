@@ -321,6 +321,57 @@ TEST_CASE("a create whose answer was lost is taken as ours by name, whatever ado
     CHECK(item.secret == SecretAction::none); // the secret sent then is the one recorded
 }
 
+// Found by the randomized convergence test (seed 13): someone made a
+// webhook of the name while hookwarden's create of it was in doubt.
+TEST_CASE("after a lost create, a same-name webhook that is not what it sent is someone else's: "
+          "with adopt off a conflict, nothing written") {
+    const auto m = manifest("Monitor");
+    Situation s;
+    s.input.options.adopt = false;
+    const auto theirs = webhook_for(manifest("Monitor", "https://theirs.example.com/in"), "theirs-1");
+    const auto plan = s.want(m).tenant(theirs).own("Monitor", "", &m).plan();
+    const auto& item = plan.items[0];
+    CHECK(item.action == PlanAction::conflict);
+    CHECK(item.conflicting_ids == std::vector<std::string>{"theirs-1"});
+    CHECK(item.reason.find("an earlier create of that name lost its answer, but this is not what "
+                           "it sent") != std::string::npos);
+    CHECK_FALSE(plan.has_changes());
+}
+
+TEST_CASE("after a lost create, a same-name webhook that is not what it sent is adopted as adopt "
+          "says, keeping its own secret") {
+    const auto m = manifest("Monitor");
+    const auto theirs = webhook_for(manifest("Monitor", "https://theirs.example.com/in"), "theirs-1");
+    const auto plan = Situation().want(m).tenant(theirs).own("Monitor", "", &m).plan();
+    const auto& item = plan.items[0];
+    CHECK(item.action == PlanAction::adopt);
+    CHECK(item.cause == ChangeCause::adoption);
+    CHECK(item.secret == SecretAction::none);
+}
+
+TEST_CASE("a lost create of a name that left the manifests never prunes a same-name webhook that "
+          "is not what it sent") {
+    const auto gone = manifest("Gone");
+    Situation s;
+    s.input.options.prune = true;
+    const auto theirs = webhook_for(manifest("Gone", "https://theirs.example.com/in"), "theirs-1");
+    const auto plan = s.tenant(theirs).own("Gone", "", &gone).plan();
+    CHECK(plan.items.empty());
+    CHECK(plan.prune.candidates.empty());
+    REQUIRE(plan.forget.size() == 1);
+    CHECK(plan.forget[0].name == "Gone");
+}
+
+TEST_CASE("a lost create of a name that left the manifests prunes the webhook it made") {
+    const auto gone = manifest("Gone");
+    Situation s;
+    s.input.options.prune = true;
+    const auto plan = s.tenant(webhook_for(gone, "made-1")).own("Gone", "", &gone).plan();
+    REQUIRE(plan.items.size() == 1);
+    CHECK(plan.items[0].action == PlanAction::remove);
+    CHECK(plan.items[0].id == "made-1");
+}
+
 TEST_CASE("a create whose answer was lost and which the tenant does not hold is created again") {
     const auto m = manifest("Monitor");
     const auto plan = Situation().want(m).own("Monitor", "", &m).plan();

@@ -232,6 +232,53 @@ TEST_CASE(
     CHECK(world.writes() == writes);
 }
 
+// Found by the randomized convergence test (seed 13).
+TEST_CASE("a create whose answer is lost never takes a same-name webhook someone made meanwhile") {
+    World world;
+    const auto m = manifest("Alpha");
+    const PlanOptions adopt_off{.adopt = false};
+    const Plan plan = world.plan({m}, adopt_off);
+    REQUIRE(plan.items.at(0).action == PlanAction::create);
+    // Between the plan and the create, someone makes "Alpha" in the UI; then
+    // the create's connection is reset before the tenant reads it.
+    Webhook theirs = testing::webhook_for(manifest("Alpha", "https://theirs.example.com/in"), "");
+    theirs.secret = "made-in-the-ui";
+    const Webhook made = world.control.insert_webhook(theirs);
+    world.control.add_fault({.method = "POST", .path = "^/api/v2/webhooks$", .action = "reset"});
+    const auto result = world.engine->apply(plan);
+    REQUIRE(result.items.at(0).error);
+    CHECK(result.items.at(0).error->kind == ErrorKind::conflict);
+    CHECK(world.owned_id("Alpha") == "(not owned)");
+    auto now = world.named("Alpha");
+    REQUIRE(now.size() == 1);
+    CHECK(now[0].id == made.id);
+    CHECK(now[0].version == made.version);
+    CHECK(now[0].modified_by_id == "ui-user");
+
+    // It stays theirs: with adopt off a conflict, and not one write.
+    const auto writes = world.writes();
+    CHECK(world.cycle({m}, adopt_off).counts.conflicts == 1);
+    CHECK(world.writes() == writes);
+    CHECK(world.named("Alpha").at(0).endpoint_url == theirs.endpoint_url);
+}
+
+// Found by the randomized convergence test (seed 11).
+TEST_CASE("a prune whose delete gets an answer that is not the API's keeps the webhook owned and "
+          "deletes it next cycle") {
+    World world;
+    REQUIRE(world.cycle({manifest("Alpha"), manifest("Beta")}).converged());
+    const auto id = world.named("Beta").at(0).id;
+    world.control.add_fault({.method = "DELETE", .path = "^/api/v2/webhooks/[^/]+$", .action = "malformed"});
+    auto result = world.cycle({manifest("Alpha")}, PlanOptions{.prune = true});
+    CHECK(result.counts.failed == 1);
+    CHECK(world.named("Beta").size() == 1);
+    CHECK(world.owned_id("Beta") == id);
+    result = world.cycle({manifest("Alpha")}, PlanOptions{.prune = true});
+    CHECK(result.counts.deleted == 1);
+    CHECK(world.named("Beta").empty());
+    CHECK(world.owned_id("Beta") == "(not owned)");
+}
+
 TEST_CASE("a 409 on update re-reads, re-plans and succeeds with the fresh version") {
     World world;
     auto m = manifest("Alpha");

@@ -398,6 +398,35 @@ TEST_CASE("an unknown id is not_found with the tenant's contextId and correlatio
     CHECK(gone.error().kind == ErrorKind::not_found);
 }
 
+// Found by the randomized convergence test (seed 11): an answer the API did
+// not write (the emulator's `malformed` fault deletes nothing) was taken
+// as a confirmed delete, and the webhook was left behind, no longer owned.
+TEST_CASE("a delete answered 200 with a body that is not JSON is not taken as done") {
+    Live live;
+    const auto made = live.control.insert_webhook(sample("monitor"));
+    live.control.add_fault({.method = "DELETE", .path = "^/api/v2/webhooks/[^/]+$", .action = "malformed"});
+    auto gone = live.tenant->delete_webhook(made.id);
+    REQUIRE_FALSE(gone);
+    CHECK(gone.error().kind == ErrorKind::outcome_unknown);
+    CHECK(gone.error().context.http_status == 200);
+    CHECK(gone.error().message.find("whether it was deleted is unknown") != std::string::npos);
+    CHECK(live.control.webhooks().size() == 1);
+    CHECK(live.tenant->delete_webhook(made.id)); // 204: done
+    CHECK(live.control.webhooks().empty());
+
+    const std::string trigger = live.control.insert_trigger(
+        {{"name", "t"},
+         {"topicName", "v2.users.{id}.presence"},
+         {"target", {{"type", "Workflow"}, {"id", "5f6e1c2a-0d3b-4a8e-9c7f-2b1d0e4f6a8b"}}},
+         {"enabled", true}});
+    live.control.add_fault(
+        {.method = "DELETE", .path = "^/api/v2/processautomation/triggers/[^/]+$", .action = "malformed"});
+    auto trigger_gone = live.tenant->delete_trigger(trigger);
+    REQUIRE_FALSE(trigger_gone);
+    CHECK(trigger_gone.error().kind == ErrorKind::outcome_unknown);
+    CHECK(live.control.triggers().size() == 1);
+}
+
 TEST_CASE("create, read, update and delete round-trip; an echoed secret is kept") {
     Live live({"--rpm", "6000", "--quiet", "--echo-secrets"});
     auto created = live.tenant->create_webhook(sample("monitor"));
