@@ -180,8 +180,9 @@ Result<DeliveryIntake::Routes> make_routes(const Config& config, std::ostream& e
     DeliveryIntake::Routes routes;
     longest_grace = tolerance;
     for (const auto& [path, name] : config.receiver.routes) {
+        // By name, not by [&]: clang 14 (the fuzz build) cannot capture a structured binding.
         const auto webhook = std::find_if(manifests.webhooks.begin(), manifests.webhooks.end(),
-                                          [&](const WebhookManifest& m) { return m.name == name; });
+                                          [&wanted = name](const WebhookManifest& m) { return m.name == wanted; });
         if (webhook == manifests.webhooks.end())
             return make_error(ErrorKind::invalid_input,
                               config.source.string() + ": receiver.routes: " + path + " names webhook " + name +

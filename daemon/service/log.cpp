@@ -59,15 +59,15 @@ const char* prefix(LogLevel level) {
 }
 
 void send_to_journal(LogLevel level, std::string_view message, const LogFields& fields,
-                     const std::source_location& where) {
+                     const LogSite& where) {
     std::vector<std::string> items;
     items.reserve(14);
     items.push_back("MESSAGE=" + std::string(message));
     items.push_back("PRIORITY=" + std::to_string(syslog_priority(level)));
     items.push_back("SYSLOG_IDENTIFIER=hookwarden");
-    items.push_back(std::string("CODE_FILE=") + where.file_name());
-    items.push_back("CODE_LINE=" + std::to_string(where.line()));
-    items.push_back(std::string("CODE_FUNC=") + where.function_name());
+    items.push_back(std::string("CODE_FILE=") + where.file);
+    items.push_back("CODE_LINE=" + std::to_string(where.line));
+    items.push_back(std::string("CODE_FUNC=") + where.function);
     const auto add = [&items](const char* name, std::string_view value) {
         if (!value.empty())
             items.push_back(std::string(name) + '=' + std::string(value));
@@ -107,7 +107,7 @@ void init_logging(LogLevel threshold) {
 void set_log_level(LogLevel threshold) { current_threshold = threshold; }
 
 void log_message(LogLevel level, std::string_view message, const LogFields& fields,
-                 std::source_location where) {
+                 LogSite where) {
     if (level < current_threshold.load())
         return;
     if (current_sink == LogSink::journal) {

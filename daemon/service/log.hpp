@@ -10,7 +10,6 @@
 
 #include "daemon/service/config.hpp"
 
-#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -46,28 +45,43 @@ struct LogFields {
     std::string_view delivery_id;  ///< a delivery's webhook-id (receive)
 };
 
+/// Where a log call is written (journald's CODE_FILE, CODE_LINE, CODE_FUNC).
+/// Not std::source_location: libstdc++ 12's needs a builtin clang 14 (the
+/// fuzz build, tests/fuzz) lacks; these are the builtins gcc and clang both
+/// have, which give the caller's place when used as default arguments.
+struct LogSite {
+    const char* file = "";
+    unsigned line = 0;
+    const char* function = "";
+
+    static constexpr LogSite here(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE(),
+                                  const char* function = __builtin_FUNCTION()) noexcept {
+        return {file, line, function};
+    }
+};
+
 /// Sets the threshold and picks the sink (journal when JOURNAL_STREAM matches
 /// stderr). Call once at start; safe to call again on reload.
 void init_logging(LogLevel threshold);
 void set_log_level(LogLevel threshold);
 
 void log_message(LogLevel level, std::string_view message, const LogFields& fields = {},
-                 std::source_location where = std::source_location::current());
+                 LogSite where = LogSite::here());
 
 inline void log_debug(std::string_view message, const LogFields& fields = {},
-                      std::source_location where = std::source_location::current()) {
+                      LogSite where = LogSite::here()) {
     log_message(LogLevel::debug, message, fields, where);
 }
 inline void log_info(std::string_view message, const LogFields& fields = {},
-                     std::source_location where = std::source_location::current()) {
+                     LogSite where = LogSite::here()) {
     log_message(LogLevel::info, message, fields, where);
 }
 inline void log_warning(std::string_view message, const LogFields& fields = {},
-                        std::source_location where = std::source_location::current()) {
+                        LogSite where = LogSite::here()) {
     log_message(LogLevel::warning, message, fields, where);
 }
 inline void log_error(std::string_view message, const LogFields& fields = {},
-                      std::source_location where = std::source_location::current()) {
+                      LogSite where = LogSite::here()) {
     log_message(LogLevel::error, message, fields, where);
 }
 
