@@ -192,6 +192,16 @@ Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quot
     }
 }
 
+void redact_secret(Error& error, std::string_view secret) {
+    if (secret.empty())
+        return;
+    for (std::string* text : {&error.message, &error.context.api_code, &error.context.context_id,
+                              &error.context.correlation_id}) {
+        for (auto at = text->find(secret); at != std::string::npos; at = text->find(secret, at))
+            text->replace(at, secret.size(), "(secret)");
+    }
+}
+
 bool secret_looks_masked(std::string_view secret) {
     if (secret.empty())
         return true;
@@ -263,12 +273,23 @@ json::object analytics_request(std::span<const std::string> ids, std::string_vie
 
 namespace {
 
+// The tenant's figures are summed over intervals, and the health snapshot
+// adds successes and failures: a negative figure counts as 0 and every sum
+// stops at max_figure, far inside int64, so that no tenant can make either
+// overflow (found by tests/fuzz/tenant_http_fuzz).
+constexpr std::int64_t max_figure = 1'000'000'000'000'000; // 10^15
+
+void add_figure(std::int64_t& total, std::int64_t figure) {
+    total = std::min(max_figure, std::clamp<std::int64_t>(total, 0, max_figure) +
+                                     std::clamp<std::int64_t>(figure, 0, max_figure));
+}
+
 void add_stats(const std::string& metric, const json::object& stats, DeliveryMetrics& m) {
     const auto count = integer(stats.if_contains("count")).value_or(0);
     if (metric == "deliverySuccessCount") {
-        m.success_count += count;
+        add_figure(m.success_count, count);
     } else if (metric == "deliveryFailureCount") {
-        m.failure_count += count;
+        add_figure(m.failure_count, count);
     } else if (metric == "deliveryLatencyMs" && count > 0) {
         const auto min = integer(stats.if_contains("min"));
         const auto max = integer(stats.if_contains("max"));
@@ -276,8 +297,8 @@ void add_stats(const std::string& metric, const json::object& stats, DeliveryMet
             m.latency_min_ms = m.latency_count == 0 ? *min : std::min(m.latency_min_ms, *min);
         if (max)
             m.latency_max_ms = m.latency_count == 0 ? *max : std::max(m.latency_max_ms, *max);
-        m.latency_sum_ms += integer(stats.if_contains("sum")).value_or(0);
-        m.latency_count += count;
+        add_figure(m.latency_sum_ms, integer(stats.if_contains("sum")).value_or(0));
+        add_figure(m.latency_count, count);
     }
 }
 
