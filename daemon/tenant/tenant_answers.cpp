@@ -107,6 +107,22 @@ Error forbidden(const std::string& named, std::string_view permission, const std
 
 // The `entities` of a page or search answer, each read by `read`; absent
 // or null: none.
+// Boost.JSON reads 1e999 as infinity and writes it back as `Infinity`,
+// which is not JSON: kept (an audit entry is stored as the tenant gave it,
+// a trigger's value is shown and compared) it would make hookwarden's own
+// files unreadable (found by tests/fuzz/trigger_json_fuzz).
+bool holds_non_finite(const json::value& value) {
+    switch (value.kind()) {
+    case json::kind::double_: return !std::isfinite(value.get_double());
+    case json::kind::array:
+        return std::any_of(value.get_array().begin(), value.get_array().end(), holds_non_finite);
+    case json::kind::object:
+        return std::any_of(value.get_object().begin(), value.get_object().end(),
+                           [](const json::key_value_pair& member) { return holds_non_finite(member.value()); });
+    default: return false;
+    }
+}
+
 template <class Item, class Read>
 Result<std::vector<Item>> read_entities(const json::value& value, const ErrorContext& context, Read read) {
     if (!value.is_object())
@@ -152,6 +168,8 @@ Result<json::value> parse_json_answer(std::string_view body, const ErrorContext&
         }
         return malformed(context, "not JSON (" + ec.message() + ") in " + shown);
     }
+    if (holds_non_finite(value))
+        return malformed(context, "a number is beyond the range of a double");
     return value;
 }
 

@@ -34,7 +34,8 @@ namespace hookwarden {
 /// nor, either way, is a body that mentions "secret" at all.
 enum class BodyQuoting { allowed, withheld };
 
-/// Parses a JSON answer body; malformed JSON is an error with `context`.
+/// Parses a JSON answer body; malformed JSON, or a number beyond the range
+/// of a double (1e999), is an error with `context`.
 Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorContext& context,
                                              BodyQuoting quoting = BodyQuoting::allowed);
 

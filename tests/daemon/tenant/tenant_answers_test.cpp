@@ -183,6 +183,19 @@ TEST_CASE("absurd analytics figures saturate instead of overflowing, and negativ
     CHECK(a.success_count + a.failure_count > 0); // what health.json computes stays in range
 }
 
+TEST_CASE("an answer with a number beyond a double's range is malformed, not an infinity written back as Infinity") {
+    // Found by tests/fuzz/trigger_json_fuzz: 1e999 was read as infinity, and
+    // Boost.JSON writes that as `Infinity`, which no JSON reader takes back.
+    for (const char* body : {R"({"id":"t","matchCriteria":[{"jsonPath":"s","operator":"Equal","value":1e999}]})",
+                             R"({"entities":[{"id":"a","changes":[{"newValue":-1.5e400}]}]})", "[[[1E99999]]]"}) {
+        const auto parsed = parse_json_answer(body, {.operation = "GET /x"});
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().kind == ErrorKind::transport);
+        CHECK(parsed.error().message.find("beyond the range of a double") != std::string::npos);
+    }
+    CHECK(parse_json_answer(R"({"value":1.7976931348623157e308,"tiny":4.9e-324})", {}));
+}
+
 TEST_CASE("the analytics query asks for the three delivery metrics of the given ids") {
     const std::vector<std::string> ids{"a", "b"};
     const auto request = analytics_request(ids, "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z");
