@@ -42,7 +42,10 @@ namespace {
 
 // [0] is an unreadable current secret, skipped; [1] the current one; [2] a
 // previous one a rotation keeps valid.
-const std::vector<std::string> secrets{"", "fuzz-current-secret-0123456789", "whsec_fuzz-previous-secret"};
+// Secrets start with a letter that no escape ends in (printable_text's
+// \xNN are lower-case hex), so that an escaped byte next to text that
+// spells the rest cannot read as the secret.
+const std::vector<std::string> secrets{"", "Current-secret-of-the-fuzzer-0123456789", "whsec_fuzz-previous-secret"};
 const VerifyOptions options{.now = std::chrono::sys_seconds{1767225600s}, .tolerance = 300s};
 
 std::string mac_base64(const std::string& secret, std::string_view message) {

@@ -38,8 +38,11 @@ using fuzz::require;
 
 namespace {
 
-const std::string client_secret = "fuzz-client-secret-0123456789";
-const std::string webhook_secret = "fuzz-webhook-secret-0123456789";
+// Secrets start with a letter that no escape ends in (printable_text's
+// \xNN are lower-case hex), so that an escaped byte next to text that
+// spells the rest cannot read as the secret.
+const std::string client_secret = "Client-secret-of-the-fuzzer-0123456789";
+const std::string webhook_secret = "Webhook-secret-of-the-fuzzer-0123456789";
 constexpr std::size_t max_exchanges = 2000;
 
 // One answer of the script: `HTTP STATUS`, headers, blank line, body; or a body.
