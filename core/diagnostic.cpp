@@ -1,5 +1,7 @@
 #include "core/diagnostic.hpp"
 
+#include "core/printable_text.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -16,7 +18,10 @@ std::string SourceLocation::format() const {
 }
 
 std::string Diagnostic::format() const {
-    return location.format() + (severity == Severity::error ? ": error: " : ": warning: ") + message;
+    // A message quotes what the file holds, and a file name is anybody's:
+    // either may hold a line break that would make this two lines.
+    return printable_text(location.format() + (severity == Severity::error ? ": error: " : ": warning: ") +
+                          message);
 }
 
 void Diagnostics::error(SourceLocation where, std::string message) {

@@ -32,7 +32,8 @@ struct Diagnostic {
     SourceLocation location;
     std::string message;
 
-    /// `FILE:LINE:COLUMN: error: MESSAGE`
+    /// `FILE:LINE:COLUMN: error: MESSAGE`, one line: control characters and
+    /// bytes that are not UTF-8 are escaped (core/printable_text.hpp).
     std::string format() const;
 };
 

@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include "core/printable_text.hpp"
+
 #include <utility>
 
 namespace hookwarden {
@@ -57,7 +59,8 @@ std::string Error::describe() const {
         add(std::to_string(context.attempts) + " attempts");
     if (!details.empty())
         out += details + ')';
-    return out;
+    // Messages and codes quote what others wrote (a tenant, a header, a file).
+    return printable_text(out);
 }
 
 Error make_error(ErrorKind kind, std::string message, ErrorContext context) {

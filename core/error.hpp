@@ -56,7 +56,9 @@ struct Error {
     ErrorContext context;
 
     /// One line for people: `FILE:LINE:COL: error: MESSAGE` when a source
-    /// location is known, otherwise `WEBHOOK: MESSAGE (HTTP 409, code …)`.
+    /// location is known, otherwise `WEBHOOK: MESSAGE (HTTP 409, code …)`;
+    /// control characters and bytes that are not UTF-8 are escaped
+    /// (core/printable_text.hpp).
     std::string describe() const;
 };
 

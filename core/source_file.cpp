@@ -1,5 +1,7 @@
 #include "core/source_file.hpp"
 
+#include "core/printable_text.hpp" // utf8_sequence_length
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -7,46 +9,6 @@
 #include <sstream>
 
 namespace hookwarden {
-
-namespace {
-
-// Length of the UTF-8 sequence starting at `s[i]`, or 0 when it is invalid
-// (overlong forms, surrogates and code points above U+10FFFF included).
-std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80)
-        return 1;
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi)
-        return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-            return 0;
-    return n;
-}
-
-} // namespace
 
 SourceLocation location_of_offset(const std::string& text, std::size_t offset,
                                   const std::string& display) {

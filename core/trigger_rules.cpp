@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
+#include <cstdlib>
 
 namespace hookwarden {
 
@@ -24,11 +26,38 @@ json::array match_criteria_json(const std::vector<MatchCriterion>& criteria) {
 
 namespace {
 
+// A value as it compares. Boost.JSON 1.81 parses a number of 16 or 17
+// significant digits up to one unit in the last place off, so the tenant's
+// answer may give back a double slightly other than the one the manifest
+// holds and the client sent (found by tests/fuzz/trigger_json_fuzz:
+// 1.5666666666666667 came back as 1.5666666666666669, a drift every cycle).
+// Doubles compare by their first 15 significant digits.
+json::value comparable(const json::value& value) {
+    if (value.is_double()) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.15g", value.get_double());
+        return std::strtod(text, nullptr);
+    }
+    if (value.is_array()) {
+        json::array out;
+        for (const auto& item : value.get_array())
+            out.push_back(comparable(item));
+        return out;
+    }
+    if (value.is_object()) {
+        json::object out;
+        for (const auto& member : value.get_object())
+            out[member.key()] = comparable(member.value());
+        return out;
+    }
+    return value;
+}
+
 // The criteria in an order that does not depend on how they were written.
 std::vector<std::string> criteria_set(const std::vector<MatchCriterion>& criteria) {
     std::vector<std::string> out;
     for (const auto& entry : match_criteria_json(criteria))
-        out.push_back(json::serialize(entry));
+        out.push_back(json::serialize(comparable(entry)));
     std::sort(out.begin(), out.end());
     return out;
 }

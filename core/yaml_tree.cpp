@@ -344,7 +344,17 @@ public:
         return std::move(documents_);
     }
 
-    void OnDocumentStart(const YAML::Mark&) override {
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        // yaml-cpp 0.7 never gets past a ',' outside a flow collection at
+        // the start of a document: it reports an empty document there, again
+        // and again, for ever (found by tests/fuzz/manifest_fuzz: a file
+        // holding "," hung validate and the daemon). A document that starts
+        // where the previous one started is that loop.
+        const std::size_t offset = positions_.offset(mark);
+        if (last_document_start_ && *last_document_start_ == offset)
+            stop(mark, "invalid YAML: a ',' is only allowed between the items of a [ ] or { } list; "
+                       "quote a value that starts with one");
+        last_document_start_ = offset;
         // Anchors belong to their document (yaml-cpp numbers them afresh).
         anchors_.clear();
         open_.clear();
@@ -518,6 +528,7 @@ private:
     /// Where the last quoted or block scalar starts (byte offset): only the
     /// last one can run into the end of the input.
     std::optional<std::size_t> last_non_plain_scalar_;
+    std::optional<std::size_t> last_document_start_; ///< offset of the last document's first event
 };
 
 std::optional<std::vector<YamlNode>> parse_yaml_documents(const std::string& text,

@@ -18,8 +18,9 @@ std::string CycleReport::outcome() const {
 
 std::string format_rfc3339(std::chrono::system_clock::time_point time) {
     const auto since_epoch = time.time_since_epoch();
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds);
+    // floor, not duration_cast: before 1970 the fraction must not come out negative.
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
+    const auto millis = std::chrono::floor<std::chrono::milliseconds>(since_epoch - seconds);
     const std::time_t t = static_cast<std::time_t>(seconds.count());
     std::tm utc{};
     gmtime_r(&t, &utc);

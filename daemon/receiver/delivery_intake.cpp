@@ -2,6 +2,7 @@
 
 #include "core/event/event_transform.hpp"
 #include "core/event/spool_record.hpp"
+#include "core/printable_text.hpp"
 
 #include <boost/json.hpp>
 
@@ -25,13 +26,16 @@ IntakeAnswer unavailable(std::string message, int retry_after, std::string publi
     answer.status = 503;
     answer.body = json::serialize(json::object{{"message", public_message}});
     answer.retry_after = retry_after;
-    answer.message = std::move(message);
+    answer.message = printable_text(message);
     answer.webhook = std::move(webhook);
     answer.delivery_id = std::move(id);
     return answer;
 }
 
 IntakeAnswer refusal(int status, std::string message, std::string webhook = {}, std::string id = {}) {
+    // The message may quote the sender's path, method or header: a JSON
+    // string must be UTF-8, and the log line one line.
+    message = printable_text(message);
     IntakeAnswer answer;
     answer.status = status;
     answer.body = json::serialize(json::object{{"message", message}});

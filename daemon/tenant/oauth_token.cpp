@@ -66,8 +66,10 @@ Result<TokenGrant> parse_token_answer(std::string_view body) {
         return make_error(ErrorKind::transport, "the token endpoint's answer has no access_token");
     grant.expires_in = chrono::seconds(300);
     if (const auto* expires = object.if_contains("expires_in")) {
+        // Capped like the other two forms: a lifetime in seconds near the
+        // int64 range overflowed steady_clock's nanoseconds (tests/fuzz).
         if (expires->is_int64() && expires->get_int64() > 0)
-            grant.expires_in = chrono::seconds(expires->get_int64());
+            grant.expires_in = chrono::seconds(std::min<std::int64_t>(expires->get_int64(), 1 << 30));
         else if (expires->is_uint64())
             grant.expires_in = chrono::seconds(static_cast<std::int64_t>(std::min<std::uint64_t>(expires->get_uint64(), 1u << 30)));
         else if (expires->is_double() && expires->get_double() >= 1)

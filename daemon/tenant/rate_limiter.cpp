@@ -24,6 +24,12 @@ constexpr double recovery_per_minute = 0.1;
 /// the floor still comes back within hours.
 constexpr double recovery_at_least = 0.1;
 
+// What the headers may say, bounded so that the limiter's arithmetic on
+// them cannot overflow (found by tests/fuzz/tenant_http_fuzz): counts
+// beyond 10^12 are read as 10^12, a window longer than a day as a day.
+constexpr std::int64_t max_count = 1'000'000'000'000;
+constexpr std::int64_t max_reset_seconds = 24 * 60 * 60;
+
 std::optional<std::int64_t> parse_count(std::string_view text) {
     while (!text.empty() && text.front() == ' ')
         text.remove_prefix(1);
@@ -31,9 +37,13 @@ std::optional<std::int64_t> parse_count(std::string_view text) {
         text.remove_suffix(1);
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0)
+    if (text.empty() || end != text.data() + text.size() || value < 0)
         return std::nullopt;
-    return value;
+    if (ec == std::errc::result_out_of_range)
+        return max_count;
+    if (ec != std::errc{})
+        return std::nullopt;
+    return std::min(value, max_count);
 }
 
 } // namespace
@@ -45,9 +55,12 @@ std::optional<RateWindow> parse_rate_window(std::string_view count, std::string_
     const auto r = parse_count(reset);
     if (!c || !a || !r)
         return std::nullopt;
-    RateWindow window{*c, *a, chrono::seconds(*r)};
+    RateWindow window{*c, *a, chrono::seconds(std::min(*r, max_reset_seconds))};
     constexpr std::int64_t year_2001 = 978307200;
     if (*r > year_2001) {
+        const auto now = chrono::floor<chrono::seconds>(wall_now).time_since_epoch().count();
+        if (*r - now > max_reset_seconds)
+            return RateWindow{*c, *a, chrono::seconds(max_reset_seconds)};
         const auto at = chrono::system_clock::time_point(chrono::seconds(*r));
         window.reset = std::max(chrono::milliseconds::zero(),
                                 chrono::ceil<chrono::milliseconds>(at - wall_now));

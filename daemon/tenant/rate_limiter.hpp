@@ -48,7 +48,8 @@ struct RateWindow {
 /// Reads the three `inin-ratelimit-*` header values (empty when absent).
 /// std::nullopt unless all three are present and readable. `reset` is
 /// seconds until the window resets; a value that can only be a Unix time
-/// (after 2001) is read as one, relative to `wall_now`.
+/// (after 2001) is read as one, relative to `wall_now`. Counts over 10^12
+/// read as 10^12 and a reset over a day as a day.
 std::optional<RateWindow> parse_rate_window(std::string_view count, std::string_view allowed,
                                             std::string_view reset,
                                             std::chrono::system_clock::time_point wall_now);

@@ -107,6 +107,22 @@ Error forbidden(const std::string& named, std::string_view permission, const std
 
 // The `entities` of a page or search answer, each read by `read`; absent
 // or null: none.
+// Boost.JSON reads 1e999 as infinity and writes it back as `Infinity`,
+// which is not JSON: kept (an audit entry is stored as the tenant gave it,
+// a trigger's value is shown and compared) it would make hookwarden's own
+// files unreadable (found by tests/fuzz/trigger_json_fuzz).
+bool holds_non_finite(const json::value& value) {
+    switch (value.kind()) {
+    case json::kind::double_: return !std::isfinite(value.get_double());
+    case json::kind::array:
+        return std::any_of(value.get_array().begin(), value.get_array().end(), holds_non_finite);
+    case json::kind::object:
+        return std::any_of(value.get_object().begin(), value.get_object().end(),
+                           [](const json::key_value_pair& member) { return holds_non_finite(member.value()); });
+    default: return false;
+    }
+}
+
 template <class Item, class Read>
 Result<std::vector<Item>> read_entities(const json::value& value, const ErrorContext& context, Read read) {
     if (!value.is_object())
@@ -152,6 +168,8 @@ Result<json::value> parse_json_answer(std::string_view body, const ErrorContext&
         }
         return malformed(context, "not JSON (" + ec.message() + ") in " + shown);
     }
+    if (holds_non_finite(value))
+        return malformed(context, "a number is beyond the range of a double");
     return value;
 }
 
@@ -189,6 +207,16 @@ Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quot
                           std::move(context));
     case 429: return make_error(ErrorKind::rate_limited, "the tenant is rate limiting: " + message, std::move(context));
     default: return make_error(ErrorKind::tenant, "the tenant refused the request: " + message, std::move(context));
+    }
+}
+
+void redact_secret(Error& error, std::string_view secret) {
+    if (secret.empty())
+        return;
+    for (std::string* text : {&error.message, &error.context.api_code, &error.context.context_id,
+                              &error.context.correlation_id}) {
+        for (auto at = text->find(secret); at != std::string::npos; at = text->find(secret, at))
+            text->replace(at, secret.size(), "(secret)");
     }
 }
 
@@ -263,12 +291,23 @@ json::object analytics_request(std::span<const std::string> ids, std::string_vie
 
 namespace {
 
+// The tenant's figures are summed over intervals, and the health snapshot
+// adds successes and failures: a negative figure counts as 0 and every sum
+// stops at max_figure, far inside int64, so that no tenant can make either
+// overflow (found by tests/fuzz/tenant_http_fuzz).
+constexpr std::int64_t max_figure = 1'000'000'000'000'000; // 10^15
+
+void add_figure(std::int64_t& total, std::int64_t figure) {
+    total = std::min(max_figure, std::clamp<std::int64_t>(total, 0, max_figure) +
+                                     std::clamp<std::int64_t>(figure, 0, max_figure));
+}
+
 void add_stats(const std::string& metric, const json::object& stats, DeliveryMetrics& m) {
     const auto count = integer(stats.if_contains("count")).value_or(0);
     if (metric == "deliverySuccessCount") {
-        m.success_count += count;
+        add_figure(m.success_count, count);
     } else if (metric == "deliveryFailureCount") {
-        m.failure_count += count;
+        add_figure(m.failure_count, count);
     } else if (metric == "deliveryLatencyMs" && count > 0) {
         const auto min = integer(stats.if_contains("min"));
         const auto max = integer(stats.if_contains("max"));
@@ -276,8 +315,8 @@ void add_stats(const std::string& metric, const json::object& stats, DeliveryMet
             m.latency_min_ms = m.latency_count == 0 ? *min : std::min(m.latency_min_ms, *min);
         if (max)
             m.latency_max_ms = m.latency_count == 0 ? *max : std::max(m.latency_max_ms, *max);
-        m.latency_sum_ms += integer(stats.if_contains("sum")).value_or(0);
-        m.latency_count += count;
+        add_figure(m.latency_sum_ms, integer(stats.if_contains("sum")).value_or(0));
+        add_figure(m.latency_count, count);
     }
 }
 

@@ -34,7 +34,8 @@ namespace hookwarden {
 /// nor, either way, is a body that mentions "secret" at all.
 enum class BodyQuoting { allowed, withheld };
 
-/// Parses a JSON answer body; malformed JSON is an error with `context`.
+/// Parses a JSON answer body; malformed JSON, or a number beyond the range
+/// of a double (1e999), is an error with `context`.
 Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorContext& context,
                                              BodyQuoting quoting = BodyQuoting::allowed);
 
@@ -48,6 +49,12 @@ Result<boost::json::value> parse_json_answer(std::string_view body, const ErrorC
 /// message, or else `permission`, the one the call needs (empty: none known).
 Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quoting = BodyQuoting::allowed,
                 std::string_view permission = {});
+
+/// Writes `(secret)` for every occurrence of `secret` in what `error`
+/// quotes of an answer (message, code, contextId, correlation id): a server
+/// may echo what a request sent it, and errors reach logs and status.json.
+/// An empty `secret` changes nothing.
+void redact_secret(Error& error, std::string_view secret);
 
 /// Whether a `secret` in an answer is a placeholder rather than the secret
 /// (empty, or masked with `*`): such a value is dropped, never written back.

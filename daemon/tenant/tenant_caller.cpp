@@ -127,8 +127,16 @@ Result<HttpAnswer> TenantCaller::send(const HttpRequest& base, const std::string
                   .started = clock_.now(),
                   .context = {.operation = operation}};
     while (true) {
-        if (auto finished = attempt(call))
+        auto finished = attempt(call);
+        if (!finished)
+            continue;
+        if (*finished)
             return std::move(*finished);
+        // A server may echo what it was sent; the client secret goes to the
+        // token endpoint only, and never into an error.
+        Error error = finished->error();
+        redact_secret(error, options_.client_secret);
+        return error;
     }
 }
 

@@ -72,6 +72,16 @@ auto cursor_reader(Result<CursorPage<Item>> (*read)(const json::value&, const Er
     };
 }
 
+// The result of a call that sent `secret`: a tenant may echo it in its
+// error body's message or code (BodyQuoting covers the rest of the body).
+template <class T> Result<T> without_secret(Result<T> result, const std::optional<std::string>& secret) {
+    if (result || !secret)
+        return result;
+    Error error = result.error();
+    redact_secret(error, *secret);
+    return error;
+}
+
 Error about(Error error, std::string_view subject) {
     error.message = std::string(subject) + ": " + error.message;
     return error;
@@ -275,9 +285,10 @@ Result<Webhook> TenantHttp::create_webhook(const Webhook& body) {
     request.id.clear();
     request.version = 0;
     const auto payload = json::serialize(webhook_to_json(request, WebhookJsonFields::write_body));
-    return impl_->create(
-        {operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create, request.secret.has_value()}, context,
-        read_webhook, "webhook");
+    return without_secret(impl_->create({operation, "POST", "/api/v2/webhooks", payload, RequestSafety::create,
+                                         request.secret.has_value()},
+                                        context, read_webhook, "webhook"),
+                          request.secret);
 }
 
 Result<Webhook> TenantHttp::update_webhook(const Webhook& body) {
@@ -289,7 +300,7 @@ Result<Webhook> TenantHttp::update_webhook(const Webhook& body) {
     auto answer = impl_->call_json(
         {operation, "PUT", webhook_path(body.id), payload, RequestSafety::idempotent, body.secret.has_value()}, context);
     if (!answer)
-        return answer.error();
+        return without_secret<Webhook>(answer.error(), body.secret);
     return read_webhook(*answer, context);
 }
 

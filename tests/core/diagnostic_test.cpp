@@ -36,6 +36,19 @@ TEST_CASE("a diagnostic prints as FILE:LINE:COLUMN: error: MESSAGE, dropping unk
     CHECK(Diagnostic{Severity::error, {"a.yaml", 0, 0}, "bad"}.format() == "a.yaml: error: bad");
 }
 
+TEST_CASE("a diagnostic stays one line of UTF-8: what it quotes is escaped, valid UTF-8 kept") {
+    // Found by tests/fuzz (manifest, config): a carriage return or a line
+    // break in a key, a value or a file name split the error line.
+    CHECK(Diagnostic{Severity::error, {"a.yaml", 1, 1}, "unknown field 'apiV\rersion'"}.format() ==
+          "a.yaml:1:1: error: unknown field 'apiV\\rersion'");
+    CHECK(Diagnostic{Severity::error, {"new\nline.yaml", 2, 0}, "tab\there"}.format() ==
+          "new\\nline.yaml:2: error: tab\\there");
+    CHECK(Diagnostic{Severity::warning, {"a.yaml"}, "'\x1b[31m\x7f\xff\xc3'"}.format() ==
+          "a.yaml: warning: '\\x1b[31m\\x7f\\xff\\xc3'");
+    CHECK(Diagnostic{Severity::error, {"a.yaml"}, "owner 'J\xc3\xbcrgen \xe2\x82\xac'"}.format() ==
+          "a.yaml: error: owner 'J\xc3\xbcrgen \xe2\x82\xac'");
+}
+
 TEST_CASE("warnings do not make a set invalid; errors do") {
     Diagnostics d;
     d.warning({"a"}, "w");

@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 #include <utility>
 
+#include <cmath>
+
 namespace hookwarden {
 namespace {
 
@@ -114,6 +116,25 @@ TEST_CASE("match criteria compare as a set; a reordered list is not a change") {
     rig.cycle({m});
     std::reverse(m.match_criteria.begin(), m.match_criteria.end());
     CHECK_FALSE(rig.plan({m}).has_changes());
+}
+
+TEST_CASE("a match value the tenant gives back one unit in the last place off is not a change") {
+    // Found by tests/fuzz/trigger_json_fuzz: Boost.JSON 1.81 reads
+    // 1.5666666666666667 as 1.5666666666666669, so every cycle saw drift.
+    TriggerRig rig;
+    auto m = trigger_manifest("Precise");
+    m.match_criteria.push_back(MatchCriterion{"score", "GreaterThan", boost::json::value(1.5666666666666667), {}});
+    rig.cycle({m});
+    const std::string id = rig.tenant.all_triggers().front().id;
+    rig.tenant.ui_edit_trigger(id, [](Trigger& t) {
+        for (auto& c : t.match_criteria)
+            if (c.value && c.value->is_double())
+                c.value = std::nextafter(c.value->get_double(), 2.0);
+    });
+    CHECK_FALSE(rig.plan({m}).has_changes());
+    // A real change of the value still is one.
+    m.match_criteria.back().value = boost::json::value(1.5666666666666);
+    CHECK(rig.plan({m}).has_changes());
 }
 
 TEST_CASE("drift on an owned trigger is corrected in place with the version read") {

@@ -108,6 +108,19 @@ TEST_CASE("invalid UTF-8 is reported at the offending byte") {
     }
 }
 
+TEST_CASE("a carriage return or an escaped line break in a key or value is reported on one line") {
+    // Found by tests/fuzz/manifest_fuzz: yaml-cpp keeps a lone CR inside a
+    // plain scalar, and "\n" in a double-quoted one is a line break.
+    const auto set = load_text("apiV\rersion: hookwarden/v1\nkind: \"Web\\nhook\"\nmetadata: {name: a}\n"
+                               "spec: {eventTypes: [user:login], endpointUrl: https://a.example.com}\n");
+    const std::string lines = dump(set.diagnostics);
+    INFO(lines);
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == static_cast<long>(set.diagnostics.size()));
+    CHECK(lines.find('\r') == std::string::npos);
+    CHECK(lines.find("m.yaml:1:1: error: unknown field 'apiV\\rersion'") != std::string::npos);
+    CHECK(lines.find("m.yaml:2:7: error: kind must be 'Webhook' or 'Trigger', not 'Web\\nhook'") != std::string::npos);
+}
+
 TEST_CASE("valid multi-byte UTF-8 passes the encoding check") {
     Diagnostics diagnostics;
     CHECK(check_source_text("labels: {owner: \"J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80\"}\n", "f",

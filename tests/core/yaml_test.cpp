@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace hookwarden;
@@ -182,6 +183,20 @@ TEST_CASE("a syntax error names the problem, where it is and what was being read
     CHECK(error.message.starts_with("invalid YAML: "));
     CHECK(error.message.find("flow sequence that starts at line 2, column 6") != std::string::npos);
     CHECK(error.location.line == 3);
+}
+
+TEST_CASE("a ',' that yaml-cpp cannot get past is an error at the comma, not an endless run of documents") {
+    // Found by tests/fuzz/manifest_fuzz: yaml-cpp 0.7 reports an empty
+    // document at such a comma for ever; a file holding "," hung validate.
+    for (const auto& [text, line, column] : {std::tuple{std::string(","), 1, 1}, std::tuple{std::string(", x\n"), 1, 1},
+                                             std::tuple{std::string("--- a\n--- ,\n---\nb: 2\n"), 2, 5}}) {
+        const auto error = parse_error(text);
+        CHECK(error.message.find("','") != std::string::npos);
+        CHECK(error.location.line == line);
+        CHECK(error.location.column == column);
+    }
+    // Documents of their own, one after the other, are still read.
+    CHECK(parse_ok("--- a\n---\n--- b\n...\n--- [c, d]\n").size() == 3);
 }
 
 TEST_CASE("a quoted scalar left open at the end of the input is an error") {

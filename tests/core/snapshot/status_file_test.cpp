@@ -46,6 +46,16 @@ CycleReport converged_report() {
     return r;
 }
 
+TEST_CASE("format_rfc3339 writes times before 1970 with their fraction, not a negative one") {
+    // Found by tests/fuzz/event_transform_fuzz (`transform --received-at
+    // 1969-12-31T23:59:58.5Z` printed "…23:59:59.-500Z").
+    CHECK(format_rfc3339(at(-1500ms)) == "1969-12-31T23:59:58.500Z");
+    CHECK(format_rfc3339(at(-1ms)) == "1969-12-31T23:59:59.999Z");
+    CHECK(format_rfc3339(std::chrono::system_clock::time_point{std::chrono::microseconds(-500)}) ==
+          "1969-12-31T23:59:59.999Z");
+    CHECK(format_rfc3339(at(1'767'225'600'123ms)) == "2026-01-01T00:00:00.123Z");
+}
+
 TEST_CASE("status.json v2 holds every field of the format, keys in its order") {
     const json::object o = status_json(converged_report());
     std::vector<std::string> keys;

@@ -111,6 +111,20 @@ TEST_CASE("the request line is checked before the body: unknown path 404, other 
     CHECK_FALSE(r.intake->check_head("POST", "/hooks/w?attempt=2"));
 }
 
+TEST_CASE("what a refusal quotes of the request is escaped: the answer stays JSON and the log line one line") {
+    // Found by tests/fuzz/receiver_request_fuzz: a path that is not UTF-8
+    // made the 404's body invalid JSON (a JSON string is UTF-8).
+    Receiver r;
+    const auto unknown = r.intake->check_head("POST", "/hooks/\x86\xd0w");
+    REQUIRE(unknown);
+    CHECK(unknown->status == 404);
+    CHECK(unknown->message == "no route for /hooks/\\x86\\xd0w (receiver.routes)");
+    CHECK(json::parse(unknown->body).at("message").as_string() == unknown->message.c_str());
+    const auto method = r.intake->check_head("G\rET", "/hooks/w");
+    REQUIRE(method);
+    CHECK(method->message.find('\r') == std::string::npos);
+}
+
 TEST_CASE("a wrong signature is 401 even when the body is not JSON: the signature is checked first") {
     Receiver r;
     const IntakeAnswer answer = r.deliver("not json", "msg_1", t0, "someone-else");

@@ -34,6 +34,23 @@ TEST_CASE("a token answer gives the token and its lifetime") {
     CHECK_FALSE(parse_token_answer(R"({"token_type":"bearer"})"));
 }
 
+TEST_CASE("a token lifetime too long to count in nanoseconds is capped like the other forms") {
+    // Found by tests/fuzz/tenant_http_fuzz: 2^63-1 seconds overflowed in the
+    // token cache's arithmetic (undefined behaviour).
+    for (const char* body : {R"({"access_token":"a","expires_in":9223372036854775807})",
+                             R"({"access_token":"a","expires_in":18446744073709551615})",
+                             R"({"access_token":"a","expires_in":1e300})"}) {
+        auto grant = parse_token_answer(body);
+        REQUIRE(grant);
+        CHECK(grant->expires_in > 24h);
+        CHECK(grant->expires_in <= std::chrono::seconds(1 << 30));
+    }
+    FakeClock clock;
+    TokenCache cache(clock, 60s);
+    const auto huge = parse_token_answer(R"({"access_token":"a","expires_in":9223372036854775807})").value();
+    CHECK(cache.get([&]() -> Result<TokenGrant> { return huge; }).value() == "a");
+}
+
 TEST_CASE("refused credentials are unauthorized and name the client id, never the secret") {
     const auto error = token_error(401, R"({"error":"invalid_client","description":"client not found"})",
                                    "demo-client", {});

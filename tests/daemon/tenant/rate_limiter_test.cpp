@@ -311,3 +311,22 @@ TEST_CASE("a steady stream at a limit the tenant does not tell meets only the fi
     // close to 60 a minute.
     CHECK(served / minutes >= 45);
 }
+
+TEST_CASE("absurd rate-limit headers are bounded, so that no arithmetic on them overflows") {
+    // Found by tests/fuzz/tenant_http_fuzz: a reset of 2585445395454288779
+    // overflowed in the conversion to milliseconds (undefined behaviour).
+    const auto wall = chrono::system_clock::time_point(chrono::seconds(1'700'000'000));
+    for (const char* reset : {"2585445395454288779", "99999999999999999999999", "9223372036854775807"}) {
+        const auto w = parse_rate_window("99999999999999999999", "9223372036854775807", reset, wall);
+        REQUIRE(w);
+        CHECK(w->count == 1'000'000'000'000);
+        CHECK(w->allowed == 1'000'000'000'000);
+        CHECK(w->reset == 24h);
+    }
+    CHECK(parse_rate_window("0", "300", "1700000000000", wall)->reset == 24h); // a Unix time 50,000 years on
+    CHECK(parse_rate_window("0", "300", "1699999000", wall)->reset == 0s);     // one that has passed
+
+    RateLimiter limiter(300, 4, time_point{});
+    limiter.complete(time_point{} + 1h, parse_rate_window("9223372036854775807", "0", "9223372036854775807", wall));
+    CHECK(limiter.try_acquire(time_point{} + 1h) == time_point{} + 25h);
+}

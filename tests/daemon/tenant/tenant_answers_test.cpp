@@ -162,6 +162,40 @@ TEST_CASE("analytics stats are summed over intervals and ids without data stay z
     CHECK(by_id.size() == 3); // the unasked id is ignored
 }
 
+TEST_CASE("absurd analytics figures saturate instead of overflowing, and negative ones count as zero") {
+    // Found by tests/fuzz/tenant_http_fuzz: two counts of 2^63-1 overflowed
+    // the sum (undefined behaviour), and health.json adds successes and failures.
+    std::map<std::string, DeliveryMetrics> by_id{{"a", {.webhook_id = "a"}}};
+    const auto json_answer = json::parse(R"({"results":[{"entity":{"id":"a"},"data":[
+        {"metrics":[{"metric":"deliverySuccessCount","stats":{"count":9223372036854775807}},
+                    {"metric":"deliveryFailureCount","stats":{"count":-5}},
+                    {"metric":"deliveryLatencyMs","stats":{"count":9223372036854775807,"min":1,"max":2,"sum":9223372036854775807}}]},
+        {"metrics":[{"metric":"deliverySuccessCount","stats":{"count":9223372036854775807}},
+                    {"metric":"deliveryFailureCount","stats":{"count":9223372036854775807}},
+                    {"metric":"deliveryLatencyMs","stats":{"count":9223372036854775807,"min":1,"max":2,"sum":9223372036854775807}}]}]}]})");
+    REQUIRE(add_delivery_metrics(json_answer, by_id, {}));
+    const auto& a = by_id["a"];
+    constexpr std::int64_t cap = 1'000'000'000'000'000;
+    CHECK(a.success_count == cap);
+    CHECK(a.failure_count == cap);
+    CHECK(a.latency_count == cap);
+    CHECK(a.latency_sum_ms == cap);
+    CHECK(a.success_count + a.failure_count > 0); // what health.json computes stays in range
+}
+
+TEST_CASE("an answer with a number beyond a double's range is malformed, not an infinity written back as Infinity") {
+    // Found by tests/fuzz/trigger_json_fuzz: 1e999 was read as infinity, and
+    // Boost.JSON writes that as `Infinity`, which no JSON reader takes back.
+    for (const char* body : {R"({"id":"t","matchCriteria":[{"jsonPath":"s","operator":"Equal","value":1e999}]})",
+                             R"({"entities":[{"id":"a","changes":[{"newValue":-1.5e400}]}]})", "[[[1E99999]]]"}) {
+        const auto parsed = parse_json_answer(body, {.operation = "GET /x"});
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().kind == ErrorKind::transport);
+        CHECK(parsed.error().message.find("beyond the range of a double") != std::string::npos);
+    }
+    CHECK(parse_json_answer(R"({"value":1.7976931348623157e308,"tiny":4.9e-324})", {}));
+}
+
 TEST_CASE("the analytics query asks for the three delivery metrics of the given ids") {
     const std::vector<std::string> ids{"a", "b"};
     const auto request = analytics_request(ids, "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z");

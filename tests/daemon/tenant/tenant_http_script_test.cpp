@@ -589,6 +589,37 @@ TEST_CASE("errors about answers to a create or update that sent a secret never q
     CHECK(garbled.error().describe().find(secret) == std::string::npos);
 }
 
+TEST_CASE("a secret the tenant echoes in its error's message or code is written (secret)") {
+    // Found by tests/fuzz/tenant_http_fuzz: the error body's message and
+    // code were quoted whatever they held.
+    const std::string echo =
+        std::string(R"({"message":"the secret )") + secret + R"( is too short","code":"bad.)" + secret + R"("})";
+    ScriptedTenant refused(sequence({answer(400, echo), answer(400, echo)}));
+    auto created = refused.tenant->create_webhook(sample());
+    REQUIRE_FALSE(created);
+    CHECK(created.error().describe().find(secret) == std::string::npos);
+    CHECK(created.error().message == "the tenant refused the request: the secret (secret) is too short");
+    CHECK(created.error().context.api_code == "bad.(secret)");
+    auto w = sample();
+    w.id = "a";
+    w.version = 1;
+    auto updated = refused.tenant->update_webhook(w);
+    REQUIRE_FALSE(updated);
+    CHECK(updated.error().describe().find(secret) == std::string::npos);
+
+    // The token endpoint echoing the client secret.
+    ScriptedTenant token([](const HttpRequest& r) -> TransportResult {
+        if (is_token_request(r))
+            return answer(401, std::string(R"({"error":"invalid_client","error_description":"no client with secret )") +
+                                   secret + R"("})");
+        return answer(200, "{}");
+    });
+    auto listed = token.tenant->list_webhooks();
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().describe().find(secret) == std::string::npos);
+    CHECK(listed.error().message.find("(secret)") != std::string::npos);
+}
+
 TEST_CASE("a URL that is not https is refused when the client is made") {
     TenantHttpOptions options;
     options.api_base = "http://tenant.test";
