@@ -164,7 +164,7 @@ constexpr Row matrix[] = {
     {fault::status_429_retry_after, op::remove, expect::sent_again,    2, "waits Retry-After, sent again; deleted"},
     {fault::reset,                  op::remove, expect::sent_again,    2, "retried; deleted"},
     {fault::hang,                   op::remove, expect::sent_again,    2, "times out, retried; deleted"},
-    {fault::malformed,              op::remove, expect::taken_as_gone, 1, "a 2xx is success whatever its body: ownership dropped (this fault deleted nothing: left unowned, never touched again)"},
+    {fault::malformed,              op::remove, expect::item_failed,   1, "2xx whose body is not JSON: outcome unknown; item failed, still owned; next cycle deletes it"},
     {fault::commit_then_reset,      op::remove, expect::sent_again,    2, "applied, answer lost: sent again, 404 means already gone; deleted, not owned"},
     {fault::token_refused_once,     op::remove, expect::new_token,     2, "new token, sent once more; deleted"},
     {fault::status_500_once,        op::remove, expect::item_failed,   1, "500 not retried: item failed, still owned; next cycle deletes it"},
