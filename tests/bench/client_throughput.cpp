@@ -194,10 +194,10 @@ int unknown_limit(int creates, int tenant_rpm, int client_rpm, int concurrency) 
 } // namespace
 
 int main(int argc, char** argv) {
-    return hookwarden::bench::run_main("client_throughput", argc, argv, [](int argc, char** argv) {
-    if (argc > 1 && std::strcmp(argv[1], "unknown") == 0)
-        return unknown_limit(argument(argc, argv, 2, 40), argument(argc, argv, 3, 60), argument(argc, argv, 4, 600),
-                             argument(argc, argv, 5, 4));
-    return known_budget(argument(argc, argv, 1, 600), argument(argc, argv, 2, 300), argument(argc, argv, 3, 4));
+    return hookwarden::bench::run_main("client_throughput", argc, argv, [](int count, char** args) {
+    if (count > 1 && std::strcmp(args[1], "unknown") == 0)
+        return unknown_limit(argument(count, args, 2, 40), argument(count, args, 3, 60), argument(count, args, 4, 600),
+                             argument(count, args, 5, 4));
+    return known_budget(argument(count, args, 1, 600), argument(count, args, 2, 300), argument(count, args, 3, 4));
     });
 }
