@@ -35,7 +35,8 @@ namespace {
 json::value comparable(const json::value& value) {
     if (value.is_double()) {
         char text[32];
-        std::snprintf(text, sizeof text, "%.15g", value.get_double());
+        if (std::snprintf(text, sizeof text, "%.15g", value.get_double()) < 0)
+            return value;
         return std::strtod(text, nullptr);
     }
     if (value.is_array()) {

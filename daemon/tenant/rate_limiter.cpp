@@ -28,7 +28,7 @@ constexpr double recovery_at_least = 0.1;
 // them cannot overflow (found by tests/fuzz/tenant_http_fuzz): counts
 // beyond 10^12 are read as 10^12, a window longer than a day as a day.
 constexpr std::int64_t max_count = 1'000'000'000'000;
-constexpr std::int64_t max_reset_seconds = 24 * 60 * 60;
+constexpr std::int64_t max_reset_seconds = std::int64_t{24} * 60 * 60;
 
 std::optional<std::int64_t> parse_count(std::string_view text) {
     while (!text.empty() && text.front() == ' ')
