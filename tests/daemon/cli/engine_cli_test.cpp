@@ -540,6 +540,40 @@ TEST_CASE("validate and plan refuse the same tenant URLs, with one line at the v
     }
 }
 
+TEST_CASE("--log-level and logLevel set what plan and apply log on stderr; the flag wins") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in");
+    // The tenant client's debug lines: the token it got, the connections it made.
+    const std::string debug_line = "debug: got a new access token";
+    const auto debug_shown = [&](const Run& run) {
+        INFO(run.all());
+        CHECK(run.status == 2);
+        return run.err.find(debug_line) != std::string::npos;
+    };
+    CHECK_FALSE(debug_shown(ws.run({"plan"})));
+    CHECK(debug_shown(ws.run({"--log-level", "debug", "plan"})));
+    CHECK(debug_shown(ws.run({"--log-level=debug", "apply", "--dry-run"})));
+
+    ws.write_config(ws.manifests(), "logLevel: debug\n");
+    CHECK(debug_shown(ws.run({"plan"})));
+    CHECK_FALSE(debug_shown(ws.run({"--log-level", "info", "plan"})));
+
+    // A snapshot apply cannot write is a warning, which logLevel error silences.
+    fs::create_directories(ws.state() / "metrics.prom");
+    const std::string warning_line = "warning: snapshot metrics.prom not written";
+    const auto warning_shown = [&](const Run& run) {
+        INFO(run.all());
+        CHECK(run.status == 0);
+        return run.err.find(warning_line) != std::string::npos;
+    };
+    ws.write_config(ws.manifests());
+    CHECK(warning_shown(ws.run({"apply"})));
+    CHECK_FALSE(warning_shown(ws.run({"--log-level", "error", "apply"})));
+    ws.write_config(ws.manifests(), "logLevel: error\n");
+    CHECK_FALSE(warning_shown(ws.run({"apply"})));
+    CHECK(warning_shown(ws.run({"--log-level", "warning", "apply"})));
+}
+
 TEST_CASE("--check-endpoints warns in plan and keeps apply from creating an unreachable endpoint") {
     Workspace ws;
     // The emulator itself stands for a live receiver (TLS with the configured CA).
