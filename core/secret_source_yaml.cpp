@@ -48,6 +48,12 @@ std::optional<SecretSource> read_secret_source(const YamlField& field, const Sec
             given.emplace_back(form, *value);
     map.finish(allowed);
 
+    // SPEC §2: at most one source, and without one a manifest's secret is
+    // generated, whether secretRef is absent or `{}`. (Unknown keys alone
+    // are not `{}`: finish() reported them.) Config credentials have no
+    // default to fall back on.
+    if (field.node.size() == 0 && forms.allow_generate)
+        return SecretSource{SecretSource::Kind::generate, ""};
     if (given.empty()) {
         std::string forms_list;
         for (const auto& form : allowed)

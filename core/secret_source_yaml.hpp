@@ -18,7 +18,7 @@ extern const std::vector<std::string> secret_ref_forms;
 
 struct SecretSourceForms {
     bool allow_plain = false;     ///< a bare string is the value itself (config)
-    bool allow_generate = false;  ///< `{generate: true}` (manifests)
+    bool allow_generate = false;  ///< `{generate: true}`, and `{}` meaning it (manifests)
     std::filesystem::path base_dir; ///< relative `file:` paths resolve here; empty: must be absolute
 };
 

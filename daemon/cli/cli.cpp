@@ -1,6 +1,7 @@
 #include "daemon/cli/cli.hpp"
 
 #include "daemon/cli/commands.hpp"
+#include "daemon/service/log.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -85,6 +86,7 @@ std::optional<Config> CommandContext::load_config() const {
         return std::nullopt;
     if (log_level)
         load.config.log_level = *log_level;
+    set_log_level(load.config.log_level);
     return std::move(load.config);
 }
 
@@ -152,6 +154,9 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
             return exit_code::ok;
         }
     }
+    // Every command logs through daemon/service/log: --log-level holds from
+    // here on, and load_config() puts the config's logLevel under it.
+    init_logging(context.log_level.value_or(LogLevel::info));
     context.out_is_tty = (&out == &std::cout) && color_allowed(STDOUT_FILENO);
     context.out_columns = (&out == &std::cout) ? terminal_columns(STDOUT_FILENO) : 0;
     return command->run(context);

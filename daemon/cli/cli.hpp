@@ -34,7 +34,8 @@ struct CommandContext {
     std::size_t out_columns = 0; ///< width of `out` when it is a terminal, else 0
 
     /// Loads the config file (`--config`, $HOOKWARDEN_CONFIG or the default
-    /// path), printing every diagnostic on `err`. Empty on failure.
+    /// path), printing every diagnostic on `err`, and sets the log level:
+    /// `--log-level` when given, else the config's `logLevel`. Empty on failure.
     std::optional<Config> load_config() const;
 };
 

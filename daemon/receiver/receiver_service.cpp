@@ -360,17 +360,13 @@ int run_receiver(CommandContext& context) {
     (void)::signal(SIGXFSZ, SIG_IGN);
     const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
 
-    init_logging(context.log_level.value_or(LogLevel::info));
     ServiceNotifier notify;
     if (signal_fd < 0)
         return report_fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
 
-    auto config = context.load_config();
+    auto config = context.load_config(); // sets the log level too
     if (!config)
         return report_fatal(notify, "configuration invalid; not starting", EINVAL);
-    if (context.log_level)
-        config->log_level = *context.log_level;
-    set_log_level(config->log_level);
 
     std::ostringstream manifest_problems;
     std::chrono::seconds longest_grace{};

@@ -165,11 +165,14 @@ private:
                 tenant.token_url = std::move(urls.token_url);
             }
         }
-        if (auto base = map.take("apiBase"))
+        const auto base = map.take("apiBase");
+        if (base)
             tenant_url(*base, TenantUrl::api_base, tenant.api_base);
-        if (auto token = map.take("tokenUrl"))
+        const auto token = map.take("tokenUrl");
+        if (token)
             tenant_url(*token, TenantUrl::token_url, tenant.token_url);
-        if (tenant.api_base.empty() || tenant.token_url.empty())
+        // A URL given but refused has its own error at its value.
+        if ((tenant.api_base.empty() && !base) || (tenant.token_url.empty() && !token))
             diagnostics_.error(map.location(), "field 'tenant' needs 'environment', or both "
                                                "'apiBase' and 'tokenUrl'");
         if (auto ca = map.take("caFile"))

@@ -616,7 +616,6 @@ int run_daemon(CommandContext& context) {
     use_one_malloc_arena();
     const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
 
-    init_logging(context.log_level.value_or(LogLevel::info));
     ServiceNotifier notify;
     if (signal_fd < 0)
         return report_fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);

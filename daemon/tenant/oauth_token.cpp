@@ -64,7 +64,7 @@ Result<TokenGrant> parse_token_answer(std::string_view body) {
     grant.access_token = string_member(object, "access_token");
     if (grant.access_token.empty())
         return make_error(ErrorKind::transport, "the token endpoint's answer has no access_token");
-    grant.expires_in = chrono::seconds(300);
+    grant.expires_in = default_token_lifetime;
     if (const auto* expires = object.if_contains("expires_in")) {
         // Capped like the other two forms: a lifetime in seconds near the
         // int64 range overflowed steady_clock's nanoseconds (tests/fuzz).

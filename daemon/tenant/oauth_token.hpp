@@ -34,8 +34,13 @@ std::string basic_authorization(std::string_view client_id, std::string_view cli
 /// The token request's form body.
 inline constexpr std::string_view token_request_body = "grant_type=client_credentials";
 
-/// Reads a 2xx answer of the token endpoint. Without `expires_in` the token
-/// is kept for five minutes (a 401 would replace it sooner anyway).
+/// How long a token lives when its answer has no usable `expires_in`:
+/// 24 hours, as SPEC §5 says and Genesys Cloud issues them. A token revoked
+/// sooner costs one 401, one new token and one retry.
+inline constexpr std::chrono::seconds default_token_lifetime{24 * 60 * 60};
+
+/// Reads a 2xx answer of the token endpoint. Without a positive
+/// `expires_in` the token lives default_token_lifetime.
 Result<TokenGrant> parse_token_answer(std::string_view body);
 
 /// The error for a non-2xx answer of the token endpoint: refused credentials

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace hookwarden {
 namespace urls = boost::urls;
@@ -27,6 +28,29 @@ TenantUrls tenant_urls_for(std::string_view environment) {
     return {.api_base = "https://api." + env, .token_url = "https://login." + env + "/oauth/token"};
 }
 
+namespace {
+
+bool is_host_name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+/// A port as RFC 3986 writes it, digits only, read as 1..65535.
+std::optional<std::uint16_t> read_port(std::string_view digits) {
+    if (digits.empty() || digits.size() > 5)
+        return std::nullopt;
+    unsigned value = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535)
+        return std::nullopt;
+    return static_cast<std::uint16_t>(value);
+}
+
+} // namespace
+
 Result<HttpsEndpoint> read_tenant_url(std::string_view url, TenantUrl which) {
     auto fail = [&](std::string_view why) {
         // user:password@host would put a password into a log line or a
@@ -48,20 +72,42 @@ Result<HttpsEndpoint> read_tenant_url(std::string_view url, TenantUrl which) {
         return fail("has no host");
     if (parsed->has_userinfo())
         return fail("must not carry credentials");
+    // Boost.URL 1.81 ends a host at the longest IPv4 address or port it can
+    // read (boostorg/url#680): "https://10.0.0.1.nip.io" comes back as host
+    // 10.0.0.1 and path ".nip.io", "https://h:84a3/" as port 84, and a port
+    // of 99999 wraps to 34463. What is dialled must be what the text says,
+    // so the authority is read here as RFC 3986 delimits it: up to the first
+    // '/', '?' or '#' after "//", a host, then ':' and a port of digits.
+    const std::size_t authority_start = url.find("//") + 2;
+    const std::size_t authority_end = std::min(url.find_first_of("/?#", authority_start), url.size());
+    const std::string_view authority = url.substr(authority_start, authority_end - authority_start);
+    const bool ip_literal = authority.starts_with('[');
+    const std::size_t colon = authority.rfind(':');
+    const bool has_port = colon != std::string_view::npos && (!ip_literal || colon > authority.find(']'));
+    const std::string_view host = authority.substr(0, has_port ? colon : authority.size());
     HttpsEndpoint endpoint;
-    switch (parsed->host_type()) {
-    case urls::host_type::ipv4: endpoint.host = parsed->host_ipv4_address().to_string(); break;
-    case urls::host_type::ipv6: endpoint.host = parsed->host_ipv6_address().to_string(); break;
-    case urls::host_type::name: endpoint.host = parsed->host_name(); break;
-    default: return fail("has a host hookwarden cannot dial");
+    if (ip_literal) {
+        // Boost reads a bracketed literal right; an IPvFuture one cannot be dialled.
+        if (parsed->host_type() != urls::host_type::ipv6 || !host.ends_with(']'))
+            return fail("has a host hookwarden cannot dial");
+        endpoint.host = parsed->host_ipv6_address().to_string();
+    } else {
+        // A name the resolver takes as it is: no percent-encoding, which
+        // would decode to something else ("ex%2Fample.com", a NUL).
+        if (host.empty())
+            return fail("has no host");
+        if (!std::ranges::all_of(host, is_host_name_char))
+            return fail("has a host name hookwarden cannot dial (letters, digits, '-', '.' and '_' only)");
+        endpoint.host = std::string(host);
     }
-    if (parsed->has_port()) {
-        // port_number() is 0 for an empty port and for one above 65535 too.
-        if (parsed->port_number() == 0)
+    if (has_port) {
+        const auto port = read_port(authority.substr(colon + 1));
+        if (!port)
             return fail("has an invalid port");
-        endpoint.port = parsed->port_number();
+        endpoint.port = *port;
     }
-    endpoint.path = std::string(parsed->encoded_path());
+    const std::size_t path_end = std::min(url.find_first_of("?#", authority_end), url.size());
+    endpoint.path = std::string(url.substr(authority_end, path_end - authority_end));
     if (which == TenantUrl::api_base) {
         // Every API target is appended to the base: a query would end up
         // in the middle of it.

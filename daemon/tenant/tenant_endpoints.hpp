@@ -48,8 +48,11 @@ struct TenantUrls {
 TenantUrls tenant_urls_for(std::string_view environment);
 
 /// The one check of a tenant URL: absolute, https, a host hookwarden can
-/// dial, no user info, no fragment, a port in 1..65535 when one is given,
-/// and for an API base no query. Returns where to dial (an API base's path
+/// dial as written (an IPv4 address or a name of letters, digits, '-', '.'
+/// and '_', no percent-encoding; or an IPv6 literal), no user info, no
+/// fragment, a port of digits in 1..65535 when one is given, and for an API
+/// base no query. The host and port are read as RFC 3986 delimits them, not
+/// as Boost.URL 1.81 does (it cuts "10.0.0.1.nip.io" short and wraps ports). Returns where to dial (an API base's path
 /// without trailing '/'; a token URL's path, "/" when empty, with its query),
 /// or ErrorKind::invalid_input with a sentence such as
 /// "the tenant apiBase 'https://h:0' has an invalid port". A URL that may

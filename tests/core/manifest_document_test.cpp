@@ -405,6 +405,8 @@ TEST_CASE("secretRef names at most one source; each form is read as written") {
         SecretSource expected;
     };
     for (const auto& c : {Case{"{generate: true}", {SecretSource::Kind::generate, ""}},
+                          // No source named: the default, as when secretRef is absent (SPEC §2).
+                          Case{"{}", {SecretSource::Kind::generate, ""}},
                           Case{"{credential: monitor-secret}",
                                {SecretSource::Kind::credential, "monitor-secret"}},
                           Case{"{file: /etc/hookwarden/secrets/monitor}",
@@ -432,8 +434,8 @@ TEST_CASE("secretRef with two sources is rejected, naming both") {
     CHECK(errors[0].location.line >= 9);
 }
 
-TEST_CASE("secretRef that names no source, generate: false, or an unusable name is rejected") {
-    for (const char* ref : {"{}", "{generate: false}", "{generate: \"true\"}", "{vault: x}",
+TEST_CASE("secretRef with generate: false, an unknown form or an unusable name is rejected") {
+    for (const char* ref : {"{generate: false}", "{generate: \"true\"}", "{vault: x}",
                             "{env: 1BAD}", "{env: \"A-B\"}", "{credential: ../etc/passwd}",
                             "{credential: a/b}", "{file: \"\"}", "{file: relative/path}",
                             "monitor-secret", "[env, X]"}) {

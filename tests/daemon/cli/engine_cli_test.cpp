@@ -485,6 +485,97 @@ TEST_CASE("export never overwrites a file without --force") {
     CHECK(read_text(out_dir / "Alpha.yaml").find("name: Alpha") != std::string::npos);
 }
 
+TEST_CASE("validate and plan refuse the same tenant URLs, with one line at the value") {
+    // One check (daemon/tenant/tenant_endpoints.hpp) for both: what validate
+    // passes, plan dials as written.
+    struct Case {
+        const char* key;
+        const char* url;
+        const char* why;
+    };
+    for (const auto& c : {
+             Case{"apiBase", "https://127.0.0.1:0", "has an invalid port"},
+             Case{"apiBase", "https://api.example.com/x?a=1", "must not have a query"},
+             Case{"apiBase", "https://api.example.com#top", "must not have a fragment"},
+             Case{"tokenUrl", "https://login.example.com/oauth/token#top", "must not have a fragment"},
+             Case{"apiBase", "https://:8443", "has no host"},
+             Case{"tokenUrl", "https:///oauth/token", "has no host"},
+             // Boost.URL 1.81 wraps this to port 34463 and reads 84a3 as port 84.
+             Case{"apiBase", "https://127.0.0.1:99999", "has an invalid port"},
+             Case{"tokenUrl", "https://127.0.0.1:99999/oauth/token", "has an invalid port"},
+             Case{"apiBase", "https://api.example.com:84a3/x", "has an invalid port"},
+             // Decoded, this host name would be "ex/ample.com".
+             Case{"tokenUrl", "https://ex%2Fample.com/oauth/token", "has a host name hookwarden cannot dial (letters, digits, '-', '.' and '_' only)"},
+         }) {
+        INFO(c.key << ": " << c.url);
+        Workspace ws;
+        ws.add_manifest("Alpha", "https://alpha.example.com/in");
+        const bool api = std::string_view(c.key) == "apiBase";
+        ws.dir.write("hookwarden.yaml",
+                     std::string("tenant:\n  ") + c.key + ": \"" + c.url + "\"\n  " +
+                         (api ? "tokenUrl: " + emulator().token_url() : "apiBase: " + emulator().base_url()) +
+                         "\n  caFile: " + emulator().ca_file().string() +
+                         "\n  clientId: " + EmulatorProcess::kClientId +
+                         "\n  clientSecret: {env: HW_TEST_CLIENT_SECRET}\nmanifests: " +
+                         ws.manifests().string() + "\nstateDir: " + ws.state().string() + "\n");
+        const std::string expected = ws.config().string() + ":2:" + (api ? "12" : "13") +
+                                     ": error: the tenant " + c.key + " '" + c.url + "' " + c.why + "\n";
+        const Run validate = ws.run({"validate"});
+        CHECK(validate.status == 1);
+        CHECK(validate.out.empty());
+        CHECK(validate.err == expected);
+        const Run plan = ws.run({"plan"});
+        CHECK(plan.status == 1);
+        CHECK(plan.out.empty());
+        CHECK(plan.err == expected);
+    }
+    // Credentials in a URL are refused by both, and never quoted.
+    Workspace ws;
+    ws.dir.write("hookwarden.yaml", "tenant:\n  apiBase: https://u:hunter2@api.example.com\n"
+                                    "  tokenUrl: https://login.example.com/oauth/token\n"
+                                    "  clientId: x\n  clientSecret: y\nmanifests: " + ws.manifests().string() + "\n");
+    const std::string expected = ws.config().string() + ":2:12: error: the tenant apiBase must not carry credentials\n";
+    for (const char* command : {"validate", "plan"}) {
+        const Run run = ws.run({command});
+        CHECK_MESSAGE(run.status == 1, command);
+        CHECK_MESSAGE(run.err == expected, command);
+    }
+}
+
+TEST_CASE("--log-level and logLevel set what plan and apply log on stderr; the flag wins") {
+    Workspace ws;
+    ws.add_manifest("Alpha", "https://alpha.example.com/in");
+    // The tenant client's debug lines: the token it got, the connections it made.
+    const std::string debug_line = "debug: got a new access token";
+    const auto debug_shown = [&](const Run& run) {
+        INFO(run.all());
+        CHECK(run.status == 2);
+        return run.err.find(debug_line) != std::string::npos;
+    };
+    CHECK_FALSE(debug_shown(ws.run({"plan"})));
+    CHECK(debug_shown(ws.run({"--log-level", "debug", "plan"})));
+    CHECK(debug_shown(ws.run({"--log-level=debug", "apply", "--dry-run"})));
+
+    ws.write_config(ws.manifests(), "logLevel: debug\n");
+    CHECK(debug_shown(ws.run({"plan"})));
+    CHECK_FALSE(debug_shown(ws.run({"--log-level", "info", "plan"})));
+
+    // A snapshot apply cannot write is a warning, which logLevel error silences.
+    fs::create_directories(ws.state() / "metrics.prom");
+    const std::string warning_line = "warning: snapshot metrics.prom not written";
+    const auto warning_shown = [&](const Run& run) {
+        INFO(run.all());
+        CHECK(run.status == 0);
+        return run.err.find(warning_line) != std::string::npos;
+    };
+    ws.write_config(ws.manifests());
+    CHECK(warning_shown(ws.run({"apply"})));
+    CHECK_FALSE(warning_shown(ws.run({"--log-level", "error", "apply"})));
+    ws.write_config(ws.manifests(), "logLevel: error\n");
+    CHECK_FALSE(warning_shown(ws.run({"apply"})));
+    CHECK(warning_shown(ws.run({"--log-level", "warning", "apply"})));
+}
+
 TEST_CASE("--check-endpoints warns in plan and keeps apply from creating an unreachable endpoint") {
     Workspace ws;
     // The emulator itself stands for a live receiver (TLS with the configured CA).

@@ -93,6 +93,33 @@ TEST_CASE("a short-lived token is kept for half its life") {
     CHECK(cache.get(fetch).value() == "t2");
 }
 
+TEST_CASE("a token answer without expires_in lives 24 hours (SPEC 5)") {
+    const auto grant = parse_token_answer(R"({"access_token":"abc","token_type":"bearer"})");
+    REQUIRE(grant);
+    CHECK(grant->expires_in == 86400s);
+    // An expires_in that says nothing usable is as good as none.
+    for (const char* unusable : {R"("soon")", "0", "-5", "null"}) {
+        const auto odd = parse_token_answer(std::string(R"({"access_token":"abc","expires_in":)") + unusable + "}");
+        REQUIRE(odd);
+        CHECK_MESSAGE(odd->expires_in == 86400s, unusable);
+    }
+
+    // Cached, it is reused for the whole day but the refresh margin.
+    FakeClock clock;
+    TokenCache cache(clock, 60s);
+    int fetches = 0;
+    TokenCache::Fetch fetch = [&]() -> Result<TokenGrant> {
+        ++fetches;
+        return parse_token_answer(R"({"access_token":"t)" + std::to_string(fetches) + R"("})");
+    };
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(301s);
+    CHECK(cache.get(fetch).value() == "t1");
+    clock.advance(86400s - 60s - 301s);
+    CHECK(cache.get(fetch).value() == "t2");
+    CHECK(fetches == 2);
+}
+
 TEST_CASE("invalidating a token already replaced does not throw the new one away") {
     FakeClock clock;
     TokenCache cache(clock, 60s);

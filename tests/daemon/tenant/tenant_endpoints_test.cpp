@@ -57,6 +57,27 @@ TEST_CASE("an API base is read into host, port and a path prefix without trailin
     CHECK(v6->path.empty());
 }
 
+TEST_CASE("a host and port are read as written, where Boost.URL 1.81 alone would not") {
+    // Boost.URL alone gives host 10.0.0.1 and a path ".nip.io:8443/api".
+    struct Case {
+        const char* url;
+        TenantUrl which;
+        HttpsEndpoint expected;
+    };
+    for (const auto& c : {
+             Case{"https://10.0.0.1.nip.io:8443/api/", TenantUrl::api_base, {"10.0.0.1.nip.io", 8443, "/api"}},
+             Case{"https://10.0.0.1.nip.io?realm=a", TenantUrl::token_url, {"10.0.0.1.nip.io", 443, "/?realm=a"}},
+             Case{"https://h.example:00443", TenantUrl::api_base, {"h.example", 443, ""}},
+         }) {
+        INFO(std::string(c.url));
+        const auto read = read_tenant_url(c.url, c.which);
+        REQUIRE(read);
+        CHECK(read->host == c.expected.host);
+        CHECK(read->port == c.expected.port);
+        CHECK(read->path == c.expected.path);
+    }
+}
+
 TEST_CASE("a token URL keeps its whole target, query included") {
     const auto token = read_tenant_url("https://login.mypurecloud.com/oauth/token", TenantUrl::token_url);
     REQUIRE(token);
@@ -91,6 +112,16 @@ TEST_CASE("a tenant URL that cannot be dialled safely is refused, saying which a
              Case{"https://h.example/api?x=1", TenantUrl::api_base, "must not have a query"},
              Case{"https://h.example/api#top", TenantUrl::api_base, "must not have a fragment"},
              Case{"https://h.example/oauth/token#top", TenantUrl::token_url, "must not have a fragment"},
+             // Boost.URL 1.81 reads these as ports 34463 and 84 (boostorg/url#680).
+             Case{"https://h.example:99999", TenantUrl::api_base, "has an invalid port"},
+             Case{"https://h.example:84a3/oauth/token", TenantUrl::token_url, "has an invalid port"},
+             Case{"https://[::1]:99999", TenantUrl::api_base, "has an invalid port"},
+             // Decoded, these names are something else than what is written.
+             Case{"https://ex%2Fample.com", TenantUrl::api_base, "has a host name hookwarden cannot dial"},
+             Case{"https://ex%41mple.com/oauth/token", TenantUrl::token_url, "has a host name hookwarden cannot dial"},
+             Case{"https://a!b.example", TenantUrl::api_base, "has a host name hookwarden cannot dial"},
+             Case{"https://[v1.x]", TenantUrl::api_base, "has a host hookwarden cannot dial"},
+             Case{"https://[::1]x:8443", TenantUrl::api_base, "has a host hookwarden cannot dial"},
          }) {
         INFO(std::string(c.url));
         const auto read = read_tenant_url(c.url, c.which);
