@@ -5,6 +5,7 @@
 #include "core/rfc3339_time.hpp"
 #include "core/state_store.hpp"
 #include "tests/support/file_text.hpp"
+#include "tests/support/output_capture.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -35,7 +36,7 @@ EmulatorProcess& emulator() {
     return process;
 }
 
-const char* const kManifestSecret = "cli-manifest-secret-7f3a9c";
+const char* const kManifestSecret = "cli-manifest-secret-7f3a9c"; // known to tests/security/secret_scan.py
 
 struct Run {
     int status = -1;
@@ -59,6 +60,9 @@ struct Workspace {
         fs::create_directories(manifests());
         write_config(manifests());
     }
+    ~Workspace() { test::capture_state_dir(state()); } // for the suite-wide secret scan
+    Workspace(const Workspace&) = delete;
+    Workspace& operator=(const Workspace&) = delete;
 
     testing::ScratchDir dir;
     EmulatorControl control;
@@ -138,6 +142,7 @@ struct Workspace {
         run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         run.out = read_text(out_file);
         run.err = read_text(err_file);
+        test::capture_output("cli", run.all());
         return run;
     }
 
