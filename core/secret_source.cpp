@@ -2,9 +2,14 @@
 
 #include "core/source_file.hpp"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace hookwarden {
 
@@ -34,14 +39,63 @@ SecretEnvironment SecretEnvironment::process() {
 
 namespace {
 
+// Which permission bits make a secret file too open to use. A `file:`
+// source must be the owner's alone (0400 or 0600): any group or other bit is
+// refused. A credential is a file systemd wrote into the unit's private
+// $CREDENTIALS_DIRECTORY, mode 0400; when the service user is not its owner
+// systemd grants read through an ACL instead, whose mask stat(2) shows as the
+// group bits (0440), so only the other bits are refused there.
+mode_t too_open_bits(SecretSource::Kind kind) {
+    return kind == SecretSource::Kind::credential ? mode_t{S_IRWXO} : mode_t{S_IRWXG | S_IRWXO};
+}
+
+std::string octal_mode(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
 Result<std::string> read_secret_file(const std::filesystem::path& path, const SecretSource& source) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    // The mode is read from the descriptor that is then read, so that the
+    // file checked is the file used.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return make_error(ErrorKind::io, "cannot read " + source.describe() + " (" +
                                              path.string() + "): not found or not readable");
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0)
+        return make_error(ErrorKind::io, "cannot read " + source.describe() + " (" +
+                                             path.string() + "): " + std::strerror(errno));
+    if (const mode_t open_bits = info.st_mode & too_open_bits(source.kind); open_bits != 0) {
+        const bool others = (open_bits & S_IRWXO) != 0;
+        const std::string what = source.kind == SecretSource::Kind::file
+                                     ? source.describe()
+                                     : source.describe() + " (" + path.string() + ")";
+        return make_error(ErrorKind::invalid_input,
+                          what + " is mode " +
+                              octal_mode(info.st_mode) + ", open to " +
+                              (others ? "other users" : "its group") +
+                              "; a secret file must be readable by its owner only (chmod 600 " +
+                              path.string() + ")");
+    }
     std::string value(max_source_file_bytes + 1, '\0');
-    in.read(value.data(), static_cast<std::streamsize>(value.size()));
-    value.resize(static_cast<std::size_t>(in.gcount()));
+    std::size_t size = 0;
+    while (size < value.size()) {
+        const ssize_t got = ::read(fd, value.data() + size, value.size() - size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return make_error(ErrorKind::io, "cannot read " + source.describe() + " (" +
+                                                 path.string() + "): " + std::strerror(errno));
+        if (got == 0)
+            break;
+        size += static_cast<std::size_t>(got);
+    }
+    value.resize(size);
     if (value.size() > max_source_file_bytes)
         return make_error(ErrorKind::invalid_input, source.describe() + " is larger than 1 MiB");
     // One newline: "\n" or "\r\n". A lone trailing '\r' is part of the value.

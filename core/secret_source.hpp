@@ -45,7 +45,11 @@ struct SecretEnvironment {
 };
 
 /// Reads the value of a non-`generate` source. Files and credentials lose one
-/// trailing newline (`\n` or `\r\n`); an empty value is an error.
+/// trailing newline (`\n` or `\r\n`); an empty value is an error. A `file`
+/// whose mode gives its group or other users any access, or a credential
+/// whose mode gives other users any (systemd's ACL shows as group bits), is
+/// refused (invalid_input) with one line naming it and its mode; the mode is
+/// read from the descriptor that is then read.
 Result<std::string> resolve_secret(const SecretSource& source, const SecretEnvironment& env);
 
 } // namespace hookwarden

@@ -257,7 +257,9 @@ TEST_CASE("a crash between the tenant's commit and ours is resolved by name even
 // Webhook A whose secret comes from the file a.secret, holding `value`.
 WebhookManifest with_file_secret(Rig& rig, const std::string& value) {
     auto m = manifest("A");
-    m.secret_ref = {SecretSource::Kind::file, rig.dir.write("a.secret", value).string()};
+    const auto file = rig.dir.write("a.secret", value);
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    m.secret_ref = {SecretSource::Kind::file, file.string()};
     return m;
 }
 

@@ -49,6 +49,20 @@ SecretEnvironment fake_env(std::map<std::string, std::string> vars,
 
 constexpr const char* value = "s3cr3t-V4LUE-do-not-print";
 
+// A secret file as an operator should leave it: its owner's alone.
+fs::path write_secret(const ScratchDir& dir, const fs::path& relative, std::string_view content,
+                      mode_t mode = 0600) {
+    const auto path = dir.write(relative, content);
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+    return path;
+}
+
+std::string octal(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
+    return text;
+}
+
 } // namespace
 
 TEST_CASE("an env source resolves to the variable's value, unchanged") {
@@ -68,12 +82,14 @@ TEST_CASE("a missing env variable is an error that names it and no value") {
 
 TEST_CASE("an empty secret is an error") {
     ScratchDir dir;
-    dir.write("empty", "");
-    dir.write("newline-only", "\n");
+    write_secret(dir, "empty", "");
+    write_secret(dir, "newline-only", "\n");
     CHECK(resolve_secret({SecretSource::Kind::env, "E"}, fake_env({{"E", ""}})).has_error());
-    CHECK(resolve_secret({SecretSource::Kind::file, (dir / "empty").string()}, fake_env({})).has_error());
-    CHECK(resolve_secret({SecretSource::Kind::file, (dir / "newline-only").string()}, fake_env({}))
-              .has_error());
+    for (const char* name : {"empty", "newline-only"}) {
+        const auto result = resolve_secret({SecretSource::Kind::file, (dir / name).string()}, fake_env({}));
+        REQUIRE(result.has_error());
+        CHECK(contains(result.error().message, "is empty"));
+    }
     CHECK(resolve_secret({SecretSource::Kind::plain, ""}, fake_env({})).has_error());
 }
 
@@ -86,7 +102,7 @@ TEST_CASE("a file source is the whole file with one trailing newline stripped") 
                           Case{"abc\n\n", "abc\n"}, Case{"a\nb\n", "a\nb"}, Case{"abc\r", "abc\r"},
                           Case{" spaced \n", " spaced "}, Case{std::string("bin\0ary\n", 8), std::string("bin\0ary", 7)}}) {
         INFO(std::string(c.content));
-        const auto path = dir.write("secret", c.content);
+        const auto path = write_secret(dir, "secret", c.content);
         const auto result = resolve_secret({SecretSource::Kind::file, path.string()}, fake_env({}));
         REQUIRE(result.has_value());
         CHECK(*result == c.expected);
@@ -108,7 +124,7 @@ TEST_CASE("a secret file over 1 MiB is refused without echoing its content") {
     std::string big;
     while (big.size() <= max_source_file_bytes)
         big += value;
-    const auto path = dir.write("big", big);
+    const auto path = write_secret(dir, "big", big);
     const auto result = resolve_secret({SecretSource::Kind::file, path.string()}, fake_env({}));
     REQUIRE(result.has_error());
     CHECK(contains(result.error().message, path.string()));
@@ -117,11 +133,77 @@ TEST_CASE("a secret file over 1 MiB is refused without echoing its content") {
 
 TEST_CASE("a credential is read from $CREDENTIALS_DIRECTORY with one trailing newline stripped") {
     ScratchDir dir;
-    dir.write("creds/monitor-secret", std::string(value) + "\n");
+    write_secret(dir, "creds/monitor-secret", std::string(value) + "\n", 0400);
     const auto result = resolve_secret({SecretSource::Kind::credential, "monitor-secret"},
                                        fake_env({}, dir / "creds"));
     REQUIRE(result.has_value());
     CHECK(*result == value);
+}
+
+TEST_CASE("a secret file that its group or other users may read or write is refused, naming the file") {
+    ScratchDir dir;
+    for (const mode_t mode : {0640, 0620, 0610, 0604, 0602, 0601, 0644, 0660, 0666, 0440, 0404}) {
+        INFO(octal(mode));
+        const auto path = write_secret(dir, "monitor", value, mode);
+        const auto result = resolve_secret({SecretSource::Kind::file, path.string()}, fake_env({}));
+        REQUIRE(result.has_error());
+        const std::string message = result.error().describe();
+        CHECK(result.error().kind == ErrorKind::invalid_input);
+        CHECK(contains(message, path.string()));
+        CHECK(contains(message, "mode " + octal(mode)));
+        CHECK(contains(message, (mode & 07) != 0 ? "open to other users" : "open to its group"));
+        CHECK(contains(message, "chmod 600 " + path.string()));
+        CHECK(message.find('\n') == std::string::npos);
+        CHECK_FALSE(contains(message, value));
+    }
+}
+
+TEST_CASE("a secret file its owner alone may read is accepted: 0600, 0400, 0700") {
+    ScratchDir dir;
+    for (const mode_t mode : {0600, 0400, 0700, 0200 | 0400}) {
+        INFO(octal(mode));
+        const auto path = write_secret(dir, "monitor", value, mode);
+        const auto result = resolve_secret({SecretSource::Kind::file, path.string()}, fake_env({}));
+        REQUIRE(result.has_value());
+        CHECK(*result == value);
+    }
+}
+
+TEST_CASE("a credential is accepted as systemd writes it (0400, or 0440 when an ACL grants the "
+          "service user read), and refused when other users may read it") {
+    ScratchDir dir;
+    struct Case {
+        mode_t mode;
+        bool accepted;
+    };
+    for (const Case c : {Case{0400, true}, Case{0440, true}, Case{0600, true}, Case{0640, true},
+                         Case{0444, false}, Case{0404, false}, Case{0644, false}, Case{0402, false}}) {
+        INFO(octal(c.mode));
+        write_secret(dir, "creds/client-secret", value, c.mode);
+        const auto result = resolve_secret({SecretSource::Kind::credential, "client-secret"},
+                                           fake_env({}, dir / "creds"));
+        if (c.accepted) {
+            REQUIRE(result.has_value());
+            CHECK(*result == value);
+            continue;
+        }
+        REQUIRE(result.has_error());
+        CHECK(contains(result.error().message, "credential 'client-secret'"));
+        CHECK(contains(result.error().message, (dir / "creds" / "client-secret").string()));
+        CHECK(contains(result.error().message, "open to other users"));
+        CHECK_FALSE(contains(result.error().describe(), value));
+    }
+}
+
+TEST_CASE("the permission check is made on the file read, through a symlink too") {
+    ScratchDir dir;
+    const auto target = write_secret(dir, "real/monitor", value, 0644);
+    const auto link = dir.symlink(target, "link");
+    const auto result = resolve_secret({SecretSource::Kind::file, link.string()}, fake_env({}));
+    REQUIRE(result.has_error());
+    CHECK(contains(result.error().message, "mode 0644"));
+    REQUIRE(::chmod(target.c_str(), 0600) == 0);
+    CHECK(resolve_secret({SecretSource::Kind::file, link.string()}, fake_env({})).has_value());
 }
 
 TEST_CASE("a missing credential is an error naming the credential and no value") {

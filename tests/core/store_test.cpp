@@ -281,7 +281,7 @@ TEST_CASE("a generated secret that cannot be reached is unavailable, not missing
 TEST_CASE(
     "file and env secret sources are read through resolve_secret, errors name the source only") {
     ScratchDir dir;
-    dir.write("monitor.secret", "from-a-file\n");
+    fs::permissions(dir.write("monitor.secret", "from-a-file\n"), fs::perms::owner_read | fs::perms::owner_write);
     SecretEnvironment env;
     env.getenv = [](const std::string& name) -> std::optional<std::string> {
         if (name == "MONITOR_SECRET")

@@ -264,9 +264,10 @@ Result<IssuedToken> Tenant::issue_token(std::string_view client_id,
     (void)std::snprintf(
         text, sizeof text, "%016llx%016llx%016llx", static_cast<unsigned long long>(random_()),
         static_cast<unsigned long long>(random_()), static_cast<unsigned long long>(random_()));
-    tokens_[text] = TokenInfo{std::string(client_id), clock_() + settings_.token_lifetime};
+    std::string token = std::string(access_token_prefix) + text;
+    tokens_[token] = TokenInfo{std::string(client_id), clock_() + settings_.token_lifetime};
     ++counters_.tokens_issued;
-    return IssuedToken{text, settings_.token_lifetime};
+    return IssuedToken{std::move(token), settings_.token_lifetime};
 }
 
 Result<std::string> Tenant::authenticate(std::string_view access_token) const {

@@ -168,6 +168,11 @@ struct RateDecision {
 /// T seconds — in particular one paced at exactly `rpm` — never sees a 429.
 int rate_capacity(int rpm) noexcept;
 
+/// What every access token the emulator issues begins with (48 random hex
+/// digits follow): a string that cannot occur by chance, so that a test can
+/// look for tokens in output where none may appear (tests/security/).
+inline constexpr std::string_view access_token_prefix = "hwemu-token-";
+
 struct IssuedToken {
     std::string access_token;
     std::chrono::seconds expires_in{0};

@@ -145,6 +145,8 @@ TEST_CASE("tokens authenticate until they expire or are revoked") {
     CHECK_FALSE(t.tenant.issue_token("someone", "demo-secret"));
     const auto token = t.tenant.issue_token("demo-client", "demo-secret").value();
     CHECK(token.expires_in == 60s);
+    CHECK(token.access_token.starts_with(access_token_prefix));
+    CHECK(token.access_token.size() == access_token_prefix.size() + 48);
     CHECK(t.tenant.authenticate(token.access_token).value() == "demo-client");
     t.now += 59s;
     CHECK(t.tenant.authenticate(token.access_token));

@@ -4,6 +4,7 @@
 // file. Header-only; failures to set either up throw (a test cannot go on).
 #pragma once
 
+#include "tests/support/output_capture.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <algorithm>
@@ -126,7 +127,7 @@ public:
     /// a shell that then execs the binary, keeping its PID).
     HookwardenProcess(const std::string& binary, const testing::ScratchDir& dir, std::vector<std::string> args,
                       std::vector<std::string> env, int listen_fd = -1)
-        : log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
+        : dir_(dir.path()), log_(dir / ("hookwarden-" + std::to_string(counter_++) + ".log")) {
         args.insert(args.begin(), binary);
         if (listen_fd >= 0)
             args.insert(args.begin(), {"/bin/sh", "-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\""});
@@ -160,6 +161,11 @@ public:
             ::kill(pid_, SIGKILL);
             wait(std::chrono::seconds(5));
         }
+        // For the suite-wide secret scan: what it printed and what it left
+        // in the state directory (`stateDir: state` in every process test).
+        if (const auto text = output(); !text.empty())
+            capture_output("hookwarden", text);
+        capture_state_dir(dir_ / "state");
     }
 
     pid_t pid() const { return pid_; }
@@ -191,6 +197,7 @@ public:
 
 private:
     static inline int counter_ = 0;
+    std::filesystem::path dir_;
     std::filesystem::path log_;
     pid_t pid_ = -1;
     int status_ = -1;

@@ -2,7 +2,7 @@
 # Runs one CLI golden case and compares stdout, stderr and the exit status
 # with the files kept beside it.
 #
-#   run_golden.sh HOOKWARDEN SOURCE_DIR CASE_DIR
+#   run_golden.sh HOOKWARDEN SOURCE_DIR CASE_DIR [CAPTURE_DIR]
 #
 # A case directory holds `args` (one argument a line), optionally `env`
 # (NAME=VALUE lines added to an otherwise clean environment), optionally
@@ -12,9 +12,10 @@
 # paths in messages are stable; a path the program made absolute (a config's
 # stateDir) is shown relative to SOURCE_DIR again, so expectations do not
 # depend on where the tree is checked out. UPDATE_GOLDEN=1 rewrites the
-# expectations.
+# expectations. With CAPTURE_DIR, stdout and stderr are also kept in
+# CAPTURE_DIR/output/ for the suite-wide secret scan (tests/security/).
 set -euo pipefail
-hookwarden=$1 source_dir=$2 case_dir=$3
+hookwarden=$1 source_dir=$2 case_dir=$3 capture_dir=${4:-}
 
 mapfile -t args < "$case_dir/args"
 env_vars=(PATH=/usr/bin:/bin NO_COLOR=1 LC_ALL=C.UTF-8)
@@ -36,6 +37,10 @@ status=0
 (cd "$source_dir" && env -i "${env_vars[@]}" "$hookwarden" "${args[@]}") \
   >"$work/stdout" 2>"$work/stderr" <"$input" || status=$?
 echo "$status" > "$work/exit"
+if [ -n "$capture_dir" ]; then
+  mkdir -p "$capture_dir/output"
+  cat "$work/stdout" "$work/stderr" > "$capture_dir/output/$$-golden-$(basename "$case_dir").log"
+fi
 SOURCE_PREFIX="$source_dir/" perl -pi -e 's/\Q$ENV{SOURCE_PREFIX}\E//g' "$work/stdout" "$work/stderr"
 
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then

@@ -7,9 +7,13 @@
 // defines getaddrinfo itself. The linker binds Asio's call to it rather than
 // to the C library's. Every name but `held_name` goes straight through;
 // `held_name` blocks until the test releases it and then reads as 127.0.0.1,
-// where a listener notes whether anything ever connected.
+// where a listener notes whether anything ever connected. `misnamed_name`
+// reads as 127.0.0.1 at once: the tenant emulator there has a certificate
+// its CA signed for 127.0.0.1, ::1 and localhost, not for that name.
 #include "tests/support/doctest_result.hpp"
 #include "daemon/net/https_client.hpp"
+#include "tests/support/emulator_control.hpp"
+#include "tests/support/emulator_process.hpp"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -31,6 +35,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* held_name = "held-lookup.test";
+constexpr const char* misnamed_name = "misnamed-tenant.test";
 
 struct HeldLookup {
     std::mutex mutex;
@@ -116,6 +121,8 @@ std::unique_ptr<HttpsClient> make_client(std::chrono::milliseconds connect_timeo
 extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** result) {
     using Real = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
     static const auto real = reinterpret_cast<Real>(::dlsym(RTLD_NEXT, "getaddrinfo"));
+    if (node != nullptr && std::strcmp(node, misnamed_name) == 0)
+        node = "localhost";
     if (node == nullptr || std::strcmp(node, held_name) != 0)
         return real(node, service, hints, result);
     {
@@ -191,4 +198,34 @@ TEST_CASE("a name lookup that finishes in time goes on to connect") {
     CHECK(connected);
     client->cancel(); // the listener speaks no TLS: end the handshake now
     CHECK_FALSE(answer.get().has_value());
+}
+
+TEST_CASE("a trusted certificate for another name is refused before a request is sent") {
+    hookwarden::test::EmulatorProcess emulator({"--quiet"});
+    hookwarden::test::EmulatorControl control(emulator);
+    auto made = HttpsClient::create({.ca_file = emulator.ca_file().string()});
+    REQUIRE(made);
+    auto& client = **made;
+    const auto request_to = [&](const char* host) {
+        HttpRequest request;
+        request.host = host;
+        request.port = emulator.port();
+        request.method = "GET";
+        request.target = "/api/v2/webhooks";
+        request.reuse_connection = false;
+        return client.exchange(request);
+    };
+    // The same address and certificate under a name the certificate holds:
+    // answered (401, no token), so the refusal below is the name's alone.
+    const auto named = request_to("localhost");
+    REQUIRE(named.has_value());
+    CHECK(named->status == 401);
+    REQUIRE(control.request_count("GET /api/v2/webhooks") == 1);
+
+    const auto misnamed = request_to(misnamed_name);
+    REQUIRE_FALSE(misnamed.has_value());
+    CHECK(misnamed.error().kind == ErrorKind::transport);
+    CHECK_MESSAGE(misnamed.error().message.find(misnamed_name) != std::string::npos, misnamed.error().message);
+    CHECK_MESSAGE(misnamed.error().message.find("hostname mismatch") != std::string::npos, misnamed.error().message);
+    CHECK(control.request_count("GET /api/v2/webhooks") == 1); // nothing reached the server
 }

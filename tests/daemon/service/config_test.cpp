@@ -269,6 +269,35 @@ maxDeletesPerCylce: 4
     CHECK(c.diagnostics().error_count() == 6);
 }
 
+TEST_CASE("no config key turns TLS peer or host name verification off: such keys are unknown fields") {
+    // Peer and host name are always verified (SPEC §3 caFile); a key that
+    // promised otherwise must not load and be silently ignored either.
+    const LoadedConfig c(R"(tenant:
+  environment: mypurecloud.com
+  insecureSkipVerify: true
+  tlsVerify: false
+  verifyHostname: false
+  tls: {verify: false}
+http: {connectTimeout: 5s, insecure: true, verifyPeer: false}
+insecureSkipVerify: true
+tlsVerify: false
+sslVerify: false
+)");
+    INFO(dump(c.diagnostics()));
+    CHECK_FALSE(c.load.ok());
+    const auto f = c.file.string();
+    CHECK(has_error_at(c.diagnostics(), f, 3, 3, {"unknown field", "insecureSkipVerify"}));
+    CHECK(has_error_at(c.diagnostics(), f, 4, 3, {"unknown field", "tlsVerify"}));
+    CHECK(has_error_at(c.diagnostics(), f, 5, 3, {"unknown field", "verifyHostname"}));
+    CHECK(has_error_at(c.diagnostics(), f, 6, 3, {"unknown field", "tls"}));
+    CHECK(has_error_at(c.diagnostics(), f, 7, 28, {"unknown field", "insecure"}));
+    CHECK(has_error_at(c.diagnostics(), f, 7, 44, {"unknown field", "verifyPeer"}));
+    CHECK(has_error_at(c.diagnostics(), f, 8, 1, {"unknown field", "insecureSkipVerify"}));
+    CHECK(has_error_at(c.diagnostics(), f, 9, 1, {"unknown field", "tlsVerify"}));
+    CHECK(has_error_at(c.diagnostics(), f, 10, 1, {"unknown field", "sslVerify"}));
+    CHECK(c.diagnostics().error_count() == 9);
+}
+
 TEST_CASE("config durations are a whole number with ms, s, m or h") {
     CHECK(parse_config_duration("500ms") == 500ms);
     CHECK(parse_config_duration("30s") == 30s);

@@ -19,6 +19,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -128,6 +129,13 @@ private:
         return HookwardenProcess(setup.dir, setup.run_args(), env);
     }
 };
+
+std::string id_of(EmulatorControl& control, const std::string& name) {
+    for (const auto& w : control.webhooks())
+        if (w.name == name)
+            return w.id;
+    return "";
+}
 
 std::string endpoint_of(EmulatorControl& control, const std::string& name) {
     for (const auto& w : control.webhooks())
@@ -388,15 +396,38 @@ TEST_CASE("SIGUSR1 runs a cycle at once and corrects drift") {
     INFO(run.daemon.output());
     REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
 
-    std::string id;
-    for (const auto& w : run.control.webhooks())
-        if (w.name == "One")
-            id = w.id;
-    run.control.drift(id, {{"endpointUrl", "https://evil.example.com/"}});
+    run.control.drift(id_of(run.control, "One"), {{"endpointUrl", "https://evil.example.com/"}});
     run.daemon.signal(SIGUSR1);
     CHECK(eventually([&] { return endpoint_of(run.control, "One") == "https://one.example.com/hook"; }, 15s));
     CHECK(run.stop());
     CHECK(run.daemon.output().find("updated One (endpointUrl) [drift]") != std::string::npos);
+}
+
+TEST_CASE("at logLevel debug the daemon logs no client secret, token, webhook secret or request body") {
+    Running run({.extra = std::string(Setup::short_timeouts) + "logLevel: debug\n"});
+    REQUIRE(run.notify.wait_for("STATUS=converged 2/2", 10s));
+    run.control.drift(id_of(run.control, "One"), {{"endpointUrl", "https://drifted.example.com/"}});
+    run.control.revoke_tokens(); // the next cycle fetches a new token (a 401 first)
+    run.daemon.signal(SIGUSR1);
+    CHECK(eventually([&] { return endpoint_of(run.control, "One") == "https://one.example.com/hook"; }, 15s));
+    CHECK(run.stop());
+    const std::string logged = run.daemon.output();
+    CHECK(logged.find("debug: ") != std::string::npos); // debug lines were written
+    CHECK(run.control.counters().at("tokensIssued").as_int64() >= 2);
+    std::vector<std::pair<std::string, std::string>> never{
+        {"client secret", "demo-secret"}, {"access token", "hwemu-token-"}, {"Authorization header", "Bearer"},
+        {"Basic credentials", "Basic "}, {"token request body", "grant_type="},
+        {"JSON request body", R"("endpointUrl":")"}, {"JSON request body", R"("eventTypes":[)"},
+        {"JSON secret member", R"("secret")"}};
+    for (const char* name : {"One", "Two"}) {
+        std::ifstream in(run.setup.dir / "state" / "secrets" / name);
+        std::string secret;
+        std::getline(in, secret);
+        REQUIRE(secret.size() == 64);
+        never.emplace_back(std::string("generated secret of ") + name, secret);
+    }
+    for (const auto& [what, value] : never)
+        CHECK_MESSAGE(logged.find(value) == std::string::npos, what << " in the log");
 }
 
 TEST_CASE("a tenant that is down at start does not stop READY; STATUS says it is unreachable") {

@@ -6,6 +6,7 @@
 #include "daemon/service/tenant_connect.hpp"
 
 #include "tests/support/doctest_result.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -112,4 +113,37 @@ TEST_CASE("at logLevel info the tenant client's debug lines are not written") {
     const auto logged = capture.text();
     CHECK(got);
     CHECK_MESSAGE(logged.empty(), logged);
+}
+
+TEST_CASE("client id and secret files open to the group or others are refused, naming the key and the file") {
+    ScratchDir dir;
+    const auto id_file = dir.write("client-id", "demo-client\n");
+    const auto secret_file = dir.write("client-secret", std::string(client_secret) + "\n");
+    std::filesystem::permissions(id_file, std::filesystem::perms(0600));
+    Config config;
+    config.tenant.api_base = "https://tenant.test";
+    config.tenant.token_url = "https://tenant.test/oauth/token";
+    config.tenant.client_id = {SecretSource::Kind::file, id_file.string()};
+    config.tenant.client_secret = {SecretSource::Kind::file, secret_file.string()};
+
+    std::filesystem::permissions(secret_file, std::filesystem::perms(0640));
+    auto refused = tenant_http_options(config, SecretEnvironment{});
+    REQUIRE_FALSE(refused);
+    const std::string message = refused.error().message;
+    CHECK_MESSAGE(message.starts_with("tenant.clientSecret: file " + secret_file.string()), message);
+    CHECK(message.find("mode 0640") != std::string::npos);
+    CHECK(message.find(client_secret) == std::string::npos);
+
+    std::filesystem::permissions(secret_file, std::filesystem::perms(0600));
+    std::filesystem::permissions(id_file, std::filesystem::perms(0644));
+    auto id_refused = tenant_http_options(config, SecretEnvironment{});
+    REQUIRE_FALSE(id_refused);
+    CHECK_MESSAGE(id_refused.error().message.starts_with("tenant.clientId: file " + id_file.string()),
+                  id_refused.error().message);
+
+    std::filesystem::permissions(id_file, std::filesystem::perms(0400));
+    auto taken = tenant_http_options(config, SecretEnvironment{});
+    REQUIRE(taken);
+    CHECK(taken->client_id == "demo-client");
+    CHECK(taken->client_secret == client_secret);
 }

@@ -300,6 +300,7 @@ TEST_CASE("a 409 on update re-reads, re-plans and succeeds with the fresh versio
 TEST_CASE("a secret from a file is sent when the file changes, and never shown") {
     World world;
     const auto secret_file = world.dir.write("alpha.secret", "first-secret-value\n");
+    std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     auto m = manifest("Alpha");
     m.secret_ref = {SecretSource::Kind::file, secret_file.string()};
     REQUIRE(world.cycle({m}).converged());
