@@ -3,7 +3,6 @@
 #include "core/source_file.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -50,8 +49,9 @@ mode_t too_open_bits(SecretSource::Kind kind) {
 }
 
 std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    std::string text = "0000";
+    for (std::size_t digit = 0; digit < 4; ++digit)
+        text[3 - digit] = static_cast<char>('0' + ((mode >> (3 * digit)) & 07));
     return text;
 }
 

@@ -20,7 +20,7 @@ constexpr std::size_t max_webhook_id = 256;
 
 /// A 503 tells the sender only to come back: why (a file name, a system
 /// error) is the operator's business, in the log and STATUS=.
-IntakeAnswer unavailable(std::string message, int retry_after, std::string public_message, std::string webhook,
+IntakeAnswer unavailable(const std::string& message, int retry_after, const std::string& public_message, std::string webhook,
                          std::string id = {}) {
     IntakeAnswer answer;
     answer.status = 503;

@@ -220,11 +220,22 @@ std::optional<std::string> DesiredModel::secret_file_value(const std::string& na
     return it == secret_values_.end() ? std::nullopt : std::optional(it->second);
 }
 
+// Owner-only, as the loader wants a secret file (core/secret_source.cpp).
+void DesiredModel::write_secret(const std::string& name, const std::string& value) const {
+    const fs::path path = secret_file(name);
+    std::ofstream out(path, std::ios::trunc);
+    out << value << '\n';
+    out.close();
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+}
+
 void DesiredModel::ensure_secret(ModelRandom& random, const WebhookSpec& spec) {
     if (!spec.file_secret || secret_values_.contains(spec.name))
         return;
     const std::string value = "filesecret" + random.token(30);
-    std::ofstream(secret_file(spec.name), std::ios::trunc) << value << '\n';
+    write_secret(spec.name, value);
     secret_values_[spec.name] = value;
     secrets_written_.insert(value);
 }
@@ -498,7 +509,7 @@ std::string DesiredModel::rotate_secret_file(ModelRandom& random) {
         return change_document(random, false);
     const std::string name = random.pick(names);
     const std::string value = "filesecret" + random.token(30);
-    std::ofstream(secret_file(name), std::ios::trunc) << value << '\n';
+    write_secret(name, value);
     secret_values_[name] = value;
     secrets_written_.insert(value);
     return "desired: new value in the secret file of " + name;

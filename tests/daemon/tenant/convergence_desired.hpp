@@ -146,6 +146,7 @@ class DesiredModel {
     void write(const ManifestFileModel& file);
     void remove(const std::string& path);
     void ensure_secret(ModelRandom& random, const WebhookSpec& spec);
+    void write_secret(const std::string& name, const std::string& value) const;
 
     std::filesystem::path dir_;
     std::filesystem::path secret_dir_;
