@@ -99,6 +99,7 @@ int known_budget(int requests, int rpm, int concurrency) {
     std::uint64_t rate_limited_in_first_minute = 0;
     const auto start = steady::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(concurrency));
     for (int t = 0; t < concurrency; ++t) {
         workers.emplace_back([&] {
             while (left.fetch_sub(1) > 0) {
@@ -153,6 +154,7 @@ int unknown_limit(int creates, int tenant_rpm, int client_rpm, int concurrency) 
     std::vector<std::string> ids;
     const auto start = steady::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(concurrency));
     for (int t = 0; t < concurrency; ++t) {
         workers.emplace_back([&] {
             for (int i = next.fetch_add(1); i < creates; i = next.fetch_add(1)) {

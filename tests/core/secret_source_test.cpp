@@ -52,14 +52,14 @@ constexpr const char* value = "s3cr3t-V4LUE-do-not-print";
 // A secret file as an operator should leave it: its owner's alone.
 fs::path write_secret(const ScratchDir& dir, const fs::path& relative, std::string_view content,
                       mode_t mode = 0600) {
-    const auto path = dir.write(relative, content);
+    auto path = dir.write(relative, content);
     REQUIRE(::chmod(path.c_str(), mode) == 0);
     return path;
 }
 
 std::string octal(mode_t mode) {
     char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
+    REQUIRE(std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode)) == 4);
     return text;
 }
 

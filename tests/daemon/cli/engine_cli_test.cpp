@@ -336,17 +336,14 @@ TEST_CASE("at --log-level debug, plan, apply, a drift correction, a rotation and
         {"JSON request body", R"("eventTypes":[)"},
         {"JSON secret member", R"("secret")"},
     };
-    // plan, apply and export accept --log-level but write no debug line of
-    // their own yet (the daemon does: run_loop_process_test.cpp checks it at
-    // debug); once they do, these runs check their debug lines too.
-    std::size_t with_debug_lines = 0;
+    // Every run wrote debug lines (the client's token requests, connections),
+    // so the check below reads what debug level adds, not an empty log.
     for (const auto& run : runs) {
         CHECK_MESSAGE(run.status <= 2, run.all());
-        with_debug_lines += run.err.find("debug: ") != std::string::npos ? 1 : 0;
-        for (const auto& [what, value] : never)
-            CHECK_MESSAGE(run.all().find(value) == std::string::npos, what << " in the output");
+        CHECK_MESSAGE(run.err.find("debug: ") != std::string::npos, run.all());
+        for (const auto& secret : never) // not a structured binding: clang 14 cannot capture one
+            CHECK_MESSAGE(run.all().find(secret.second) == std::string::npos, secret.first << " in the output");
     }
-    MESSAGE(with_debug_lines << " of " << runs.size() << " runs wrote debug lines");
 }
 
 TEST_CASE("apply --rotate-secret keeps the previous secret valid for the retry horizon, and plan, "

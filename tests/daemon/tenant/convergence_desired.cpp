@@ -40,7 +40,8 @@ std::string scalar(const json::value& value) {
         return quoted(std::string(value.get_string()));
     if (value.is_double()) {
         char text[64];
-        std::snprintf(text, sizeof text, "%.1f", value.get_double());
+        if (std::snprintf(text, sizeof text, "%.1f", value.get_double()) < 0)
+            throw std::runtime_error("cannot render a number");
         return text;
     }
     return json::serialize(value);
