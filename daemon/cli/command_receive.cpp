@@ -17,7 +17,8 @@ int run_receive(CommandContext& context) {
                     << " (see hookwarden receive --help)\n";
         return exit_code::usage;
     }
-    return run_receiver(context);
+    // load_config sets the log level too (--log-level, else logLevel).
+    return run_receiver([&context] { return context.load_config(); });
 }
 
 } // namespace

@@ -3,7 +3,6 @@
 #include "core/secret_rotation.hpp"
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
-#include "daemon/cli/cli.hpp"
 #include "daemon/net/http_listener.hpp"
 #include "daemon/receiver/delivery_intake.hpp"
 #include "daemon/receiver/delivery_spool.hpp"
@@ -17,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <poll.h>
@@ -295,7 +295,7 @@ class Receiver {
         if (abandoned)
             last += "; " + std::to_string(abandoned) + " request(s) in flight were abandoned unanswered";
         log_info(last);
-        return exit_code::ok;
+        return EXIT_SUCCESS;
     }
 
   private:
@@ -346,7 +346,7 @@ class Receiver {
 
 } // namespace
 
-int run_receiver(CommandContext& context) {
+int run_receiver(const ConfigLoader& load_config) {
     // As in `run`: signals go to a signalfd, blocked before any thread exists.
     sigset_t signals;
     sigemptyset(&signals);
@@ -364,7 +364,7 @@ int run_receiver(CommandContext& context) {
     if (signal_fd < 0)
         return report_fatal(notify, std::string("cannot create signalfd: ") + std::strerror(errno), errno);
 
-    auto config = context.load_config(); // sets the log level too
+    auto config = load_config();
     if (!config)
         return report_fatal(notify, "configuration invalid; not starting", EINVAL);
 

@@ -20,12 +20,19 @@
 // spool and be answered for up to 5 s, commit, STOPPING=1, exit 0.
 #pragma once
 
+#include "daemon/service/config.hpp"
+
+#include <functional>
+#include <optional>
+
 namespace hookwarden {
 
-struct CommandContext;
+/// Reads the configuration, reporting every problem itself; empty when it
+/// is invalid. Called once signals are blocked, before any thread starts.
+using ConfigLoader = std::function<std::optional<Config>()>;
 
 /// Runs the receiver until SIGTERM; the exit code (0 after SIGTERM, 1 when
 /// it cannot start).
-int run_receiver(CommandContext& context);
+int run_receiver(const ConfigLoader& load_config);
 
 } // namespace hookwarden
