@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/resource.hpp"
+#include "core/snapshot/status_file.hpp"
 #include "core/state_store.hpp"
 
 #include <boost/json.hpp>
@@ -13,9 +14,6 @@ namespace hookwarden {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
-
-/// The newest status.json format this build reads.
-constexpr std::int64_t status_format_version = 2;
 
 Result<json::value> parse_json_text(std::string_view text, const std::string& display) {
     json::stream_parser parser;

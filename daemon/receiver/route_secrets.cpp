@@ -6,14 +6,6 @@
 
 namespace hookwarden {
 
-namespace {
-
-std::chrono::sys_seconds to_seconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::floor<std::chrono::seconds>(t);
-}
-
-} // namespace
-
 RouteSecrets::RouteSecrets(RouteDefinition definition, SecretReaders readers)
     : definition_(std::move(definition)), readers_(std::move(readers)),
       snapshot_(std::make_shared<const SecretSnapshot>(SecretSnapshot{{""}, {}, "not read yet"})) {}
@@ -41,7 +33,7 @@ bool RouteSecrets::refresh(std::chrono::system_clock::time_point now, std::chron
     last_version_ = version;
 
     const std::string& name = definition_.webhook;
-    const auto at = to_seconds(now);
+    const auto at = std::chrono::floor<std::chrono::seconds>(now);
     SecretSnapshot next;
 
     // This webhook's rotation in state.json, if one is in progress.

@@ -119,4 +119,12 @@ private:
     std::string error_;
 };
 
+/// `object[key]` when it is a string, else empty: for the members whose
+/// absence and emptiness mean the same (an error's "message", a page's
+/// "nextUri"), where a wrong type is no reason to lose the rest.
+inline std::string string_or_empty(const boost::json::object& object, const char* key) {
+    const auto* v = object.if_contains(key);
+    return (v && v->is_string()) ? std::string(v->get_string()) : std::string();
+}
+
 } // namespace hookwarden

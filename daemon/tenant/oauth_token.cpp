@@ -1,4 +1,5 @@
 #include "daemon/tenant/oauth_token.hpp"
+#include "daemon/tenant/json_members.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -45,15 +46,6 @@ std::string basic_authorization(std::string_view client_id, std::string_view cli
     return "Basic " + base64_encode(pair);
 }
 
-namespace {
-
-std::string string_member(const json::object& object, const char* key) {
-    const auto* v = object.if_contains(key);
-    return (v && v->is_string()) ? std::string(v->get_string()) : std::string();
-}
-
-} // namespace
-
 Result<TokenGrant> parse_token_answer(std::string_view body) {
     json::error_code ec;
     const auto value = json::parse(body, ec);
@@ -61,7 +53,7 @@ Result<TokenGrant> parse_token_answer(std::string_view body) {
         return make_error(ErrorKind::transport, "the token endpoint's answer is not a JSON object");
     const auto& object = value.get_object();
     TokenGrant grant;
-    grant.access_token = string_member(object, "access_token");
+    grant.access_token = string_or_empty(object, "access_token");
     if (grant.access_token.empty())
         return make_error(ErrorKind::transport, "the token endpoint's answer has no access_token");
     grant.expires_in = default_token_lifetime;
@@ -85,12 +77,12 @@ Error token_error(int status, std::string_view body, std::string_view client_id,
     const auto value = json::parse(body, ec);
     if (!ec && value.is_object()) {
         const auto& object = value.get_object();
-        code = string_member(object, "error");
-        reason = string_member(object, "error_description");
+        code = string_or_empty(object, "error");
+        reason = string_or_empty(object, "error_description");
         if (reason.empty())
-            reason = string_member(object, "description");
+            reason = string_or_empty(object, "description");
         if (reason.empty())
-            reason = string_member(object, "message");
+            reason = string_or_empty(object, "message");
     }
     if (reason.empty())
         reason = code.empty() ? "HTTP " + std::to_string(status) : code;

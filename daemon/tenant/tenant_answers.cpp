@@ -1,4 +1,5 @@
 #include "daemon/tenant/tenant_answers.hpp"
+#include "daemon/tenant/json_members.hpp"
 #include "daemon/tenant/trigger_json.hpp"
 #include "daemon/tenant/webhook_json.hpp"
 
@@ -12,11 +13,6 @@ namespace hookwarden {
 namespace json = boost::json;
 
 namespace {
-
-std::string string_member(const json::object& object, const char* key) {
-    const auto* v = object.if_contains(key);
-    return (v && v->is_string()) ? std::string(v->get_string()) : std::string();
-}
 
 Error malformed(const ErrorContext& context, const std::string& what) {
     return make_error(ErrorKind::transport, "the tenant's answer is malformed: " + what, context);
@@ -151,7 +147,7 @@ Result<CursorPage<Item>> read_cursor_page(const json::value& value, const ErrorC
     const auto* next = value.get_object().if_contains("nextUri");
     if (next && !next->is_null() && !next->is_string())
         return malformed(context, "'nextUri' must be a string");
-    return CursorPage<Item>{std::move(*entities), string_member(value.get_object(), "nextUri")};
+    return CursorPage<Item>{std::move(*entities), string_or_empty(value.get_object(), "nextUri")};
 }
 
 } // namespace
@@ -182,9 +178,9 @@ Error api_error(const HttpAnswer& answer, ErrorContext context, BodyQuoting quot
     const auto body = json::parse(answer.body, ec);
     const json::object* object = (!ec && body.is_object()) ? &body.get_object() : nullptr;
     if (object) {
-        message = string_member(*object, "message");
-        context.api_code = string_member(*object, "code");
-        context.context_id = string_member(*object, "contextId");
+        message = string_or_empty(*object, "message");
+        context.api_code = string_or_empty(*object, "code");
+        context.context_id = string_or_empty(*object, "contextId");
     }
     if (message.empty()) {
         message = "HTTP " + std::to_string(answer.status);
@@ -251,7 +247,7 @@ Result<WebhookPage> read_webhook_page(const json::value& value, const ErrorConte
     page.entities = std::move(*entities);
     page.page_number = integer(object.if_contains("pageNumber"));
     page.page_count = integer(object.if_contains("pageCount"));
-    page.next_uri = string_member(object, "nextUri");
+    page.next_uri = string_or_empty(object, "nextUri");
     return page;
 }
 
@@ -337,7 +333,7 @@ Result<void> add_delivery_metrics(const json::value& value, std::map<std::string
         const auto* entity = result.get_object().if_contains("entity");
         if (!entity || !entity->is_object())
             return malformed(context, "a result without an entity");
-        const auto it = by_id.find(string_member(entity->get_object(), "id"));
+        const auto it = by_id.find(string_or_empty(entity->get_object(), "id"));
         if (it == by_id.end())
             continue; // not asked for
         const auto* data = result.get_object().if_contains("data");
@@ -355,7 +351,7 @@ Result<void> add_delivery_metrics(const json::value& value, std::map<std::string
                 const auto* stats = metric.get_object().if_contains("stats");
                 if (!stats || !stats->is_object())
                     return malformed(context, "a metric without 'stats'");
-                add_stats(string_member(metric.get_object(), "metric"), stats->get_object(), it->second);
+                add_stats(string_or_empty(metric.get_object(), "metric"), stats->get_object(), it->second);
             }
         }
     }
@@ -389,8 +385,8 @@ Result<AuditPage> read_audit_page(const json::value& value, const ErrorContext& 
             if (!entity.is_object())
                 return malformed(context, "an audit entry must be an object");
             const auto& raw = entity.get_object();
-            AuditEntry entry{string_member(raw, "id"), string_member(raw, "action"), string_member(raw, "entityId"),
-                             string_member(raw, "timestamp"), raw};
+            AuditEntry entry{string_or_empty(raw, "id"), string_or_empty(raw, "action"), string_or_empty(raw, "entityId"),
+                             string_or_empty(raw, "timestamp"), raw};
             if (entry.id.empty())
                 return malformed(context, "an audit entry without an id");
             page.entries.push_back(std::move(entry));

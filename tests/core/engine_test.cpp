@@ -4,6 +4,7 @@
 #include "core/engine.hpp"
 #include "daemon/service/thread_pool.hpp"
 #include "tests/core/engine_fakes.hpp"
+#include "tests/core/counting_random.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 
@@ -17,21 +18,13 @@ namespace hookwarden {
 namespace {
 
 namespace fs = std::filesystem;
+using hookwarden::testing::counting_random;
 using hookwarden::testing::read_text;
 using testing::FakeTenant;
 using testing::manifest;
 using testing::webhook_for;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-SecretRandom counting_random() {
-    auto next = std::make_shared<unsigned char>(0);
-    return [next](std::span<unsigned char> out) {
-        for (auto& b : out)
-            b = (*next)++;
-        return true;
-    };
-}
 
 // One engine over a fake tenant and a scratch state directory, with
 // clocks and a random source the test controls. Its tenant calls run in plan

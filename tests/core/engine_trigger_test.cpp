@@ -7,6 +7,7 @@
 #include "core/engine.hpp"
 #include "core/plan_render.hpp"
 #include "tests/core/engine_fakes.hpp"
+#include "tests/core/plan_items.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -18,11 +19,18 @@ namespace hookwarden {
 namespace {
 
 using testing::FakeTenant;
+using testing::fields_of;
 using testing::manifest;
 using testing::trigger_for;
 using testing::trigger_manifest;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+
+// The item of a trigger, unless said otherwise: this file's subject.
+const PlanItem& trigger_item(const Plan& plan, const std::string& name,
+                             ResourceKind kind = ResourceKind::trigger) {
+    return testing::item_named(plan, name, kind);
+}
 
 struct TriggerRig {
     TriggerRig()
@@ -58,22 +66,6 @@ struct TriggerRig {
     }
 };
 
-const PlanItem& item_named(const Plan& plan, const std::string& name,
-                           ResourceKind kind = ResourceKind::trigger) {
-    for (const auto& item : plan.items)
-        if (item.name == name && item.kind == kind)
-            return item;
-    FAIL("no plan item " << name);
-    throw std::logic_error("unreachable");
-}
-
-std::vector<std::string> fields_of(const PlanItem& item) {
-    std::vector<std::string> out;
-    for (const auto& change : item.changes)
-        out.push_back(change.field);
-    return out;
-}
-
 TEST_CASE("triggers converge: a create of every field, then a cycle with no write") {
     TriggerRig rig;
     auto m = trigger_manifest("SMS after chat error",
@@ -84,7 +76,7 @@ TEST_CASE("triggers converge: a create of every field, then a cycle with no writ
     m.description = "Text the customer when a chat ends badly";
 
     const Plan first = rig.plan({m});
-    const PlanItem& create = item_named(first, m.name);
+    const PlanItem& create = trigger_item(first, m.name);
     CHECK(create.action == PlanAction::create);
     CHECK(create.secret == SecretAction::none);
     CHECK(fields_of(create) ==
@@ -104,7 +96,7 @@ TEST_CASE("triggers converge: a create of every field, then a cycle with no writ
     const int writes = rig.tenant.counts().writes();
     const Plan again = rig.plan({m});
     CHECK_FALSE(again.has_changes());
-    CHECK(item_named(again, m.name).action == PlanAction::unchanged);
+    CHECK(trigger_item(again, m.name).action == PlanAction::unchanged);
     rig.engine.apply(again);
     CHECK(rig.tenant.counts().writes() == writes);
 }
@@ -147,7 +139,7 @@ TEST_CASE("drift on an owned trigger is corrected in place with the version read
         t.match_criteria.clear();
     });
     const Plan plan = rig.plan({m});
-    const PlanItem& item = item_named(plan, m.name);
+    const PlanItem& item = trigger_item(plan, m.name);
     CHECK(item.action == PlanAction::update);
     CHECK(item.cause == ChangeCause::drift);
     CHECK(fields_of(item) == std::vector<std::string>{"matchCriteria", "enabled"});
@@ -185,7 +177,7 @@ TEST_CASE("a changed topicName is a replace: delete, then create, with the reaso
     m.topic_name = "v2.detail.events.conversation.{id}.acw";
 
     const Plan plan = rig.plan({m});
-    const PlanItem& item = item_named(plan, m.name);
+    const PlanItem& item = trigger_item(plan, m.name);
     CHECK(item.action == PlanAction::replace);
     CHECK(item.cause == ChangeCause::immutable_changed);
     CHECK(item.reason.find("topicName is fixed after creation") != std::string::npos);
@@ -214,7 +206,7 @@ TEST_CASE("a topic changed in the tenant is a replace too") {
     rig.tenant.ui_edit_trigger(rig.tenant.all_triggers().front().id, [](Trigger& t) {
         t.topic_name = "v2.detail.events.conversation.{id}.acw";
     });
-    CHECK(item_named(rig.plan({m}), m.name).action == PlanAction::replace);
+    CHECK(trigger_item(rig.plan({m}), m.name).action == PlanAction::replace);
 }
 
 TEST_CASE("a replace never runs in a cycle with a broken manifest, nor over the delete budget") {
@@ -226,8 +218,8 @@ TEST_CASE("a replace never runs in a cycle with a broken manifest, nor over the 
 
     SUBCASE("a manifest error") {
         const Plan plan = rig.plan({a, b}, {}, 1);
-        CHECK(item_named(plan, "A").action == PlanAction::error);
-        CHECK(item_named(plan, "A").reason.find("replace is skipped this cycle because 1 "
+        CHECK(trigger_item(plan, "A").action == PlanAction::error);
+        CHECK(trigger_item(plan, "A").reason.find("replace is skipped this cycle because 1 "
                                                 "manifest error was found") != std::string::npos);
         const CycleResult result = rig.engine.apply(plan);
         CHECK_FALSE(result.converged());
@@ -237,8 +229,8 @@ TEST_CASE("a replace never runs in a cycle with a broken manifest, nor over the 
         PlanOptions options;
         options.max_deletes_per_cycle = 1;
         const Plan plan = rig.plan({a, b}, options);
-        CHECK(item_named(plan, "B").action == PlanAction::error);
-        CHECK(item_named(plan, "B").reason.find("2 need a replace (a delete each), more than "
+        CHECK(trigger_item(plan, "B").action == PlanAction::error);
+        CHECK(trigger_item(plan, "B").reason.find("2 need a replace (a delete each), more than "
                                                 "maxDeletesPerCycle (1)") != std::string::npos);
         rig.engine.apply(plan);
         CHECK(rig.tenant.counts().remove == 0);
@@ -246,8 +238,8 @@ TEST_CASE("a replace never runs in a cycle with a broken manifest, nor over the 
         // One replace and one pruned trigger: two deletes, over a budget of 1.
         options.prune = true;
         const Plan mixed = rig.plan({a}, options);
-        CHECK(item_named(mixed, "A").action == PlanAction::error);
-        CHECK(item_named(mixed, "B").action == PlanAction::retain);
+        CHECK(trigger_item(mixed, "A").action == PlanAction::error);
+        CHECK(trigger_item(mixed, "B").action == PlanAction::retain);
         CHECK(mixed.prune.blocked);
         options.max_deletes_per_cycle = 2;
         const CycleResult result = rig.cycle({a}, options);
@@ -279,7 +271,7 @@ TEST_CASE("prune deletes an owned trigger that left the manifests, never an unow
     PlanOptions options;
     options.prune = true;
     const Plan plan = rig.plan({}, options);
-    CHECK(item_named(plan, "Ours").action == PlanAction::remove);
+    CHECK(trigger_item(plan, "Ours").action == PlanAction::remove);
     CHECK(plan.items.size() == 1);
     rig.engine.apply(plan);
     REQUIRE(rig.tenant.all_triggers().size() == 1);
@@ -295,7 +287,7 @@ TEST_CASE("an unowned trigger of the desired name is adopted; one on another top
     const std::string id = rig.tenant.insert(existing).id;
 
     const Plan plan = rig.plan({m});
-    CHECK(item_named(plan, m.name).action == PlanAction::adopt);
+    CHECK(trigger_item(plan, m.name).action == PlanAction::adopt);
     rig.engine.apply(plan);
     CHECK(rig.owned().owned_triggers.at(m.name).id == id);
     CHECK(rig.tenant.all_triggers().front().description.empty());
@@ -305,7 +297,7 @@ TEST_CASE("an unowned trigger of the desired name is adopted; one on another top
     elsewhere.topic_name = "v2.detail.events.conversation.{id}.acw";
     other.tenant.insert(elsewhere);
     const Plan refused = other.plan({m});
-    CHECK(item_named(refused, m.name).action == PlanAction::conflict);
+    CHECK(trigger_item(refused, m.name).action == PlanAction::conflict);
     other.engine.apply(refused);
     CHECK(other.tenant.counts().writes() == 0);
 }
@@ -341,7 +333,7 @@ TEST_CASE("a lost create never takes, nor replaces, a same-name trigger someone 
         trigger_for(trigger_manifest("Lost", "v2.detail.events.conversation.{id}.acw"), ""));
     rig.now += 10min;
     const Plan plan = rig.plan({m});
-    CHECK(item_named(plan, "Lost").action == PlanAction::conflict);
+    CHECK(trigger_item(plan, "Lost").action == PlanAction::conflict);
     result = rig.engine.apply(plan);
     CHECK(rig.tenant.counts().remove == 0);
     REQUIRE(rig.tenant.all_triggers().size() == 1);
@@ -355,11 +347,11 @@ TEST_CASE("a topic the tenant does not list is an error of that trigger only, ne
     const auto fine = trigger_manifest("Fine");
     const auto webhook = manifest("Hook");
     const Plan plan = rig.plan({unknown, fine}, {}, 0, {webhook});
-    CHECK(item_named(plan, "Typo").action == PlanAction::error);
-    CHECK(item_named(plan, "Typo").reason.find("v2.users.{id}.presense is not a topic") !=
+    CHECK(trigger_item(plan, "Typo").action == PlanAction::error);
+    CHECK(trigger_item(plan, "Typo").reason.find("v2.users.{id}.presense is not a topic") !=
           std::string::npos);
-    CHECK(item_named(plan, "Fine").action == PlanAction::create);
-    CHECK(item_named(plan, "Hook", ResourceKind::webhook).action == PlanAction::create);
+    CHECK(trigger_item(plan, "Fine").action == PlanAction::create);
+    CHECK(trigger_item(plan, "Hook", ResourceKind::webhook).action == PlanAction::create);
     rig.engine.apply(plan);
     CHECK(rig.tenant.counts().create == 2);
     for (const auto& t : rig.tenant.all_triggers())
@@ -386,7 +378,7 @@ TEST_CASE("topics are read only when triggers are desired, and kept for an hour"
     rig.tenant.topics.emplace_back("v2.routing.queues.{id}.members");
     const Plan plan = rig.plan({m, trigger_manifest("New topic", "v2.routing.queues.{id}.members")});
     CHECK(rig.tenant.counts().topics == 3);
-    CHECK(item_named(plan, "New topic").action == PlanAction::create);
+    CHECK(trigger_item(plan, "New topic").action == PlanAction::create);
 }
 
 TEST_CASE("when topics cannot be listed, triggers are errors and webhooks still converge") {

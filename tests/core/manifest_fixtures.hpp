@@ -4,6 +4,7 @@
 
 #include "core/diagnostic.hpp"
 #include "core/manifest.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -99,10 +100,6 @@ inline bool has_error(const Diagnostics& diagnostics, std::initializer_list<std:
                         [&](std::string_view f) { return d.message.find(f) != std::string::npos; }))
             return true;
     return false;
-}
-
-inline bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 /// `FILE:LINE:COLUMN: error: MESSAGE` on one line, LINE and COLUMN positive

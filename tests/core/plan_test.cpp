@@ -3,6 +3,7 @@
 // what happens to secrets. No network, no files.
 #include "core/plan.hpp"
 #include "tests/core/engine_fakes.hpp"
+#include "tests/core/plan_items.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -12,6 +13,8 @@
 namespace hookwarden {
 namespace {
 
+using testing::fields_of;
+using testing::item_named;
 using testing::manifest;
 using testing::webhook_for;
 
@@ -43,21 +46,6 @@ struct Situation {
     }
     Plan plan() const { return make_plan(input); }
 };
-
-const PlanItem& item_named(const Plan& plan, const std::string& name) {
-    for (const auto& item : plan.items)
-        if (item.name == name)
-            return item;
-    FAIL("no plan item for " << name);
-    throw std::logic_error("unreachable");
-}
-
-std::vector<std::string> fields_of(const PlanItem& item) {
-    std::vector<std::string> out;
-    for (const auto& c : item.changes)
-        out.push_back(c.field);
-    return out;
-}
 
 TEST_CASE(
     "a manifest without a tenant webhook plans a create of every field and a sensitive secret") {

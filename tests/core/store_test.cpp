@@ -4,6 +4,7 @@
 #include "core/secret_store.hpp"
 #include "core/state_store.hpp"
 #include "core/snapshot/status_file.hpp"
+#include "tests/core/counting_random.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/scratch_dir.hpp"
 
@@ -19,6 +20,7 @@ namespace hookwarden {
 namespace {
 
 namespace fs = std::filesystem;
+using hookwarden::testing::counting_random;
 using hookwarden::testing::read_text;
 using testing::ScratchDir;
 
@@ -217,16 +219,6 @@ TEST_CASE("digests are sha256: and 64 hex digits") {
 }
 
 // --- secret store ----------------------------------------------------------------
-
-// A random source that counts up, so generated values are known.
-SecretRandom counting_random(unsigned char start = 0) {
-    auto next = std::make_shared<unsigned char>(start);
-    return [next](std::span<unsigned char> out) {
-        for (auto& b : out)
-            b = (*next)++;
-        return true;
-    };
-}
 
 TEST_CASE("a generated secret is 32 bytes from the injected source as 64 hex digits, kept 0600 in "
           "a 0700 dir") {

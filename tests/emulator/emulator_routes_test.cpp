@@ -786,7 +786,7 @@ TEST_CASE("bad fault rules are refused and DELETE clears the rest") {
 
 TEST_CASE("the control plane only answers loopback peers") {
     Api t;
-    HttpRequest request{"GET", "/_emulator/state", {}, {}, false};
+    emulator::HttpRequest request{"GET", "/_emulator/state", {}, {}, false};
     const auto r = t.router.handle(request);
     CHECK(r.status == 403);
     request.from_loopback = true;

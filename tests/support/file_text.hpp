@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hookwarden::testing {
@@ -27,6 +28,11 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     for (std::string line; std::getline(in, line);)
         lines.push_back(line);
     return lines;
+}
+
+/// Whether `text` holds `fragment` anywhere.
+inline bool contains(std::string_view text, std::string_view fragment) {
+    return text.find(fragment) != std::string_view::npos;
 }
 
 } // namespace hookwarden::testing

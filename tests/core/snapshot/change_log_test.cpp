@@ -16,10 +16,10 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-const std::chrono::system_clock::time_point t0{1'767'225'600'000ms};
+const std::chrono::system_clock::time_point new_year{1'767'225'600'000ms}; // 2026-01-01T00:00:00Z
 
 ChangeRecord record(const std::string& name, const std::string& action = "update") {
-    return {.cycle_id = "c1", .time = t0, .action = action, .kind = "webhook", .name = name, .id = "id-" + name,
+    return {.cycle_id = "c1", .time = new_year, .action = action, .kind = "webhook", .name = name, .id = "id-" + name,
             .changed_fields = {"endpointUrl", "secret"}, .manifest_revision = std::string(40, 'c'),
             .plan_digest = std::string(64, 'p')};
 }
@@ -203,7 +203,7 @@ TEST_CASE("change records: one per confirmed write, field names only, delete for
     result.items[1].changes = {
         FieldChange{.field = "secret", .old_value = {}, .new_value = json::value("hunter2"), .sensitive = true},
         FieldChange{.field = "enabled", .old_value = json::value(true), .new_value = json::value(false), .sensitive = false}};
-    const ChangeContext ctx{.cycle_id = "c9", .time = t0, .manifest_revision = "rev", .plan_digest = "plan"};
+    const ChangeContext ctx{.cycle_id = "c9", .time = new_year, .manifest_revision = "rev", .plan_digest = "plan"};
     const auto records = change_records(result, ctx);
     REQUIRE(records.size() == 4);
     CHECK(records[0].action == "create");
@@ -215,7 +215,7 @@ TEST_CASE("change records: one per confirmed write, field names only, delete for
     CHECK(records[3].name == "gone");
     CHECK(records[3].id == "id-gone");
     CHECK(records[0].cycle_id == "c9");
-    CHECK(records[0].time == t0);
+    CHECK(records[0].time == new_year);
     CHECK(records[0].manifest_revision == "rev");
     CHECK(records[0].plan_digest == "plan");
     CHECK(records[0].kind == "webhook");

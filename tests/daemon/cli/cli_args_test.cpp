@@ -1,5 +1,6 @@
 // The strict command-line argument parser (daemon/cli/cli_args.hpp).
 #include "daemon/cli/cli_args.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,12 +9,7 @@
 #include <vector>
 
 using namespace hookwarden;
-
-namespace {
-bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-} // namespace
+using hookwarden::testing::contains;
 
 // ============================================================ cli args
 

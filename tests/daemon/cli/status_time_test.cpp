@@ -8,16 +8,16 @@ using namespace hookwarden;
 using namespace std::chrono_literals;
 
 namespace {
-SystemTime at(const char* text) { return parse_rfc3339_time(text).value(); }
+SystemTime instant(const char* text) { return parse_rfc3339_time(text).value(); }
 } // namespace
 
 TEST_SUITE("status times") {
 
 TEST_CASE("hookwarden's timestamps and the tenant's offsets read as the same instant") {
-    CHECK(at("2026-11-29T04:56:06.123Z") - at("2026-11-29T04:56:06Z") == 123ms);
-    CHECK(at("2026-11-29T05:56:06.123+01:00") == at("2026-11-29T04:56:06.123Z"));
-    CHECK(at("2026-11-29T03:26:06.123-01:30") == at("2026-11-29T04:56:06.123Z"));
-    CHECK(at("2026-11-29t04:56:06.5z") - at("2026-11-29T04:56:06Z") == 500ms);
+    CHECK(instant("2026-11-29T04:56:06.123Z") - instant("2026-11-29T04:56:06Z") == 123ms);
+    CHECK(instant("2026-11-29T05:56:06.123+01:00") == instant("2026-11-29T04:56:06.123Z"));
+    CHECK(instant("2026-11-29T03:26:06.123-01:30") == instant("2026-11-29T04:56:06.123Z"));
+    CHECK(instant("2026-11-29t04:56:06.5z") - instant("2026-11-29T04:56:06Z") == 500ms);
 }
 
 TEST_CASE("malformed timestamps are not read") {
@@ -42,10 +42,10 @@ TEST_CASE("an age is shown in its largest whole unit") {
 }
 
 TEST_CASE("a time relative to now is past, future or now") {
-    const SystemTime now = at("2026-11-29T12:00:00Z");
-    CHECK(format_relative(at("2026-11-29T09:00:00Z"), now) == "3h ago");
-    CHECK(format_relative(at("2026-11-29T12:00:42Z"), now) == "in 42s");
-    CHECK(format_relative(at("2026-11-29T12:00:00.400Z"), now) == "now");
+    const SystemTime now = instant("2026-11-29T12:00:00Z");
+    CHECK(format_relative(instant("2026-11-29T09:00:00Z"), now) == "3h ago");
+    CHECK(format_relative(instant("2026-11-29T12:00:42Z"), now) == "in 42s");
+    CHECK(format_relative(instant("2026-11-29T12:00:00.400Z"), now) == "now");
 }
 
 TEST_CASE("a configured duration reads as the config writes it") {
@@ -58,7 +58,7 @@ TEST_CASE("a configured duration reads as the config writes it") {
 }
 
 TEST_CASE("the last cycle is stale only after more than 3 x interval") {
-    const SystemTime end = at("2026-11-29T09:00:00Z");
+    const SystemTime end = instant("2026-11-29T09:00:00Z");
     CHECK_FALSE(staleness_warning(end, end + 3min, 60s).has_value());
     CHECK_FALSE(staleness_warning(end, end - 1h, 60s).has_value()); // a clock behind the writer's
     CHECK(staleness_warning(end, end + 3min + 1ms, 60s).has_value());

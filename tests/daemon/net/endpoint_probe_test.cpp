@@ -5,6 +5,7 @@
 #include "tests/support/doctest_result.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <thread>
 
 using namespace hookwarden;
+using hookwarden::testing::contains;
 using namespace std::chrono_literals;
 using test::EmulatorControl;
 using test::EmulatorProcess;
@@ -23,10 +25,6 @@ namespace {
 
 HttpEndpointProbe trusting(const EmulatorProcess& emulator, std::chrono::milliseconds timeout = 5s) {
     return HttpEndpointProbe({.ca_file = emulator.ca_file(), .timeout = timeout});
-}
-
-bool contains(const std::string& text, std::string_view part) {
-    return text.find(part) != std::string::npos;
 }
 
 /// A plain-HTTP receiver on a loopback port: answers one connection with

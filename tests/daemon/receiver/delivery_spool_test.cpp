@@ -182,10 +182,10 @@ TEST_CASE("ids are forgotten after the window, also across a restart") {
 TEST_CASE("the journal is replayed in order: an id accepted again after it was forgotten counts from then") {
     ScratchDir dir;
     TestClock clock;
-    const auto t0 = std::chrono::floor<std::chrono::seconds>(clock.function()());
+    const auto first = std::chrono::floor<std::chrono::seconds>(clock.function()());
     const auto key = delivery_key("again");
     fs::create_directories(dir / "spool");
-    dir.write("spool/accepted-ids", accepted_id_line({key, t0}) + accepted_id_line({key, t0 + 602s}));
+    dir.write("spool/accepted-ids", accepted_id_line({key, first}) + accepted_id_line({key, first + 602s}));
     clock.advance(1000s); // 398 s after the second acceptance
     auto spool = open_spool(dir / "spool", clock);
     CHECK(spool->counters().remembered == 1);

@@ -2,6 +2,7 @@
 // come from the contract; every test reads a real file in a private temp dir.
 #include "daemon/service/config.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 using namespace hookwarden;
+using hookwarden::testing::contains;
 using namespace std::chrono_literals;
 using hookwarden::testing::ScratchDir;
 namespace fs = std::filesystem;
@@ -23,9 +25,6 @@ std::string dump(const Diagnostics& diagnostics) {
     return out.empty() ? "(no diagnostics)" : out;
 }
 
-bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 /// The error at exactly LINE:COLUMN of `file` whose message holds every fragment.
 bool has_error_at(const Diagnostics& diagnostics, const std::string& file, int line, int column,

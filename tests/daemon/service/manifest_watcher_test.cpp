@@ -2,6 +2,7 @@
 // on a private temp dir.
 #include "daemon/service/manifest_watcher.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,15 +11,10 @@
 #include <vector>
 
 using namespace hookwarden;
+using hookwarden::testing::contains;
 using namespace std::chrono_literals;
 using hookwarden::testing::ScratchDir;
 namespace fs = std::filesystem;
-
-namespace {
-bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-} // namespace
 
 
 // inotify queues an event when the file operation returns, so drain() right

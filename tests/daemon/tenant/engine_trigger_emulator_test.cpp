@@ -53,8 +53,8 @@ std::string id_of(const json::object& trigger) {
 }
 
 /// A fresh tenant, state directory and engine, for triggers and webhooks.
-struct World {
-    World() : control(test::engine_emulator()) {
+struct TriggerWorld {
+    TriggerWorld() : control(test::engine_emulator()) {
         control.reset();
         tenant = test::make_emulator_tenant();
         engine = engine_on(*tenant);
@@ -117,16 +117,12 @@ struct World {
     }
 };
 
-std::string describe(const CycleResult& result) {
-    return render_cycle_text(result);
-}
-
 const ItemResult& result_of(const CycleResult& result, const std::string& name,
                             ResourceKind kind = ResourceKind::trigger) {
     for (const auto& item : result.items)
         if (item.name == name && item.kind == kind)
             return item;
-    FAIL("no result for " << name << "\n" << describe(result));
+    FAIL("no result for " << name << "\n" << render_cycle_text(result));
     throw std::logic_error("unreachable");
 }
 
@@ -140,9 +136,9 @@ const PlanItem& item_of(const Plan& plan, const std::string& name) {
 
 /// `result` replaced `name`: one trigger of that name on `topic` under a
 /// new id, owned, and `old_id` gone from the tenant.
-void check_replaced(World& world, const CycleResult& result, const std::string& name,
+void check_replaced(TriggerWorld& world, const CycleResult& result, const std::string& name,
                     const std::string& old_id, std::string_view topic) {
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.replaced == 1);
     const auto now = world.only(name);
     CHECK(id_of(now) != old_id);
@@ -197,7 +193,7 @@ std::string show(const std::map<std::string, std::int64_t>& counts) {
 
 TEST_CASE("triggers converge from an empty tenant in the API's shape, and a second cycle writes "
           "nothing") {
-    World world;
+    TriggerWorld world;
     auto chat = trigger_manifest("SMS after chat error",
                                  "v2.detail.events.conversation.{id}.customer.end");
     chat.target.data_format = "TopLevelPrimitives";
@@ -211,7 +207,7 @@ TEST_CASE("triggers converge from an empty tenant in the API's shape, and a seco
     presence_change.enabled = false;
 
     const auto result = world.cycle({chat, presence_change});
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.created == 2);
     CHECK(world.control.request_count(create_route) == 2);
 
@@ -255,7 +251,7 @@ TEST_CASE("triggers converge from an empty tenant in the API's shape, and a seco
 }
 
 TEST_CASE("drift on an owned trigger is corrected in place, sending the version read") {
-    World world;
+    TriggerWorld world;
     const auto m = trigger_manifest("Presence");
     REQUIRE(world.cycle({m}).converged());
     const std::string id = id_of(world.only(m.name));
@@ -272,7 +268,7 @@ TEST_CASE("drift on an owned trigger is corrected in place, sending the version 
     CHECK(item.changes.size() == 3);
 
     const auto result = world.engine->apply(plan);
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.updated == 1);
     const auto now = world.only(m.name);
     CHECK(id_of(now) == id);
@@ -286,7 +282,7 @@ TEST_CASE("drift on an owned trigger is corrected in place, sending the version 
 }
 
 TEST_CASE("a trigger edited between plan and apply gets a 409, is read again and converges") {
-    World world;
+    TriggerWorld world;
     auto m = trigger_manifest("Stale");
     REQUIRE(world.cycle({m}).converged());
     const std::string id = id_of(world.only(m.name));
@@ -296,7 +292,7 @@ TEST_CASE("a trigger edited between plan and apply gets a 409, is read again and
     world.control.drift_trigger(id, {{"eventTTLSeconds", 30}}); // our read is now stale
 
     const auto result = world.engine->apply(plan);
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result_of(result, m.name).attempts == 2);
     CHECK(world.control.request_count(update_route) == 2);
     CHECK(world.answered(409) == 1);
@@ -309,7 +305,7 @@ TEST_CASE("a trigger edited between plan and apply gets a 409, is read again and
 
 TEST_CASE("a topicName changed in the manifests replaces the trigger: the old one is deleted and "
           "the new one owned") {
-    World world;
+    TriggerWorld world;
     auto m = trigger_manifest("Moves");
     REQUIRE(world.cycle({m}).converged());
     const std::string old_id = id_of(world.only(m.name));
@@ -328,7 +324,7 @@ TEST_CASE("a topicName changed in the manifests replaces the trigger: the old on
 }
 
 TEST_CASE("a topic changed in the tenant is replaced back to the manifest's") {
-    World world;
+    TriggerWorld world;
     const auto m = trigger_manifest("Drifted topic");
     REQUIRE(world.cycle({m}).converged());
     const std::string old_id = id_of(world.only(m.name));
@@ -338,7 +334,7 @@ TEST_CASE("a topic changed in the tenant is replaced back to the manifest's") {
 }
 
 TEST_CASE("no replace deletes anything above maxDeletesPerCycle nor beside a broken manifest") {
-    World world;
+    TriggerWorld world;
     auto a = trigger_manifest("A");
     auto b = trigger_manifest("B");
     REQUIRE(world.cycle({a, b}).converged());
@@ -364,18 +360,18 @@ TEST_CASE("no replace deletes anything above maxDeletesPerCycle nor beside a bro
 
     // Within the budget and with every manifest good, both go through.
     const auto allowed = world.cycle({a, b});
-    CHECK_MESSAGE(allowed.converged(), describe(allowed));
+    CHECK_MESSAGE(allowed.converged(), render_cycle_text(allowed));
     CHECK(allowed.counts.replaced == 2);
     CHECK(world.only("A").at("topicName") == after_call_work);
 }
 
 TEST_CASE("prune deletes an owned trigger that left the manifests, never one made in the UI") {
-    World world;
+    TriggerWorld world;
     REQUIRE(world.cycle({trigger_manifest("Ours"), trigger_manifest("Gone")}).converged());
     const std::string theirs = world.control.insert_trigger(ui_trigger("Theirs"));
 
     const auto result = world.cycle({trigger_manifest("Ours")}, {}, PlanOptions{.prune = true});
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.deleted == 1);
     CHECK(world.named("Gone").empty());
     CHECK(world.named("Ours").size() == 1);
@@ -391,13 +387,13 @@ TEST_CASE("prune deletes an owned trigger that left the manifests, never one mad
 }
 
 TEST_CASE("with adopt on, a trigger of the desired name made in the UI is adopted in place") {
-    World world;
+    TriggerWorld world;
     auto made_in_ui = ui_trigger("Made in the UI");
     made_in_ui["description"] = "from the UI";
     const std::string id = world.control.insert_trigger(made_in_ui);
 
     const auto result = world.cycle({trigger_manifest("Made in the UI")});
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.adopted == 1);
     CHECK(world.control.request_count(create_route) == 0);
     const auto now = world.only("Made in the UI");
@@ -407,7 +403,7 @@ TEST_CASE("with adopt on, a trigger of the desired name made in the UI is adopte
 }
 
 TEST_CASE("with adopt off, a trigger made in the UI is a conflict and nothing is written to it") {
-    World world;
+    TriggerWorld world;
     const std::string id = world.control.insert_trigger(ui_trigger("Made in the UI"));
 
     const auto result = world.cycle({trigger_manifest("Made in the UI"), trigger_manifest("Ours")},
@@ -424,13 +420,13 @@ TEST_CASE("with adopt off, a trigger made in the UI is a conflict and nothing is
 
 TEST_CASE("a trigger create whose answer is lost after the tenant committed it leaves exactly one "
           "trigger, found by the list") {
-    World world;
+    TriggerWorld world;
     world.control.add_fault({.method = "POST",
                              .path = "^/api/v2/processautomation/triggers$",
                              .action = "commit-then-reset"});
     const auto m = trigger_manifest("Lost");
     const auto result = world.cycle({m});
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result_of(result, m.name).note ==
           "the create's answer was lost; the trigger it made was found by name");
     const auto made = world.only(m.name);
@@ -449,7 +445,7 @@ TEST_CASE("a directory of webhooks and triggers converges in one cycle, and a no
           "every page once and writes nothing") {
     constexpr int webhook_count = 150; // two pages of 100
     constexpr int trigger_count = 250; // two pages of 200
-    World world;
+    TriggerWorld world;
     std::vector<WebhookManifest> webhooks;
     webhooks.reserve(webhook_count);
     for (int i = 0; i < webhook_count; ++i)
@@ -460,7 +456,7 @@ TEST_CASE("a directory of webhooks and triggers converges in one cycle, and a no
         triggers.push_back(trigger_manifest("Trigger " + std::to_string(i)));
 
     const auto first = world.cycle(triggers, webhooks);
-    REQUIRE_MESSAGE(first.converged(), describe(first));
+    REQUIRE_MESSAGE(first.converged(), render_cycle_text(first));
     CHECK(first.counts.created == webhook_count + trigger_count);
     CHECK(world.control.webhooks().size() == webhook_count);
     CHECK(world.control.triggers().size() == trigger_count);
@@ -499,7 +495,7 @@ TEST_CASE("a directory of webhooks and triggers converges in one cycle, and a no
 }
 
 TEST_CASE("a topic the tenant does not list fails only its trigger and is never sent") {
-    World world;
+    TriggerWorld world;
     const auto typo = trigger_manifest("Typo", "v2.users.{id}.presense");
     const auto fine = trigger_manifest("Fine");
     const auto hook = manifest("Hook");
@@ -523,7 +519,7 @@ TEST_CASE("a topic the tenant does not list fails only its trigger and is never 
 
 TEST_CASE("a withdrawn processautomation:trigger:add fails the create naming it; the rest is "
           "unaffected") {
-    World world;
+    TriggerWorld world;
     const auto existing = trigger_manifest("Existing");
     REQUIRE(world.cycle({existing}).converged());
     const std::string id = id_of(world.only("Existing"));
@@ -549,9 +545,9 @@ TEST_CASE("a withdrawn processautomation:trigger:add fails the create naming it;
 }
 
 TEST_CASE("a webhook and a trigger of the same name live side by side, each owned") {
-    World world;
+    TriggerWorld world;
     const auto result = world.cycle({trigger_manifest("Shared")}, {manifest("Shared")});
-    CHECK_MESSAGE(result.converged(), describe(result));
+    CHECK_MESSAGE(result.converged(), render_cycle_text(result));
     CHECK(result.counts.created == 2);
     CHECK(world.control.webhook_names() == std::vector<std::string>{"Shared"});
     const auto trigger = world.only("Shared");

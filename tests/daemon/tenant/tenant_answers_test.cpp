@@ -1,16 +1,14 @@
 #include "daemon/tenant/tenant_answers.hpp"
-
-#include <boost/json/parse.hpp>
+#include "tests/daemon/tenant/client_fakes.hpp"
 #include "tests/support/doctest_result.hpp"
 
+#include <boost/json/parse.hpp>
+
 using namespace hookwarden;
+using hookwarden::testing::answer;
 namespace json = boost::json;
 
 namespace {
-
-HttpAnswer answer(int status, std::string body, HttpHeaders headers = {}) {
-    return HttpAnswer{status, std::move(headers), std::move(body)};
-}
 
 const char* genesys_error = R"({"message":"Version 3 does not match the current version 4","code":"bad.request",
     "status":400,"contextId":"ctx-1","details":[],"errors":[]})";

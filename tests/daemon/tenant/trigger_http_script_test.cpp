@@ -41,7 +41,7 @@ std::string next_uri(const std::string& path, const std::string& cursor) {
     return path + "?pageSize=200&after=" + cursor;
 }
 
-Trigger sample(const std::string& name = "SMS after chat error") {
+Trigger sample_trigger(const std::string& name = "SMS after chat error") {
     Trigger t;
     t.name = name;
     t.topic_name = "v2.detail.events.conversation.{id}.customer.end";
@@ -184,7 +184,7 @@ TEST_CASE("a trigger create POSTs the write body and takes the 200 answer") {
         CHECK(body.at("eventTTLSeconds") == 60);
         return answer(200, trigger_json("new-id"));
     }));
-    auto body = sample();
+    auto body = sample_trigger();
     body.id = "stale-id";
     body.version = 7;
     auto created = c.tenant->create_trigger(body);
@@ -196,7 +196,7 @@ TEST_CASE("a trigger create POSTs the write body and takes the 200 answer") {
 
 TEST_CASE("a trigger create whose answer is lost is never sent again: outcome unknown") {
     ScriptedTenant c(sequence({lost(true), answer(200, trigger_json("dup"))}));
-    auto created = c.tenant->create_trigger(sample("SMS"));
+    auto created = c.tenant->create_trigger(sample_trigger("SMS"));
     REQUIRE_FALSE(created);
     CHECK(created.error().kind == ErrorKind::outcome_unknown);
     CHECK(created.error().context.webhook == "SMS");
@@ -204,7 +204,7 @@ TEST_CASE("a trigger create whose answer is lost is never sent again: outcome un
     CHECK(c.api_requests().size() == 1);
 
     ScriptedTenant garbled(sequence({answer(200, R"({"name":"SMS"})"), answer(200, trigger_json("dup"))}));
-    auto unreadable = garbled.tenant->create_trigger(sample("SMS"));
+    auto unreadable = garbled.tenant->create_trigger(sample_trigger("SMS"));
     REQUIRE_FALSE(unreadable);
     CHECK(unreadable.error().kind == ErrorKind::outcome_unknown);
     CHECK(unreadable.error().message.find("trigger may exist") != std::string::npos);
@@ -221,7 +221,7 @@ TEST_CASE("a trigger update PUTs the version it read and a 409 is a version mism
         return answer(409, R"({"message":"Version 3 does not match the current version 4","code":"conflict","status":409,"contextId":"ctx-9"})",
                       {{"inin-correlation-id", "corr-9"}});
     }));
-    auto t = sample("SMS");
+    auto t = sample_trigger("SMS");
     t.id = "abc/def";
     t.version = 3;
     auto updated = c.tenant->update_trigger(t);
@@ -238,7 +238,7 @@ TEST_CASE("a trigger update PUTs the version it read and a 409 is a version mism
 
 TEST_CASE("a trigger update answered 200 returns the new version") {
     ScriptedTenant c(sequence({answer(200, trigger_json("t1", "SMS", 4))}));
-    auto t = sample("SMS");
+    auto t = sample_trigger("SMS");
     t.id = "t1";
     t.version = 3;
     auto updated = c.tenant->update_trigger(t);
@@ -269,7 +269,7 @@ TEST_CASE("get and delete address one trigger; an unknown one is not_found namin
 TEST_CASE("a 403 names the permission the Genesys body says is missing") {
     ScriptedTenant c(sequence({answer(403, missing_permission_body("processautomation:trigger:add"),
                                       {{"inin-correlation-id", "corr-403"}})}));
-    auto created = c.tenant->create_trigger(sample());
+    auto created = c.tenant->create_trigger(sample_trigger());
     REQUIRE_FALSE(created);
     CHECK(created.error().kind == ErrorKind::tenant);
     CHECK(created.error().message.find("lacks the permission processautomation:trigger:add") != std::string::npos);
@@ -286,7 +286,7 @@ TEST_CASE("a 403 whose body does not say names the permission the call needs") {
         const char* permission;
         std::function<Error(TenantHttp&)> call;
     };
-    auto updatable = sample();
+    auto updatable = sample_trigger();
     updatable.id = "t1";
     updatable.version = 1;
     const std::vector<Case> cases{
@@ -294,7 +294,7 @@ TEST_CASE("a 403 whose body does not say names the permission the call needs") {
         {"processautomation:trigger:view", [](TenantHttp& t) { return t.find_triggers_named("x").error(); }},
         {"processautomation:trigger:view", [](TenantHttp& t) { return t.get_trigger("t1").error(); }},
         {"processautomation:trigger:view", [](TenantHttp& t) { return t.trigger_topics().error(); }},
-        {"processautomation:trigger:add", [](TenantHttp& t) { return t.create_trigger(sample()).error(); }},
+        {"processautomation:trigger:add", [](TenantHttp& t) { return t.create_trigger(sample_trigger()).error(); }},
         {"processautomation:trigger:edit", [&](TenantHttp& t) { return t.update_trigger(updatable).error(); }},
         {"processautomation:trigger:delete", [](TenantHttp& t) { return t.delete_trigger("t1").error(); }},
     };

@@ -3,17 +3,13 @@
 // may add.
 #include "daemon/tenant/webhook_json.hpp"
 #include "tests/support/doctest_result.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 using namespace hookwarden;
-
-namespace {
-bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-} // namespace
+using hookwarden::testing::contains;
 
 // ========================================================= webhook JSON
 
