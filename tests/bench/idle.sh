@@ -10,23 +10,8 @@
 # /proc/PID/smaps.
 set -euo pipefail
 hookwarden=$1 emulator=$2 seconds=${3:-60} count=${4:-1000}
-work=$(mktemp -d)
-emulator_pid= daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null || true
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/tls" "$work/manifests"
-"$emulator" --port 0 --tls-dir "$work/tls" --quiet --rpm 100000 > "$work/emulator.out" &
-emulator_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$work/emulator.out" && break; sleep 0.1; done
-base=$(sed -n 's/^listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/emulator.out")
-for i in $(seq 1 "$count"); do
-  printf 'apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: hook-%04d}\nspec:\n  eventTypes: [user:login]\n  endpointUrl: https://hooks.example.com/%d\n' "$i" "$i"
-  echo ---
-done > "$work/manifests/all.yaml"
+. "$(dirname "$0")/emulator_rig.sh"
+write_webhooks "$count" "$work/manifests/all.yaml"
 cat > "$work/hookwarden.yaml" <<CONFIG
 tenant: {apiBase: $base, tokenUrl: $base/oauth/token, caFile: $work/tls/ca.pem, clientId: demo-client, clientSecret: demo-secret}
 manifests: $work/manifests

@@ -14,25 +14,9 @@
 set -euo pipefail
 hookwarden=$1 emulator=$2 cycles=${3:-2000} webhooks=${4:-40} triggers=${5:-20}
 fault_every=${FAULT_EVERY:-25} sample_every=${SAMPLE_EVERY:-100}
-work=$(mktemp -d)
-emulator_pid= daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null || true
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/tls" "$work/manifests/triggers"
-"$emulator" --port 0 --tls-dir "$work/tls" --quiet --rpm 100000 > "$work/emulator.out" &
-emulator_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$work/emulator.out" && break; sleep 0.1; done
-base=$(sed -n 's/^listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/emulator.out")
-[ -n "$base" ] || { echo "the emulator did not start"; exit 1; }
-
-for i in $(seq 1 "$webhooks"); do
-  printf 'apiVersion: hookwarden/v1\nkind: Webhook\nmetadata: {name: hook-%04d}\nspec:\n  eventTypes: [user:login]\n  endpointUrl: https://hooks.example.com/%d\n' "$i" "$i"
-  echo ---
-done > "$work/manifests/webhooks.yaml"
+. "$(dirname "$0")/emulator_rig.sh"
+mkdir -p "$work/manifests/triggers"
+write_webhooks "$webhooks" "$work/manifests/webhooks.yaml"
 for i in $(seq 1 "$triggers"); do
   cat <<TRIGGER
 apiVersion: hookwarden/v1
