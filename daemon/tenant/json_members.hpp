@@ -5,7 +5,9 @@
 // trigger_json.cpp). Absent and null members leave the output untouched;
 // the first member of the wrong type is remembered as one sentence naming it
 // ("trigger member 'target.id' must be a string"), so that a reader reports
-// one precise error after reading everything it knows.
+// one precise error after reading everything it knows. string_or_empty, at
+// the end, is for the few members read on their own (token answers, error
+// bodies, page cursors).
 #pragma once
 
 #include <boost/json/array.hpp>
