@@ -60,14 +60,25 @@ TextShape shape_of(std::string_view text) {
 // "a3/". Here the authority is read again as RFC 3986 delimits it, up to the
 // first '/', '?' or '#': a host name (an IP literal is bracketed and Boost
 // reads it right), then a port of digits. Boost has already refused user info.
+// A URL's port as RFC 3986 writes it (digits, leading zeros allowed; empty
+// means the scheme's default) must also name a TCP port: 1..65535.
+std::optional<std::string> check_port(std::string_view port) {
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::string("must have a port of digits only");
+    const std::string_view digits = port.substr(std::min(port.find_first_not_of('0'), port.size()));
+    if (!port.empty() && (digits.empty() || digits.size() > 5 || std::stoul(std::string(digits)) > 65535))
+        return std::string("must have a port between 1 and 65535");
+    return std::nullopt;
+}
+
 std::optional<std::string> reread_authority(std::string_view url) {
     const std::size_t start = url.find("//") + 2;
     const std::string_view authority = url.substr(start, url.find_first_of("/?#", start) - start);
     const std::size_t colon = authority.rfind(':');
     const std::string_view host = authority.substr(0, colon);
     const std::string_view port = colon == std::string_view::npos ? "" : authority.substr(colon + 1);
-    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return std::string("must have a port of digits only");
+    if (auto problem = check_port(port))
+        return problem;
     static constexpr std::string_view reg_name_marks = "-._~!$&'()*+,;=";
     for (std::size_t i = 0; i < host.size(); ++i) {
         if (host[i] == '%' && i + 2 < host.size() && is_hex(host[i + 1]) && is_hex(host[i + 2]))
@@ -146,6 +157,8 @@ std::optional<std::string> check_endpoint_url(std::string_view url, bool allow_i
     // not, Boost split the authority early (see reread_authority).
     if (const auto path = parsed->encoded_path(); !path.empty() && path.front() != '/')
         return reread_authority(url);
+    if (parsed->has_port())
+        return check_port(parsed->port());
     return std::nullopt;
 }
 

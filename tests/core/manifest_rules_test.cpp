@@ -104,6 +104,21 @@ TEST_CASE("an endpoint URL's authority is read as RFC 3986 reads it, where Boost
     }
 }
 
+TEST_CASE("an endpoint URL's port is a TCP port, 1 to 65535, leading zeros or not") {
+    for (const char* url : {"https://h:0/in", "https://h:00000/in", "https://h:65536", "https://h:99999/in",
+                            "https://h:123456/in", "https://1.2.3.4.nip.io:70000/in", "https://[::1]:65536/"}) {
+        INFO(std::string(url));
+        const auto problem = check_endpoint_url(url, false);
+        REQUIRE(problem.has_value());
+        CHECK(*problem == "must have a port between 1 and 65535");
+    }
+    for (const char* url : {"https://h:1/in", "https://h:65535", "https://h:000443/in", "https://h:/in",
+                            "https://1.2.3.4.nip.io:8443/in", "https://[::1]:8443/"}) {
+        INFO(std::string(url));
+        CHECK_FALSE(check_endpoint_url(url, false).has_value());
+    }
+}
+
 TEST_CASE("http endpoints are allowed only with allowInsecureEndpoints, which still demands a host") {
     CHECK(check_endpoint_url("http://localhost:8080/hook", false).has_value());
     CHECK_FALSE(check_endpoint_url("http://localhost:8080/hook", true).has_value());

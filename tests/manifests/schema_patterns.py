@@ -109,7 +109,9 @@ def endpoint_url_pattern():
     ip_literal = f"\\[(?:{ipv6}|v[0-9A-Fa-f]+\\.[{unreserved_sub}:-]+)\\]"
     segment = f"(?:[{unreserved_sub}:@-]|{pct})*"
     query = f"(?:[{unreserved_sub}:@/?-]|{pct})*"
-    return (f"^[Hh][Tt][Tt][Pp][Ss]://(?:{reg_name}|{ip_literal})(?::\\d*)?"
+    # A port is empty (the default) or 1..65535, leading zeros allowed.
+    port = "0*(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])"
+    return (f"^[Hh][Tt][Tt][Pp][Ss]://(?:{reg_name}|{ip_literal})(?::(?:{port})?)?"
             f"(?:/{segment})*(?:\\?{query})?$(?!\\n)")
 
 
