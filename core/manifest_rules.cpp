@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace hookwarden {
 
@@ -54,23 +55,27 @@ TextShape shape_of(std::string_view text) {
     return shape;
 }
 
+// A URL's port as RFC 3986 writes it (digits, leading zeros allowed; empty
+// means the scheme's default) must also name a TCP port: 1..65535.
+std::optional<std::string> check_port(std::string_view port) {
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::string("must have a port of digits only");
+    if (port.empty())
+        return std::nullopt;
+    const std::string_view digits = port.substr(std::min(port.find_first_not_of('0'), port.size()));
+    unsigned value = 0; // "0", "000": no digits left to read
+    if (digits.size() > 5 || std::from_chars(digits.data(), digits.data() + digits.size(), value).ec != std::errc() ||
+        value < 1 || value > 65535)
+        return std::string("must have a port between 1 and 65535");
+    return std::nullopt;
+}
+
 // Boost.URL 1.81 ends a host at the longest IPv4 address or port it can
 // read (boostorg/url#680): "https://1.2.3.4.nip.io/" comes back as host
 // 1.2.3.4 and a path ".nip.io/", "https://h:84a3/" as port 84 and a path
 // "a3/". Here the authority is read again as RFC 3986 delimits it, up to the
 // first '/', '?' or '#': a host name (an IP literal is bracketed and Boost
 // reads it right), then a port of digits. Boost has already refused user info.
-// A URL's port as RFC 3986 writes it (digits, leading zeros allowed; empty
-// means the scheme's default) must also name a TCP port: 1..65535.
-std::optional<std::string> check_port(std::string_view port) {
-    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return std::string("must have a port of digits only");
-    const std::string_view digits = port.substr(std::min(port.find_first_not_of('0'), port.size()));
-    if (!port.empty() && (digits.empty() || digits.size() > 5 || std::stoul(std::string(digits)) > 65535))
-        return std::string("must have a port between 1 and 65535");
-    return std::nullopt;
-}
-
 std::optional<std::string> reread_authority(std::string_view url) {
     const std::size_t start = url.find("//") + 2;
     const std::string_view authority = url.substr(start, url.find_first_of("/?#", start) - start);
